@@ -1,0 +1,89 @@
+"""Page extractors: one module per source, each a pure function from a fetched body to page prices.
+
+Every source module exposes::
+
+    def extract(body: bytes, url: str, kind: str = "") -> Extraction
+
+``kind`` is the capture kind from the archive file name (``docs.md``, ``jina.md``, ``html``, ``zh.html``, ...)
+or "" for a live fetch; an extractor may use it (and the body itself) to choose the page format.
+
+Extractors know nothing of Scrapy or the warehouse: spiders call them and yield ``Extraction.items``;
+item pipelines validate, normalise units, infer derived prices, map names to canonical ids and stage them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# Units an extractor may emit as published; the normalise pipeline converts the token ones to
+# ``usd_per_1m_tokens`` (the name is historical: the ``currency`` field says which money).
+PUBLISHED_TOKEN_UNITS: dict[str, Decimal] = {
+    "per_1m_tokens": Decimal(1),
+    "usd_per_1m_tokens": Decimal(1),
+    "per_1k_tokens": Decimal(1000),
+    "per_token": Decimal(1_000_000),
+}
+
+
+class PageBlocked(Exception):
+    """The body is a bot challenge or an error page, not the price page."""
+
+
+class LayoutChanged(Exception):
+    """The page no longer has the structure the extractor reads (no price table found)."""
+
+
+def page_price(
+    *,
+    vendor: str,
+    model_name: str,
+    price_key: str,
+    unit: str,
+    price: Decimal,
+    source_field: str,
+    currency: str = "USD",
+    service_tier: str = "standard",
+    context_min_tokens: int = 0,
+    region: str = "",
+    variant: str = "",
+    model: str | None = None,
+) -> dict:
+    """One price as the page publishes it.
+
+    ``model_name`` is the page's own name for the model (kept as ``source_model_key``); ``model`` is the
+    canonical id when the page gives one (an API id), else None and the alias pipeline maps the name.
+    ``source_field`` is the column header / JSON field the value came from (provenance).
+    """
+    if not isinstance(price, Decimal):
+        raise TypeError(f"price must be Decimal, got {type(price).__name__} for {model_name} {price_key}")
+    return {
+        "vendor": vendor,
+        "source_model_key": model_name,
+        "model": model,
+        "price_key": price_key,
+        "unit": unit,
+        "price": price,
+        "currency": currency,
+        "service_tier": service_tier,
+        "context_min_tokens": int(context_min_tokens),
+        "region": region,
+        "variant": variant,
+        "source_field": source_field,
+        "inferred_rule": None,
+    }
+
+
+@dataclass
+class Extraction:
+    """What one page yielded.
+
+    ``unmapped_columns`` lists page columns/fields that looked like prices but were not mapped to a
+    price key: tests assert it is empty for every capture, and the crawl reports it.
+    """
+
+    items: list[dict] = field(default_factory=list)
+    unmapped_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    # For paginated APIs: absolute URL of the next page to fetch, if any.
+    next_url: str | None = None

@@ -1,0 +1,1 @@
+"""Shared format parsers (HTML tables, markdown tables, Next.js RSC payloads) used by the extractors."""

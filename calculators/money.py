@@ -1,0 +1,125 @@
+"""Reading prices as people write them, exactly, into Decimal (never float).
+
+``"$8 per 1M tokens"``, ``"0.010 per 1K tokens"``, ``"$0.04 per image"``, ``"$2.50/hour"``, ``"$12,000"``.
+Token prices are normalized to per 1M tokens (the warehouse unit), so a budget can mix written and
+recorded prices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from .errors import PriceFormatError
+
+CENT = Decimal("0.01")
+MILLION = Decimal(1_000_000)
+
+_NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
+_PRICE = re.compile(
+    r"^\s*(?P<cur>\$|usd\s*)?\s*" + _NUMBER + r"\s*(?P<cur2>usd|\$)?\s*"
+    r"(?:(?:per|/|an?)\s*(?P<per>.+?))?\s*$",
+    re.IGNORECASE,
+)
+_COUNT = re.compile(
+    r"^(?P<n>\d+(?:\.\d+)?)?\s*(?P<mult>k\b|m\b|thousand\b|million\b)?\s*(?P<what>.*)$", re.IGNORECASE
+)
+_MULT = {"k": Decimal(1000), "thousand": Decimal(1000), "m": MILLION, "million": MILLION}
+
+# Unit words -> our unit names (the warehouse vocabulary).
+_UNIT_WORDS: dict[str, str] = {
+    "token": "usd_per_1m_tokens",
+    "tokens": "usd_per_1m_tokens",
+    "image": "per_image",
+    "images": "per_image",
+    "hour": "per_hour",
+    "hours": "per_hour",
+    "hr": "per_hour",
+    "gpu-hour": "per_hour",
+    "gpu hour": "per_hour",
+    "gpu-hours": "per_hour",
+    "month": "per_month",
+    "mo": "per_month",
+    "year": "per_year",
+    "call": "per_call",
+    "request": "per_call",
+    "requests": "per_call",
+    "calls": "per_call",
+}
+
+
+@dataclass(frozen=True)
+class Price:
+    """An exact amount in USD and what it is per (None for a plain amount such as ``"$12,000"``)."""
+
+    amount: Decimal
+    unit: str | None = None
+
+
+def parse_price(text: object, *, field: str = "price") -> Price:
+    """Parse a written price; token prices come back per 1M tokens. Raises PriceFormatError."""
+    if isinstance(text, bool) or text is None:
+        raise PriceFormatError(f"{field}: expected a price like '$8 per 1M tokens', got {text!r}")
+    if isinstance(text, int | Decimal):
+        amount = Decimal(text)
+        if amount < 0:
+            raise PriceFormatError(f"{field}: price cannot be negative ({text})")
+        return Price(amount)
+    if isinstance(text, float):
+        raise PriceFormatError(f"{field}: write prices as text (e.g. '0.010 per 1K tokens'), not a float")
+    raw = str(text)
+    match = _PRICE.match(raw)
+    if not match:
+        raise PriceFormatError(
+            f"{field}: cannot read price {raw!r} "
+            "(write e.g. '$8 per 1M tokens', '$0.04 per image', '$12,000')"
+        )
+    try:
+        amount = Decimal(match["num"].replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the regex admits only digits
+        raise PriceFormatError(f"{field}: cannot read the number in {raw!r}") from None
+    per = match["per"]
+    if per is None:
+        return Price(amount)
+    return _with_unit(amount, per.strip().lower(), raw, field)
+
+
+def _with_unit(amount: Decimal, per: str, raw: str, field: str) -> Price:
+    count = _COUNT.match(per.replace(",", ""))
+    size = Decimal(1)
+    what = per
+    if count and (count["n"] or count["mult"]):
+        size = Decimal(count["n"] or 1) * _MULT.get((count["mult"] or "").lower(), Decimal(1))
+        what = count["what"].strip()
+    unit = _UNIT_WORDS.get(what)
+    if unit is None or size <= 0:
+        raise PriceFormatError(
+            f"{field}: unknown unit in {raw!r} (use tokens, image, hour, month, call; e.g. 'per 1M tokens')"
+        )
+    if unit == "usd_per_1m_tokens":
+        return Price(amount * MILLION / size, unit)
+    if size != 1:
+        raise PriceFormatError(f"{field}: write {raw!r} per single {what} (e.g. '$0.04 per image')")
+    return Price(amount, unit)
+
+
+def parse_amount(text: object, *, field: str = "amount") -> Decimal:
+    """A plain money amount (``"$12,000"``, ``12000``); a per-unit price here is an error."""
+    price = parse_price(text, field=field)
+    if price.unit not in (None, "per_month"):
+        raise PriceFormatError(f"{field}: expected a plain amount like '$12,000', got {text!r}")
+    return price.amount
+
+
+def cents(value: Decimal) -> Decimal:
+    """Round half up to the cent, the way an invoice shows it."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt_usd(value: Decimal | None) -> str:
+    """``$1,080.00``; ``-`` for an unknown value."""
+    if value is None:
+        return "-"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(cents(value)):,.2f}"

@@ -124,13 +124,15 @@ def price_budget(bf: BudgetFile, warehouse: PriceLookup | None, on: date | None 
     values, total = [], Amounts()
     for plan in plan_budget(bf):
         lookup = bf.explicit.get(plan.index) or warehouse
+        if plan.model and hasattr(warehouse, "for_line"):
+            lookup = warehouse.for_line(plan.source, plan.vendor)
         if plan.model and warehouse is None:
             raise BudgetError(
                 f"{bf.where('lines', plan.index, 'model')}: pricing a model needs a warehouse (--db)"
             )
         try:
-            if plan.model and hasattr(warehouse, "check_model"):
-                warehouse.check_model(plan.model)
+            if plan.model and hasattr(lookup, "check_model"):
+                lookup.check_model(plan.model)
             valued = value(plan.components, lookup, plan.model, what=f"line {plan.name!r} on {on}")
         except CalcError as exc:
             field_name = "model" if plan.model else "prices"

@@ -1,0 +1,115 @@
+"""``aiprices budget price|reprice``: value saved budgets, and show how far they drifted and why."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from aiprices.calculators.errors import BudgetError
+from aiprices.calculators.money import fmt_usd
+from aiprices.commands.calc import NUMBER, day, db_option, open_db
+
+DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def budget_files(target: str) -> list[Path]:
+    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not files:
+            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
+        return files
+    if not path.exists():
+        raise BudgetError(f"{path}: no such budget file or folder")
+    return [path]
+
+
+@click.group()
+def budget() -> None:
+    """Price saved budget files and reprice them against recorded price history."""
+
+
+def _money(text: str | None) -> str:
+    return fmt_usd(None if text is None else Decimal(text))
+
+
+@budget.command("price")
+@click.argument("file", type=click.Path())
+@click.option("--on", "on", type=DATE, help="price on this date instead of the budget's priced_on")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output (stable keys)")
+def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
+    """Value a budget file: each line's one-time, monthly and first-year cost, per TCO category and total."""
+    from aiprices.calculators.budget import budget_json, price_budget
+    from aiprices.calculators.budget_file import load_budget
+    from aiprices.calculators.warehouse_lookup import WarehouseLookup
+
+    out = []
+    for path in budget_files(file):
+        bf = load_budget(path)
+        when = on.date() if on else bf.budget.priced_on
+        needs_db = any(getattr(line, "model", None) for line in bf.budget.lines)
+        look = WarehouseLookup(open_db(db), when) if needs_db else None
+        out.append(budget_json(price_budget(bf, look, when)))
+    if as_json:
+        click.echo(json.dumps(out if len(out) > 1 else out[0], indent=2))
+        return
+    for data in out:
+        click.echo(f"{data['budget']} ({data['file']}) priced on {data['on']}")
+        click.echo(f"  {'line':<34} {'one-time':>14} {'monthly':>14} {'first year':>14}")
+        for line in [*data["lines"], {"name": "TOTAL", **data["total"]}]:
+            click.echo(
+                f"  {line['name'][:34]:<34} {_money(line['one_time']):>14} {_money(line['monthly']):>14} "
+                f"{_money(line['first_year']):>14}"
+            )
+        if data["saved_total"] is not None:
+            click.echo(f"  saved total {_money(data['saved_total'])}")
+
+
+@budget.command("reprice")
+@click.argument("target", type=click.Path())
+@click.option("--from", "start", type=DATE, help="value the budgets on this date (default: each priced_on)")
+@click.option("--to", "end", type=DATE, help="target date (default today, UTC)")
+@click.option("--threshold", type=NUMBER, default=Decimal(10), show_default=True, help="stale beyond this %")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output (stable keys)")
+def reprice_cmd(target: str, start, end, threshold: Decimal, db: str | None, as_json: bool) -> None:
+    """Reprice budgets (a file or a folder) and attribute the drift to recorded price changes."""
+    from aiprices.calculators.budget_file import load_budget
+    from aiprices.calculators.reprice import drift_report, reprice
+
+    budgets = [load_budget(p) for p in budget_files(target)]
+    to_day = day(end)
+    dates: list[list[date]] = [[start.date() if start else bf.budget.priced_on, to_day] for bf in budgets]
+    report = drift_report(reprice(open_db(db), budgets, dates, changes=True), threshold_pct=threshold)
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    for data in report:
+        mark = "STALE" if data["stale"] else "ok"
+        drift = data["total"]["drift"]
+        click.echo(
+            f"{data['budget']} ({data['file']}): {data['from']} -> {data['to']}  first year "
+            f"{_money(data['total']['from']['first_year'])} -> {_money(data['total']['to']['first_year'])} "
+            f"({_money(drift['first_year'])}, {drift['pct'] or '-'}%)  [{mark}]"
+        )
+        for reason in data["stale_reasons"]:
+            click.echo(f"  ! {reason}")
+        for line in data["lines"]:
+            d = line["drift"]
+            click.echo(
+                f"  {line['name'][:34]:<34} monthly {_money(line['from']['monthly']):>12} -> "
+                f"{_money(line['to']['monthly']):>12}  ({d['pct'] or '-'}%)"
+            )
+            for ch in line["changes"]:
+                pct = "" if ch["pct_change"] is None else f", {ch['pct_change']}%"
+                click.echo(
+                    f"      {ch['changed_on']} {ch['source']}:{ch['source_model_key']} {ch['price_key']}"
+                    f"{'' if ch['service_tier'] == 'standard' else ' ' + ch['service_tier']} "
+                    f"{ch['old_price']} -> {ch['new_price']} ({ch['kind']}{pct})"
+                )

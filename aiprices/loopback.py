@@ -1,0 +1,60 @@
+"""A loopback HTTP server over a folder: replays serve archived pages to the real Scrapy engine.
+
+Binds 127.0.0.1 on a free port, serves files read-only, runs in a daemon thread and is stopped by the
+context manager, so a replay never reaches anything but this machine.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import quote
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".md": "text/markdown; charset=utf-8",
+        ".json": "application/json",
+        ".txt": "text/plain; charset=utf-8",
+        ".html": "text/html; charset=utf-8",
+    }
+
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+class LoopbackServer:
+    """``with LoopbackServer(folder) as srv: srv.url_for(path)``."""
+
+    def __init__(self, root: Path | str):
+        self.root = Path(root).resolve()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> LoopbackServer:
+        handler = partial(_QuietHandler, directory=str(self.root))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "server not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url_for(self, path: Path | str) -> str:
+        rel = Path(path).resolve().relative_to(self.root)
+        return f"{self.base_url}/{quote(rel.as_posix())}"

@@ -1,0 +1,248 @@
+"""Azure Retail Prices API JSON, filtered to Azure OpenAI / Foundry Models meters.
+
+Accepted bodies: the API envelope ``{"Items": [...], "NextPageLink": ...}`` (``next_url`` is set from
+``NextPageLink``) or a bare ``Items`` array (the archived scrapes). Prices are ``retailPrice``; units
+``unitOfMeasure`` '1K' -> ``per_1k_tokens``, '1M' -> ``per_1m_tokens`` (the normalise pipeline makes both
+per 1M, so a meter whose price did not change keeps its price across Azure's 2025/2026 unit change).
+
+The meter name is an abbreviation read right to left, e.g. ``5.4 pro longco batch opt Dz 1M Tokens``:
+unit words (``1M Tokens``), deployment (``Gl``/``glbl`` global -> region '', ``Dz``/``Data Zone`` ->
+'datazone', ``regnl`` -> the meter's ``armRegionName``), price key (``inp``, ``opt``/``outp``, ``cd``/``cchd``
+cached, ``cd wr`` cache write), tier (``Batch``, ``pp`` = priority processing), context (``longco`` = long
+context, ``ShortCo`` = short), modality (``txt``, ``aud``, ``img``/``Image``), ``FT`` (fine-tuned); what
+is left on the left is the model name (``5.4 pro``), mapped to ``gpt-5.4-pro`` by the alias pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+
+from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
+from aiprices.crawler.parsers.challenge import challenge_marker
+
+VENDOR = "azure"
+# Long-context thresholds by model family (the API names no number; OpenAI's GPT-5.4/5.5 pages say 272K).
+LONG_CONTEXT = {"5.4": 272_000, "5.5": 272_000, "5.6": 272_000}
+DEFAULT_LONG_CONTEXT = 272_000
+
+_REGION = {
+    "gl": "",
+    "glbl": "",
+    "global": "",
+    "dz": "datazone",
+    "dzone": "datazone",
+    "datazone": "datazone",
+    "regnl": "*",
+    "regional": "*",
+}
+_KEYS = {
+    "inp": "input",
+    "inpt": "input",
+    "input": "input",
+    "opt": "output",
+    "outp": "output",
+    "outpt": "output",
+    "out": "output",
+    "output": "output",
+}
+_CACHE = {"cd", "cchd", "cached", "cache"}
+_WRITE = {"wr", "write"}
+_TIERS = {"batch": "batch", "pp": "priority", "priority": "priority", "flex": "flex"}
+_CONTEXT = {"longco": "long", "shortco": "short"}
+_MODALITY = {"txt": "", "text": "", "aud": "audio", "audio": "audio", "img": "image", "image": "image"}
+_UNIT_WORDS = {
+    "tokens",
+    "token",
+    "1m",
+    "1k",
+    "unit",
+    "units",
+    "session",
+    "sessions",
+    "megapixel",
+    "image",
+    "images",
+    "hour",
+    "hours",
+}
+_FT = {"ft"}
+_FLAGS = {"l"}  # single-letter suffix seen on Grok 4.3 meters; kept verbatim as variant
+_CACHE_KEYS = {"cache_read_audio", "cache_write_audio", "cache_read_image"}
+_TOKEN = re.compile(r"[^\s\-]+")
+
+
+class _Meter:
+    def __init__(self) -> None:
+        self.region: str | None = None
+        self.key: str | None = None
+        self.cache = False
+        self.write = False
+        self.tier = "standard"
+        self.context = ""
+        self.modality = ""
+        self.variant: list[str] = []
+        self.model = ""
+
+
+def parse_meter(name: str) -> _Meter:
+    """Split an abbreviated meter name into its parts (right to left; the model name is what remains)."""
+    text = re.sub(r"\bdata\s+zone\b", "datazone", name, flags=re.I)
+    tokens = list(_TOKEN.finditer(text))
+    meter = _Meter()
+    cut = len(text)
+    i = len(tokens) - 1
+    # Unit words only at the very end ("1M Tokens", "Session", "Megapixel").
+    while i >= 0 and tokens[i].group().lower() in _UNIT_WORDS:
+        cut = tokens[i].start()
+        i -= 1
+    while i >= 0:
+        word = tokens[i].group().lower()
+        if word in _REGION and meter.region is None:
+            meter.region = _REGION[word]
+        elif word in _KEYS and meter.key is None:
+            meter.key = _KEYS[word]
+        elif word in _CACHE:
+            meter.cache = True
+        elif word in _WRITE:
+            meter.write = True
+        elif word in _TIERS:
+            meter.tier = _TIERS[word]
+        elif word in _CONTEXT:
+            meter.context = _CONTEXT[word]
+        elif word in _MODALITY and i > 0:
+            meter.modality = _MODALITY[word]
+        elif word in _FT:
+            meter.variant.insert(0, "fine-tuned")
+        elif word in _FLAGS:
+            meter.variant.insert(0, tokens[i].group())
+        else:
+            break
+        cut = tokens[i].start()
+        i -= 1
+    meter.model = text[:cut].rstrip(" -")
+    return meter
+
+
+def _price_key(meter: _Meter, unit_word: str) -> str | None:
+    suffix = {"audio": "_audio", "image": "_image"}.get(meter.modality, "")
+    if meter.cache:
+        base = "cache_write" if meter.write else "cache_read"
+        return base + suffix if base + suffix in _CACHE_KEYS else base
+    if meter.key:
+        return meter.key + suffix if suffix else meter.key
+    lower = meter.model.lower()
+    if "code-interpreter" in lower:
+        return "code_interpreter"
+    if "transcribe" in lower:
+        return "input_audio"
+    if unit_word == "megapixel":
+        return "output_image"
+    if "fine-tuned" in meter.variant:
+        return "training"
+    return None
+
+
+def _unit(measure: str, meter_name: str) -> str | None:
+    m = measure.strip().lower()
+    last = meter_name.strip().split()[-1].lower() if meter_name.strip() else ""
+    if last in ("tokens", "token"):
+        return {"1k": "per_1k_tokens", "1m": "per_1m_tokens", "1": "per_token"}.get(m)
+    if m == "1 hour":
+        return "per_hour"
+    if m == "1" and last in ("session", "sessions"):
+        return "per_session"
+    if m == "1" and last == "megapixel":
+        return "per_1m_pixels"
+    if m == "1" and last in ("image", "images"):
+        return "per_image"
+    return None
+
+
+def is_ai_meter(item: dict) -> bool:
+    """Azure OpenAI and Foundry Models meters (the 2025 captures file them under Cognitive Services)."""
+    service = item.get("serviceName") or ""
+    product = item.get("productName") or ""
+    return service == "Foundry Models" or product.startswith("Azure OpenAI")
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _items(doc) -> tuple[list, str | None]:
+    if isinstance(doc, list):
+        return doc, None
+    if isinstance(doc, dict) and isinstance(doc.get("Items"), list):
+        return doc["Items"], doc.get("NextPageLink") or None
+    raise LayoutChanged("azure: neither an Items array nor an envelope with Items")
+
+
+def extract(body: bytes, url: str, kind: str = "") -> Extraction:
+    marker = challenge_marker(body)
+    if marker:
+        raise PageBlocked(f"azure: bot challenge page ({marker})")
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise LayoutChanged(f"azure: body is not JSON ({exc})") from None
+    records, next_link = _items(doc)
+    out = Extraction(next_url=next_link)
+    seen: dict[tuple, Decimal] = {}
+    ai = 0
+    for rec in records:
+        if not isinstance(rec, dict) or not is_ai_meter(rec):
+            continue
+        ai += 1
+        if rec.get("type") != "Consumption" or (_decimal(rec.get("tierMinimumUnits")) or 0) != 0:
+            continue  # reservations and volume tiers are not list prices
+        meter_name = rec.get("meterName") or ""
+        meter = parse_meter(meter_name)
+        unit = _unit(rec.get("unitOfMeasure") or "", meter_name)
+        last = meter_name.strip().split()[-1].lower() if meter_name.strip() else ""
+        key = _price_key(meter, last)
+        price = _decimal(rec.get("retailPrice"))
+        if unit is None or key is None or price is None or not meter.model:
+            out.unmapped_columns.append(f"{meter_name} [{rec.get('unitOfMeasure')}]")
+            continue
+        region = meter.region if meter.region is not None else ""
+        if region == "*":
+            region = rec.get("armRegionName") or ""
+        context = 0
+        if meter.context == "long":
+            family = meter.model.split()[0]
+            context = LONG_CONTEXT.get(family, DEFAULT_LONG_CONTEXT)
+        currency = rec.get("currencyCode") or "USD"
+        ident = (meter.model, key, unit, meter.tier, context, region, " ".join(meter.variant), currency)
+        if ident in seen:
+            if seen[ident] != price:
+                out.warnings.append(
+                    f"{meter_name}: listed again with another price {price} (kept {seen[ident]})"
+                )
+            continue
+        seen[ident] = price
+        out.items.append(
+            page_price(
+                vendor=VENDOR,
+                model_name=meter.model,
+                price_key=key,
+                unit=unit,
+                price=price,
+                currency=currency,
+                service_tier=meter.tier,
+                context_min_tokens=context,
+                region=region,
+                variant=" ".join(meter.variant),
+                source_field=f"retailPrice[{meter_name}]",
+            )
+        )
+    if not out.items and not (ai == 0 and next_link):
+        raise LayoutChanged(f"azure: no Azure OpenAI / Foundry Models meter priced in {len(records)} records")
+    return out

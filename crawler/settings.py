@@ -1,0 +1,64 @@
+"""Scrapy settings for the aiprices crawler: polite by default, every body archived, items staged as JSONL.
+
+``scrapy list`` / ``scrapy crawl SOURCE`` read this module through ``scrapy.cfg``; ``aiprices crawl`` starts
+the same spiders with per-run values (run id, staging folder, archive root) as spider arguments.
+"""
+
+from aiprices import __version__
+
+BOT_NAME = "aiprices"
+SPIDER_MODULES = ["aiprices.crawler.spiders"]
+NEWSPIDER_MODULE = "aiprices.crawler.spiders"
+
+# Politeness: say who we are, obey robots.txt, one request at a time per site, adaptive delay.
+USER_AGENT = f"aiprices/{__version__} (+https://github.com/aiprices/aiprices; price-history crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16  # across sites: sources crawl concurrently
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+
+# Safety: bounded bodies and waits; retries with exponential backoff (crawler/middlewares.py).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each retry
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "aiprices.crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Items: validate -> normalise units -> canonical model ids -> stage. Inference needs the whole page, so the
+# stage pipeline runs it at close (pipeline/infer.py). Pipelines see items only through ItemAdapter.
+ITEM_PIPELINES = {
+    "aiprices.pipeline.validate.ValidatePipeline": 100,
+    "aiprices.pipeline.normalize.NormalizePipeline": 200,
+    "aiprices.pipeline.aliases.AliasPipeline": 300,
+    "aiprices.pipeline.stage.StagePipeline": 900,
+}
+
+# Per-run values (set by ``aiprices crawl``; a bare ``scrapy crawl`` stages under ./var/).
+AIPRICES_STAGING_DIR = "var/staging/manual"
+AIPRICES_ARCHIVE_ROOT = "var/archive"
+
+# Which sources' vendors offer a feature without publishing its price on the page we read: only there
+# may the infer pipeline derive it (cache_read = 10% of input, batch = 50% of input and output).
+AIPRICES_INFER_OFFERS = {
+    "groq": ["batch"],
+    "mistral": ["batch"],
+    "together": ["batch"],
+    "fireworks": ["batch"],
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

@@ -6,6 +6,7 @@ context manager, so a replay never reaches anything but this machine.
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -30,7 +31,7 @@ class LoopbackServer:
     """``with LoopbackServer(folder) as srv: srv.url_for(path)``."""
 
     def __init__(self, root: Path | str):
-        self.root = Path(root).resolve()
+        self.root = Path(os.path.abspath(root))
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -56,5 +57,5 @@ class LoopbackServer:
         return f"http://{host}:{port}"
 
     def url_for(self, path: Path | str) -> str:
-        rel = Path(path).resolve().relative_to(self.root)
+        rel = Path(os.path.abspath(path)).relative_to(self.root)  # symlinks kept as laid out
         return f"{self.base_url}/{quote(rel.as_posix())}"

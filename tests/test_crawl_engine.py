@@ -1,0 +1,170 @@
+"""The real Scrapy engine (one subprocess per crawl) against a loopback server, loading a real DuckDB file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from aiprices.crawler.archive import Archive
+from aiprices.warehouse.connection import connect
+
+from aiprices.crawl_run import crawl, pick_captures, run_spiders
+
+
+def link(folder: Path, source: str, name: str, target: Path) -> None:
+    """Lay out a replay folder from shared captures with symlinks (nothing is copied)."""
+    (folder / source).mkdir(parents=True, exist_ok=True)
+    (folder / source / name).symlink_to(target)
+
+
+@pytest.fixture
+def con(db_path):
+    con = connect(db_path)
+    yield con
+    con.close()
+
+
+def test_openrouter_two_dates_put_the_deepseek_change_in_price_changes(vendor_pages, con, db_path):
+    first = crawl(con, db_path, ["openrouter"], from_archive=vendor_pages, on=date(2026, 7, 20))
+    assert [(r.source, r.status, r.items) for r in first] == [("openrouter", "ok", 1264)]
+    second = crawl(con, db_path, ["openrouter"], from_archive=vendor_pages, on=date(2026, 8, 2))
+    assert second[0].status == "ok" and second[0].changed > 0
+    rows = con.execute(
+        "SELECT changed_on, price_key, old_price, new_price, kind FROM price_changes "
+        "WHERE model = 'deepseek/deepseek-chat' AND kind = 'changed' ORDER BY price_key"
+    ).fetchall()
+    assert rows == [
+        (date(2026, 8, 2), "input", Decimal("0.2002"), Decimal("0.2574"), "changed"),
+        (date(2026, 8, 2), "output", Decimal("0.8001"), Decimal("1.0287"), "changed"),
+    ]
+    # The raw bodies are archived, content-addressed, linked to their runs.
+    archive = Archive(db_path.parent / "archive")
+    entries = list(archive.entries())
+    assert [e.source for e in entries] == ["openrouter", "openrouter"]
+    assert entries[0].sha256 != entries[1].sha256
+    body = archive.get(entries[1].sha256)
+    assert body == (vendor_pages / "openrouter" / "2026-08-02.json").read_bytes()
+    # Replaying the same date again changes nothing; the body is stored once.
+    again = crawl(con, db_path, ["openrouter"], from_archive=vendor_pages, on=date(2026, 8, 2))
+    assert again[0].skipped and (again[0].added, again[0].changed, again[0].removed) == (0, 0, 0)
+    assert len(list((db_path.parent / "archive" / "objects").rglob("*.gz"))) == 2
+
+
+def test_blocked_openai_page_fails_the_source_and_removes_nothing(vendor_pages, tmp_path, con, db_path):
+    folder = tmp_path / "pages"
+    link(folder, "openai", "2026-05-01.jina.md", vendor_pages / "openai" / "2026-05-08.jina.md")
+    link(folder, "openai", "2026-05-08.blocked.html", vendor_pages / "openai" / "2026-05-08.blocked.html")
+    ok = crawl(con, db_path, ["openai"], from_archive=folder, on=date(2026, 5, 1))
+    assert ok[0].status == "ok" and ok[0].added == 62
+    blocked = crawl(con, db_path, ["openai"], from_archive=folder, on=date(2026, 5, 8))
+    assert blocked[0].status == "failed" and "blocked page" in blocked[0].error
+    assert blocked[0].removed == 0
+    (n_current,) = con.execute("SELECT count(*) FROM prices_current WHERE source = 'openai'").fetchone()
+    assert n_current == 62
+    (n_removed,) = con.execute("SELECT count(*) FROM price_changes WHERE kind = 'removed'").fetchone()
+    assert n_removed == 0
+    status = con.execute("SELECT status, error FROM crawl_runs WHERE observed_at = '2026-05-08 00:00:00+00'")
+    assert status.fetchall()[0][0] == "failed"
+    vendor = con.execute(
+        "SELECT status, last_verified_at FROM vendor_status WHERE vendor = 'openai'"
+    ).fetchall()
+    assert vendor[0][0] == "failed" and vendor[0][1].date() == date(2026, 5, 1)
+
+
+def _meter(name: str, unit: str, price: str) -> dict:
+    return {
+        "serviceName": "Foundry Models",
+        "productName": "Azure OpenAI",
+        "meterName": name,
+        "unitOfMeasure": unit,
+        "retailPrice": float(price),
+        "type": "Consumption",
+        "tierMinimumUnits": 0,
+        "currencyCode": "USD",
+        "armRegionName": "eastus",
+    }
+
+
+def test_azure_unit_change_keeps_an_unchanged_price(tmp_path, con, db_path):
+    folder = tmp_path / "pages" / "azure"
+    folder.mkdir(parents=True)
+    # Our own fixture: the same meters moving from per-1K to per-1M; one price really changes.
+    (folder / "2026-01-01.retail-items.json").write_text(
+        json.dumps(
+            [_meter("gpt 9 Inp glbl Tokens", "1K", "0.0025"), _meter("gpt 9 Outp glbl Tokens", "1K", "0.01")]
+        )
+    )
+    (folder / "2026-02-01.retail-items.json").write_text(
+        json.dumps(
+            [_meter("gpt 9 Inp glbl 1M Tokens", "1M", "2.5"), _meter("gpt 9 Outp glbl 1M Tokens", "1M", "12")]
+        )
+    )
+    crawl(con, db_path, ["azure"], from_archive=tmp_path / "pages", on=date(2026, 1, 1))
+    res = crawl(con, db_path, ["azure"], from_archive=tmp_path / "pages", on=date(2026, 2, 1))
+    assert (res[0].status, res[0].added, res[0].changed, res[0].removed) == ("ok", 0, 1, 0)
+    current = dict(
+        con.execute(
+            "SELECT price_key, price FROM prices_current WHERE source = 'azure' AND model = 'gpt-9'"
+        ).fetchall()
+    )
+    assert current == {"input": Decimal("2.5"), "output": Decimal("12")}
+
+
+def test_azure_real_captures_normalise_per_1k_meters(vendor_pages, con, db_path):
+    crawl(con, db_path, ["azure"], from_archive=vendor_pages, on=date(2025, 3, 18))
+    res = crawl(con, db_path, ["azure"], from_archive=vendor_pages, on=date(2026, 8, 22))
+    assert res[0].status == "ok"
+    (price,) = con.execute(
+        "SELECT price FROM prices_current WHERE source = 'azure' AND source_model_key = 'gpt-4-8K' "
+        "AND price_key = 'input'"
+    ).fetchone()
+    assert price == Decimal("30")  # 0.03 per 1K in both captures
+    changed = con.execute(
+        "SELECT count(*) FROM price_changes WHERE source_model_key = 'gpt-4-8K' AND kind = 'changed'"
+    ).fetchone()
+    assert changed == (0,)
+
+
+def test_http_error_fails_the_source(tmp_path, con, db_path):
+    from aiprices.crawl_run import PlannedSource, load_results
+    from aiprices.loopback import LoopbackServer
+
+    (tmp_path / "www").mkdir()
+    with LoopbackServer(tmp_path / "www") as server:
+        from datetime import UTC, datetime
+
+        planned = [
+            PlannedSource(
+                "groq",
+                "t-http-groq",
+                datetime(2026, 1, 1, tzinfo=UTC),
+                start_urls=[server.base_url + "/missing.md"],
+                kinds=["docs-models.md"],
+            )
+        ]
+        outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", {"RETRY_TIMES": 0})
+    assert outcomes["groq"]["status"] == "failed"
+    assert "HTTP 404" in outcomes["groq"]["error"]
+    results = load_results(con, planned, outcomes, tmp_path / "stage", "replay")
+    assert results[0].status == "failed"
+
+
+def test_replay_every_source_on_a_date(vendor_pages, con, db_path):
+    day = date(2026, 10, 5)
+    expected = set(
+        pick_captures(vendor_pages, day, sorted(p.name for p in vendor_pages.iterdir() if p.is_dir()))
+    )
+    results = crawl(con, db_path, [], from_archive=vendor_pages, on=day)
+    assert {r.source for r in results} == expected
+    runs = dict(con.execute("SELECT source, status FROM crawl_runs").fetchall())
+    assert set(runs) == expected
+    # Sources whose extractor parses the newest capture load prices; the others fail with a reason.
+    for r in results:
+        if r.status == "failed":
+            assert r.error
+        else:
+            assert r.items > 0
+    assert runs["openrouter"] == "ok" and runs["azure"] == "ok"

@@ -270,6 +270,19 @@ def default_paths(db_path: Path) -> tuple[Path, Path]:
     return base / "staging", base / "archive"
 
 
+def _load(con, db_path: Path, planned, outcomes, staging, kind) -> list[SourceResult]:
+    """Load with ``con`` or, when None, open the warehouse only now: the crawl itself never holds its lock."""
+    if con is not None:
+        return load_results(con, planned, outcomes, staging, kind)
+    from aiprices.warehouse.connection import connect
+
+    own = connect(db_path)
+    try:
+        return load_results(own, planned, outcomes, staging, kind)
+    finally:
+        own.close()
+
+
 def crawl(
     con,
     db_path: Path,
@@ -280,7 +293,10 @@ def crawl(
     archive_root: Path | None = None,
     settings: dict | None = None,
 ) -> list[SourceResult]:
-    """The whole crawl: plan, run the spiders in one subprocess, load each source; per-source results."""
+    """The whole crawl: plan, run the spiders in one subprocess, load each source; per-source results.
+
+    ``con`` may be None: the warehouse is then opened after the spiders finish, for the load only.
+    """
     names = check_sources(sources)
     staging_root, default_archive = default_paths(db_path)
     archive_root = archive_root or default_archive
@@ -300,7 +316,7 @@ def crawl(
         kind, serve_root, extra = "replay", from_archive, {**REPLAY_SETTINGS, **(settings or {})}
     staging = staging_root / batch
     outcomes = run_spiders(planned, staging, archive_root, extra, serve_root)
-    return load_results(con, planned, outcomes, staging, kind)
+    return _load(con, db_path, planned, outcomes, staging, kind)
 
 
 def reparse(
@@ -313,14 +329,12 @@ def reparse(
     if not entries:
         raise CrawlError(f"no archived page for run {run_id!r} under {archive.root}")
     batch = new_batch_id("reparse")
-    staging = db_staging = default_paths(db_path)[0] / batch
-    serve = db_staging / "bodies"
+    staging = default_paths(db_path)[0] / batch
+    serve = staging / "bodies"
     planned: dict[str, PlannedSource] = {}
     now = datetime.now(UTC)
-    for e in entries:
-        target = (
-            serve / e.source / f"{e.sha256}.{len(planned.get(e.source, PlannedSource('', '', now)).kinds)}"
-        )
+    for n, e in enumerate(entries):
+        target = serve / e.source / f"{n}-{e.sha256}"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(archive.get(e.sha256))
         p = planned.setdefault(e.source, PlannedSource(e.source, f"{batch}-{e.source}", now))
@@ -332,4 +346,4 @@ def reparse(
         outcomes = run_spiders(
             list(planned.values()), staging, archive.root, {**REPLAY_SETTINGS, **(settings or {})}
         )
-    return load_results(con, list(planned.values()), outcomes, staging, "replay")
+    return _load(con, db_path, list(planned.values()), outcomes, staging, "replay")

@@ -1,0 +1,62 @@
+"""The crawl and reparse click commands, end to end through a real subprocess crawl and DuckDB file."""
+
+from __future__ import annotations
+
+import json
+
+from aiprices.warehouse.connection import connect
+from click.testing import CliRunner
+
+from aiprices.commands.crawl import crawl, reparse
+
+
+def test_crawl_from_archive_then_reparse(vendor_pages, db_path):
+    runner = CliRunner()
+    result = runner.invoke(
+        crawl,
+        [
+            "openrouter",
+            "bedrock",
+            "--from-archive",
+            str(vendor_pages),
+            "--on",
+            "2026-10-05",
+            "--db",
+            str(db_path),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["source"]: r for r in json.loads(result.output)}
+    assert rows["openrouter"]["status"] == "ok" and rows["openrouter"]["items"] == 1693
+    assert rows["bedrock"]["status"] == "ok" and rows["bedrock"]["items"] == 74
+    con = connect(db_path, read_only=True)
+    try:
+        (observed,) = con.execute(
+            "SELECT DISTINCT observed_at::DATE FROM crawl_runs WHERE kind = 'replay'"
+        ).fetchone()
+        (price,) = con.execute(
+            "SELECT price FROM prices_current WHERE source = 'bedrock' AND source_model_key = 'gpt-oss-120b' "
+            "AND price_key = 'input' AND service_tier = 'standard' AND variant = ''"
+        ).fetchone()
+        run_id = con.execute("SELECT run_id FROM crawl_runs WHERE source = 'bedrock'").fetchone()[0]
+    finally:
+        con.close()
+    assert str(observed) == "2026-10-05"
+    assert str(price.normalize()) == "0.15"  # 0.00015 per 1K tokens = 0.15 per 1M
+    again = runner.invoke(reparse, [run_id, "--db", str(db_path)])
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("bedrock     ok       74 items")
+
+
+def test_crawl_errors_are_one_line(tmp_path, db_path):
+    runner = CliRunner()
+    bad = runner.invoke(crawl, ["nosuch", "--from-archive", str(tmp_path), "--db", str(db_path)])
+    assert bad.exit_code == 1 and "unknown source 'nosuch'" in bad.output
+    assert "Traceback" not in bad.output
+    empty = runner.invoke(crawl, ["openai", "--from-archive", str(tmp_path), "--db", str(db_path)])
+    assert empty.exit_code == 1 and "no capture" in empty.output
+    live_on = runner.invoke(crawl, ["openai", "--on", "2026-01-01", "--db", str(db_path)])
+    assert live_on.exit_code == 1 and "--on needs --from-archive" in live_on.output
+    missing = runner.invoke(reparse, ["no-such-run", "--db", str(db_path)])
+    assert missing.exit_code == 1 and "no archived page" in missing.output

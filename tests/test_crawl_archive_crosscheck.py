@@ -1,0 +1,155 @@
+"""Raw-page archive (content-addressed, indexed by run) and the SQL cross-check against LiteLLM rows."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from aiprices.crawler.archive import Archive, ArchiveError
+from aiprices.warehouse.connection import connect
+from aiprices.warehouse.crosscheck import record_crosschecks
+from aiprices.warehouse.load import RunRecord, load_snapshot
+from aiprices.warehouse.schema import price_row
+
+
+def test_archive_stores_each_body_once_and_indexes_every_fetch(tmp_path):
+    archive = Archive(tmp_path / "archive")
+    a = archive.put(
+        b"<html>prices</html>", run_id="r1-openai", source="openai", url="https://x/p", kind="html"
+    )
+    b = archive.put(
+        b"<html>prices</html>", run_id="r2-openai", source="openai", url="https://x/p", kind="html"
+    )
+    c = archive.put(b"{}", run_id="r2-azure", source="azure", url="https://y/", kind="")
+    assert a.sha256 == b.sha256 != c.sha256
+    objects = sorted((tmp_path / "archive" / "objects").rglob("*.gz"))
+    assert len(objects) == 2
+    assert gzip.decompress(archive.object_path(a.sha256).read_bytes()) == b"<html>prices</html>"
+    assert [e.run_id for e in archive.for_run("r2")] == ["r2-openai", "r2-azure"]
+    assert archive.get(c.sha256) == b"{}"
+    archive.object_path(c.sha256).write_bytes(gzip.compress(b"tampered"))
+    with pytest.raises(ArchiveError, match="corrupt"):
+        archive.get(c.sha256)
+    with pytest.raises(ArchiveError, match="missing"):
+        archive.get("0" * 64)
+
+
+def _run(run_id, source, day, kind="replay"):
+    at = datetime(2026, 1, day, tzinfo=UTC)
+    return RunRecord(run_id=run_id, source=source, kind=kind, observed_at=at, started_at=at, finished_at=at)
+
+
+def test_crosscheck_statuses(db_path):
+    con = connect(db_path)
+    registry = [
+        price_row(
+            source="litellm",
+            vendor="openai",
+            model="gpt-9",
+            source_model_key="gpt-9",
+            price_key="input",
+            unit="usd_per_1m_tokens",
+            price=Decimal("2.5"),
+            source_field="input_cost_per_token",
+        ),
+        price_row(
+            source="litellm",
+            vendor="openai",
+            model="gpt-9",
+            source_model_key="openai/gpt-9",
+            price_key="input",
+            unit="usd_per_1m_tokens",
+            price=Decimal("9"),
+            source_field="x",
+        ),
+        price_row(
+            source="litellm",
+            vendor="openai",
+            model="gpt-9",
+            source_model_key="gpt-9",
+            price_key="output",
+            unit="usd_per_1m_tokens",
+            price=Decimal("10"),
+            source_field="output_cost_per_token",
+        ),
+        price_row(
+            source="litellm",
+            vendor="openai",
+            model="gpt-9",
+            source_model_key="gpt-9",
+            price_key="cache_read",
+            unit="usd_per_1m_tokens",
+            price=Decimal("0.25"),
+            source_field="c",
+        ),
+        price_row(
+            source="litellm",
+            vendor="azure",
+            model="gpt-9",
+            source_model_key="azure/gpt-9",
+            price_key="reasoning_output",
+            unit="usd_per_1m_tokens",
+            price=Decimal("1"),
+            source_field="r",
+        ),
+    ]
+    load_snapshot(con, _run("reg-1", "litellm", 1, kind="registry"), registry)
+    page = [
+        price_row(
+            source="openai",
+            vendor="openai",
+            model="gpt-9",
+            price_key="input",
+            unit="usd_per_1m_tokens",
+            price=Decimal("2.5"),
+            source_field="Input",
+        ),
+        price_row(
+            source="openai",
+            vendor="openai",
+            model="gpt-9",
+            price_key="output",
+            unit="usd_per_1m_tokens",
+            price=Decimal("12"),
+            source_field="Output",
+        ),
+        price_row(
+            source="openai",
+            vendor="openai",
+            model="gpt-9",
+            price_key="input",
+            unit="usd_per_1m_tokens",
+            service_tier="batch",
+            price=Decimal("1.25"),
+            source_field="Input",
+        ),
+        price_row(
+            source="openai",
+            vendor="openai",
+            model="gpt-9",
+            price_key="cache_write",
+            unit="usd_per_1m_tokens",
+            price=Decimal("3"),
+            source_field="inferred",
+            inferred_rule="made up for the test",
+        ),
+    ]
+    load_snapshot(con, _run("crawl-1-openai", "openai", 2), page)
+    counts = record_crosschecks(con, "crawl-1-openai")
+    assert counts == {"match": 1, "mismatch": 1, "missing_in_registry": 1, "missing_on_page": 1}
+    rows = con.execute(
+        "SELECT price_key, service_tier, status, page_price, registry_price, registry_model_key, delta "
+        "FROM crosschecks WHERE run_id = 'crawl-1-openai' ORDER BY price_key, service_tier"
+    ).fetchall()
+    assert rows == [
+        ("cache_read", "standard", "missing_on_page", None, Decimal("0.25"), "gpt-9", None),
+        ("input", "batch", "missing_in_registry", Decimal("1.25"), None, None, None),
+        ("input", "standard", "match", Decimal("2.5"), Decimal("2.5"), "gpt-9", Decimal(0)),
+        ("output", "standard", "mismatch", Decimal("12"), Decimal("10"), "gpt-9", Decimal("2")),
+    ]
+    assert record_crosschecks(con, "crawl-1-openai") == counts  # idempotent: replaced, not appended
+    (n,) = con.execute("SELECT count(*) FROM crosschecks").fetchone()
+    assert n == 4
+    con.close()

@@ -1,0 +1,173 @@
+"""Item pipelines without the engine: validate (counted drops), normalise, infer where allowed, aliases."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from aiprices.pipeline.aliases import AliasPipeline, canonical, slug
+from aiprices.pipeline.infer import BATCH_RULES, CACHE_RULE, infer_rows
+from aiprices.pipeline.normalize import NormalizePipeline, normalize_price
+from aiprices.pipeline.stage import StagePipeline, read_jsonl
+from aiprices.pipeline.validate import ValidatePipeline
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
+
+
+def item(**changes) -> dict:
+    base = {
+        "source": "groq",
+        "vendor": "groq",
+        "source_model_key": "Llama 3.3 70B",
+        "model": None,
+        "price_key": "input",
+        "unit": "per_1m_tokens",
+        "price": Decimal("0.59"),
+        "currency": "USD",
+        "service_tier": "standard",
+        "context_min_tokens": 0,
+        "region": "",
+        "variant": "",
+        "source_field": "Input",
+        "source_url": "https://console.groq.com/docs/models.md",
+        "inferred_rule": None,
+    }
+    base.update(changes)
+    return base
+
+
+@pytest.fixture
+def crawler():
+    crawler = get_crawler(Spider, {})
+    crawler.stats.open_spider()
+    return crawler
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"price": Decimal("NaN")}, "not_finite"),
+        ({"price": Decimal("Infinity")}, "not_finite"),
+        ({"price": Decimal("-0.01")}, "negative"),
+        ({"price": 0.59}, "not_decimal"),
+        ({"unit": "per_fortnight"}, "unknown_unit"),
+        ({"price_key": "vibes"}, "unknown_price_key"),
+        ({"currency": "GBPX"}, "unknown_currency"),
+        ({"service_tier": "turbo"}, "unknown_tier"),
+        ({"vendor": ""}, "missing_field"),
+    ],
+)
+def test_validate_drops_with_counted_reason(crawler, changes, reason):
+    pipe = ValidatePipeline.from_crawler(crawler)
+    with pytest.raises(DropItem):
+        pipe.process_item(item(**changes))
+    assert crawler.stats.get_value(f"aiprices/dropped/{reason}") == 1
+
+
+def test_validate_passes_good_items_and_counts_repeats(crawler):
+    pipe = ValidatePipeline.from_crawler(crawler)
+    assert pipe.process_item(item())["price"] == Decimal("0.59")
+    assert pipe.process_item(item(price=Decimal(0)))["price"] == 0
+    for _ in range(2):
+        with pytest.raises(DropItem):
+            pipe.process_item(item(price=Decimal("-1")))
+    assert crawler.stats.get_value("aiprices/dropped/negative") == 2
+
+
+def test_normalize_token_units_exactly():
+    assert normalize_price(Decimal("0.0025"), "per_1k_tokens") == (Decimal("2.5"), "usd_per_1m_tokens")
+    assert normalize_price(Decimal("2.5"), "per_1m_tokens") == (Decimal("2.5"), "usd_per_1m_tokens")
+    assert normalize_price(Decimal("0.0000002574"), "per_token") == (Decimal("0.2574"), "usd_per_1m_tokens")
+    assert normalize_price(Decimal("0.03"), "per_1k_tokens")[0] == Decimal("30")
+    assert str(normalize_price(Decimal("0.03"), "per_1k_tokens")[0]) == "30"  # no exponent form in staging
+    assert normalize_price(Decimal("0.04"), "per_image") == (Decimal("0.04"), "per_image")
+    out = NormalizePipeline().process_item(item(unit="per_1k_tokens", price=Decimal("0.00059")))
+    assert (out["price"], out["unit"]) == (Decimal("0.59"), "usd_per_1m_tokens")
+
+
+def _normalised(**changes):
+    row = item(unit="usd_per_1m_tokens", model="llama-3.3-70b-versatile")
+    row.update(changes)
+    return row
+
+
+def test_infer_batch_only_where_offered_and_unpublished():
+    rows = [_normalised(), _normalised(price_key="output", price=Decimal("0.79"))]
+    assert infer_rows(rows, set()) == []
+    derived = infer_rows(rows, {"batch"})
+    got = {(r["price_key"], r["service_tier"], r["price"], r["inferred_rule"]) for r in derived}
+    assert got == {
+        ("input", "batch", Decimal("0.295"), BATCH_RULES["input"]),
+        ("output", "batch", Decimal("0.395"), BATCH_RULES["output"]),
+    }
+    # A published batch price for the model: nothing is inferred for it.
+    published = rows + [_normalised(service_tier="batch", price=Decimal("0.3"))]
+    assert infer_rows(published, {"batch"}) == []
+
+
+def test_infer_cache_read_ten_percent_unless_published():
+    rows = [_normalised(price=Decimal("3"))]
+    (cache,) = infer_rows(rows, {"cache"})
+    assert (cache["price_key"], cache["price"], cache["inferred_rule"]) == (
+        "cache_read",
+        Decimal("0.3"),
+        CACHE_RULE,
+    )
+    assert infer_rows(rows + [_normalised(price_key="cache_read", price=Decimal("0.25"))], {"cache"}) == []
+    with pytest.raises(ValueError, match="unknown inference features"):
+        infer_rows(rows, {"discounts"})
+
+
+def test_stage_applies_inference_for_configured_sources(tmp_path):
+    crawler = get_crawler(
+        Spider, {"AIPRICES_STAGING_DIR": str(tmp_path), "AIPRICES_INFER_OFFERS": {"groq": ["batch"]}}
+    )
+    crawler.stats.open_spider()
+    pipe = StagePipeline.from_crawler(crawler)
+    pipe.process_item(_normalised())
+    pipe.process_item(_normalised())  # an exact duplicate is staged once
+    pipe.process_item(_normalised(price_key="output", price=Decimal("0.79")))
+
+    class FakeSpider:
+        source = "groq"
+
+    pipe.close_spider(FakeSpider())
+    rows = read_jsonl(tmp_path / "groq.jsonl")
+    assert len(rows) == 4
+    assert {r["inferred_rule"] for r in rows} == {None, BATCH_RULES["input"], BATCH_RULES["output"]}
+    assert crawler.stats.get_value("aiprices/staged") == 4
+    assert crawler.stats.get_value("aiprices/inferred") == 2
+    assert (tmp_path / "groq.jsonl").read_text().count('"price": "0.59"') == 1  # Decimal as string
+
+
+@pytest.mark.parametrize(
+    ("vendor", "name", "model", "expected"),
+    [
+        ("anthropic", "Claude Sonnet 4.5", None, "claude-sonnet-4-5"),
+        ("anthropic", "Opus 4.1", None, "claude-opus-4-1"),
+        ("anthropic", "Claude Opus 4", None, "claude-opus-4"),
+        ("anthropic", "Claude Sonnet 3.7", None, "claude-3-7-sonnet"),
+        ("vertex", "Gemini 2.5 Flash-Lite", None, "gemini-2.5-flash-lite"),
+        ("gemini", "Gemini 3.1 Flash Image 🍌", None, "gemini-3.1-flash-image"),
+        ("azure", "5.4 pro", None, "gpt-5.4-pro"),
+        ("azure", "gpt 4.1", None, "gpt-4.1"),
+        ("azure", "GPT 5", None, "gpt-5"),
+        ("cohere", "Embed 4", None, "embed-v4.0"),
+        ("fireworks", "OpenAI GPT OSS 120B", None, "openai/gpt-oss-120b"),
+        ("openai", "gpt-4o-mini", "GPT-4o-mini", "gpt-4o-mini"),
+    ],
+)
+def test_aliases_known(vendor, name, model, expected):
+    assert canonical(vendor, name, model) == (expected, True)
+
+
+def test_unknown_alias_kept_as_slug_and_reported(crawler):
+    assert canonical("fireworks", "Kimi K2.5", None) == ("kimi-k2.5", False)
+    assert slug("  Qwen3 235B (US) ") == "qwen3-235b-us"
+    pipe = AliasPipeline.from_crawler(crawler)
+    out = pipe.process_item(item(vendor="fireworks", source_model_key="Kimi K2.5"))
+    pipe.process_item(item(vendor="fireworks", source_model_key="Kimi K2.5", price_key="output"))
+    assert out["model"] == "kimi-k2.5"
+    assert crawler.stats.get_value("aiprices/aliases/unknown") == 1
+    assert crawler.stats.get_value("aiprices/aliases/unknown_names") == ["Kimi K2.5"]

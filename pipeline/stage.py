@@ -66,7 +66,7 @@ class StagePipeline:
             self.crawler.stats.inc_value(key, n)
 
     def process_item(self, item):
-        row = ItemAdapter(item).asdict()
+        row = dict(ItemAdapter(item))  # shallow copy; asdict() is needlessly recursive
         ident = tuple(row.get(c) for c in IDENTITY_COLUMNS)
         seen = self.rows.get(ident)
         if seen is None:

@@ -63,7 +63,7 @@ class ValidatePipeline:
     def process_item(self, item):
         adapter = ItemAdapter(item)
         try:
-            check(adapter.asdict())
+            check(dict(adapter))  # shallow: asdict() recurses into every value (slow)
         except InvalidPrice as exc:
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.inc_value(f"aiprices/dropped/{exc.reason}")

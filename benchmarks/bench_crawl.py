@@ -1,0 +1,115 @@
+"""Crawl benchmark: every source's newest capture replayed over loopback through the real Scrapy engine.
+
+Measures the full crawl (all sources in one Scrapy process), each source alone, the ratio of the full crawl
+to its slowest single source (concurrency working: target <= 1.5), peak memory, and the full crawl + load
+into a fresh DuckDB file. Usage::
+
+    python benchmarks/bench_crawl.py [--pages ../shared/vendor-pages] [--on YYYY-MM-DD] [--record]
+
+``--record`` appends the result to benchmarks/RESULTS.md under "## Crawl".
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from aiprices.crawler.sources import SOURCES
+
+from aiprices.crawl_run import REPLAY_SETTINGS, crawl, new_batch_id, pick_captures, plan_replay, run_spiders
+
+HERE = Path(__file__).resolve().parent
+
+
+def replay_spiders(pages: Path, on: date | None, sources: list[str], work: Path) -> tuple[float, dict]:
+    captures = pick_captures(pages, on, sources)
+    batch = new_batch_id("bench")
+    planned = plan_replay(captures, batch, on)
+    start = time.perf_counter()
+    outcomes = run_spiders(planned, work / batch, work / "archive", dict(REPLAY_SETTINGS), pages)
+    return time.perf_counter() - start, outcomes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="crawl benchmark over loopback")
+    parser.add_argument("--pages", type=Path, default=HERE.parent.parent / "shared" / "vendor-pages")
+    parser.add_argument("--on", type=date.fromisoformat, default=None)
+    parser.add_argument("--record", action="store_true")
+    args = parser.parse_args()
+    if not args.pages.is_dir():
+        print(f"no captures at {args.pages}", file=sys.stderr)
+        return 2
+    sources = sorted(pick_captures(args.pages, args.on, sorted(SOURCES)))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        full, outcomes = replay_spiders(args.pages, args.on, sources, work)
+        peak_child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        items = sum(int(o.get("items", 0)) for o in outcomes.values())
+        ok = sum(o.get("status") == "ok" for o in outcomes.values())
+        singles = {}
+        for source in sources:
+            singles[source], _ = replay_spiders(args.pages, args.on, [source], work)
+        slowest = max(singles, key=singles.get)
+        ratio = full / singles[slowest]
+        db = work / "bench.duckdb"
+        start = time.perf_counter()
+        crawl(None, db, sources, from_archive=args.pages, on=args.on)
+        full_load = time.perf_counter() - start
+        peak_self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines = [
+        f"sources: {len(sources)} ({ok} ok), items staged: {items}",
+        f"full crawl (one Scrapy process, all sources): {full:.2f} s",
+        f"slowest single source: {slowest} {singles[slowest]:.2f} s",
+        f"ratio full / slowest single: {ratio:.2f} (target <= 1.5)",
+        f"full crawl + load into DuckDB: {full_load:.2f} s",
+        f"peak RSS: crawler process {peak_child_mb:.0f} MB, loader {peak_self_mb:.0f} MB",
+        "single sources: " + ", ".join(f"{s} {t:.2f}" for s, t in sorted(singles.items())),
+    ]
+    print("\n".join(lines))
+    if args.record:
+        record(lines, sources, args.on)
+    return 0
+
+
+def record(lines: list[str], sources: list[str], on: date | None) -> None:
+    scrapy_version = subprocess.run(
+        [sys.executable, "-c", "import scrapy; print(scrapy.__version__)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    cpus = os.cpu_count()
+    machine = f"`{platform.node()}` ({platform.machine()}, {cpus} CPUs), Python {platform.python_version()}"
+    section = [
+        "",
+        f"Recorded {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}, Scrapy {scrapy_version}; "
+        f"`python benchmarks/bench_crawl.py{' --on ' + str(on) if on else ''}` "
+        f"(newest capture per source, {len(sources)} sources, served on 127.0.0.1):",
+        "",
+        *[f"- {line}" for line in lines],
+        "",
+    ]
+    path = HERE / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    if "## Crawl" not in text:
+        text = (
+            text.rstrip("\n") + "\n\n## Crawl\n\nEach single-source time includes starting a Scrapy "
+            "subprocess (~1-2 s), as the full crawl does once.\n"
+        )
+    head, _, tail = text.partition("## Crawl")
+    nxt = tail.find("\n## ")
+    crawl_part, rest = (tail, "") if nxt < 0 else (tail[:nxt], tail[nxt:])
+    text = head + "## Crawl" + crawl_part.rstrip("\n") + "\n" + "\n".join(section) + rest
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,233 @@
+"""One LiteLLM registry entry -> price rows, and a registry file -> its entries.
+
+Parsing is exact (numbers become ``Decimal`` from their text, exponent style or not). A registry file is
+split into its top-level entries by layout first, so that an entry whose bytes did not change since the
+previous copy needs no parsing at all; when the layout is not the usual one the whole file is parsed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from .errors import BadInput
+from .litellm_fields import is_cost_field, parse_field
+from .litellm_models import split_key
+from .schema import price_row
+
+SOURCE = "litellm"
+# Entries that document or route, and hold no model's prices (see README "Registry oddities").
+NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
+STRUCTURED_FIELDS = frozenset({"tiered_pricing", "off_peak_pricing"})
+
+
+@dataclass
+class EntryReport:
+    """What the importer noticed in one copy (printed after a load, kept in the run's warnings)."""
+
+    unknown_fields: dict[str, int] = field(default_factory=dict)
+    duplicate_keys: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = []
+        if self.duplicate_keys:
+            parts.append(f"duplicate keys (last copy wins): {', '.join(sorted(set(self.duplicate_keys)))}")
+        if self.unknown_fields:
+            names = ", ".join(f"{k} x{n}" for k, n in sorted(self.unknown_fields.items()))
+            parts.append(f"unknown cost fields kept as price_key 'unknown': {names}")
+        if self.skipped:
+            parts.append(f"skipped values: {'; '.join(self.skipped[:10])}")
+        return " | ".join(parts)
+
+
+def _decimal(value, where: str, report: EntryReport) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str):
+        try:
+            return Decimal(value.strip())
+        except InvalidOperation:
+            report.skipped.append(f"{where}: not a number {value!r}")
+            return None
+    report.skipped.append(f"{where}: unexpected {type(value).__name__}")
+    return None
+
+
+def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extra="", context=None):
+    spec = parse_field(spec_field)
+    price = _decimal(value, f"{key}.{spec_field}", report)
+    if price is None:
+        return
+    if not price.is_finite() or price < 0:
+        report.skipped.append(f"{key}.{spec_field}: {value} is not a valid price")
+        return
+    if not spec.known:
+        report.unknown_fields[spec_field] = report.unknown_fields.get(spec_field, 0) + 1
+    variant = "/".join(v for v in (base["variant"], spec.variant, variant_extra) if v)
+    row = price_row(
+        source=SOURCE, vendor=base["vendor"], model=base["model"], source_model_key=key,
+        price_key=spec.price_key, unit=spec.unit, price=price * spec.scale,
+        service_tier=spec.service_tier,
+        context_min_tokens=spec.context_min_tokens if context is None else context,
+        region=base["region"], variant=variant, currency=spec.currency, source_url=url,
+        source_field=spec_field,
+    )
+    ident = (row["price_key"], row["unit"], row["service_tier"], row["context_min_tokens"], row["variant"])
+    if ident in seen:  # two fields meaning the same price: keep both, the later under its field name
+        row["variant"] = "/".join(v for v in (variant, spec_field) if v)
+        ident = (*ident[:4], row["variant"])
+    seen.add(ident)
+    rows.append(row)
+
+
+def entry_rows(key: str, entry, url: str, report: EntryReport) -> list[dict]:
+    """Every numeric cost field of one entry as a price row in our vocabulary."""
+    if key in NON_MODEL_KEYS:
+        return []
+    if not isinstance(entry, dict):
+        report.skipped.append(f"{key}: entry is a {type(entry).__name__}, not an object")
+        return []
+    provider = entry.get("litellm_provider")
+    vendor, model, region, variant = split_key(key, provider if isinstance(provider, str) else None)
+    base = {"vendor": vendor, "model": model, "region": region, "variant": variant}
+    rows: list[dict] = []
+    seen: set = set()
+    for name, value in entry.items():
+        if name in STRUCTURED_FIELDS:
+            _structured(rows, seen, key, base, name, value, url, report)
+        elif is_cost_field(name):
+            if isinstance(value, dict):  # search_context_cost_per_query, guardrail_cost_per_unit
+                for sub, sub_value in value.items():
+                    label = sub.removeprefix("search_context_size_")
+                    _emit(rows, seen, key, base, name, sub_value, url, report, variant_extra=label)
+            else:
+                _emit(rows, seen, key, base, name, value, url, report)
+    return rows
+
+
+def _structured(rows, seen, key, base, name, value, url, report) -> None:
+    if name == "tiered_pricing" and isinstance(value, list):
+        for tier in value:
+            if not isinstance(tier, dict):
+                continue
+            lo = (tier.get("range") or [0])[0]
+            for field_name, field_value in tier.items():
+                if field_name != "range" and is_cost_field(field_name):
+                    _emit(rows, seen, key, base, field_name, field_value, url, report,
+                          variant_extra="tiered", context=int(lo))
+    elif name == "off_peak_pricing" and isinstance(value, dict):
+        for field_name, field_value in value.items():
+            if is_cost_field(field_name):
+                _emit(rows, seen, key, base, field_name, field_value, url, report, variant_extra="off_peak")
+
+
+def parse_json(data: bytes | str, label: str):
+    """Exact JSON parse (``Decimal`` numbers); a clear ``BadInput`` on anything else."""
+    try:
+        return json.loads(data, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{label}: not valid JSON ({exc})") from None
+
+
+def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
+    """Top-level ``(key, value bytes)`` pairs of a 4-space-indented registry file, or None if not that layout.
+
+    A value is only trusted once it parses to an object (see ``RegistryReader``); a file in any other layout
+    falls back to a full parse.
+    """
+    parts = raw.split(b'\n    "')
+    if len(parts) < 2 or parts[0].strip() != b"{":
+        return None
+    entries = []
+    for part in parts[1:]:
+        end = part.find(b'": ')
+        if end < 0 or b"\\" in part[:end] or b"\n" in part[:end]:
+            return None
+        body = part[end + 3:].rstrip()
+        if body.endswith(b","):
+            body = body[:-1].rstrip()
+        entries.append((part[:end].decode("utf-8", "replace"), body))
+    key, body = entries[-1]
+    if not body.endswith(b"}"):
+        return None
+    entries[-1] = (key, body[:-1].rstrip())
+    return entries
+
+
+def _pairs_keep_duplicates(pairs):
+    return pairs
+
+
+class RegistryReader:
+    """Turns successive copies of the registry into per-key row sets, re-parsing only what changed."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.previous: dict[str, bytes] = {}
+
+    def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list[dict]], set[str]]:
+        """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read."""
+        entries = split_entries(raw)
+        if entries is not None:
+            try:
+                return self._read_split(entries, label, report)
+            except _LayoutMismatch:
+                pass
+        return self._read_full(raw, label, report)
+
+    def _read_split(self, entries, label, report):
+        current: dict[str, bytes] = {}
+        changed: dict[str, list[dict]] = {}
+        for key, body in entries:
+            if key in current:
+                report.duplicate_keys.append(key)
+            current[key] = body
+        for key, body in current.items():
+            if self.previous.get(key) == body:
+                continue
+            try:
+                value = json.loads(body, parse_float=Decimal)
+            except ValueError:
+                raise _LayoutMismatch from None
+            if not isinstance(value, dict):
+                raise _LayoutMismatch
+            changed[key] = entry_rows(key, value, self.url, report)
+        vanished = set(self.previous) - set(current)
+        self.previous = current
+        return changed, vanished
+
+    def _read_full(self, raw, label, report):
+        try:
+            pairs = json.loads(raw, parse_float=Decimal, object_pairs_hook=_pairs_keep_duplicates)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadInput(f"{label}: not valid JSON ({exc})") from None
+        if not isinstance(pairs, list):
+            raise BadInput(f"{label}: the registry must be a JSON object of model entries")
+        top: dict[str, object] = {}
+        for key, value in pairs:
+            if key in top:
+                report.duplicate_keys.append(key)
+            top[key] = _to_dict(value)
+        changed = {key: entry_rows(key, value, self.url, report) for key, value in top.items()}
+        vanished = set(self.previous) - set(top)
+        self.previous = {}  # bytes unknown: the next copy is compared in full
+        return changed, vanished
+
+
+class _LayoutMismatch(Exception):
+    pass
+
+
+def _to_dict(value):
+    """Undo ``object_pairs_hook`` below the top level (last duplicate wins, as in ``json.loads``)."""
+    if isinstance(value, list) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        return {k: _to_dict(v) for k, v in value}
+    if isinstance(value, list):
+        return [_to_dict(v) for v in value]
+    return value

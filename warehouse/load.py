@@ -1,0 +1,337 @@
+"""Loading snapshots into the SCD2 history and the changelog.
+
+A *ledger* holds the current prices of one source in memory, keyed by the source's own model key. Each
+snapshot is diffed against it key by key (only the keys that changed need to be looked at, which keeps
+multi-year backfills cheap), and the resulting intervals, retirements and changelog rows are written
+set-based (Arrow -> ``INSERT ... SELECT``) in one transaction per batch of runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import pyarrow as pa
+
+from .connection import transaction
+from .errors import LoadRefused
+from .schema import IDENTITY_COLUMNS, PRICE_SCALE
+
+SUSPECT_RATIO = Decimal(10)
+_DECIMAL = pa.decimal128(38, PRICE_SCALE)
+_TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass
+class RunRecord:
+    """One load of one source (a crawl, an archive replay, or a registry copy)."""
+
+    run_id: str
+    source: str
+    kind: str
+    observed_at: datetime
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "ok"
+    pages: int = 0
+    items: int = 0
+    rejected: int = 0
+    error: str | None = None
+    warnings: str | None = None
+    source_url: str | None = None
+    content_sha256: str | None = None
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+@dataclass
+class LoadResult:
+    run_id: str
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    skipped: bool = False
+    message: str = ""
+
+
+def price_id(ident: tuple) -> str:
+    """Stable surrogate key of an identity tuple (one join column instead of ten)."""
+    return hashlib.md5("\x1f".join(map(str, ident)).encode()).hexdigest()
+
+
+def suspect_flag(old: Decimal | None, new: Decimal | None) -> str | None:
+    """``suspect_magnitude`` for a move of 10x or more either way, or between zero and non-zero."""
+    if old is None or new is None:
+        return None
+    if (old == 0) != (new == 0):
+        return "suspect_magnitude"
+    if old == 0:
+        return None
+    ratio = new / old
+    if ratio >= SUSPECT_RATIO or ratio <= 1 / SUSPECT_RATIO:
+        return "suspect_magnitude"
+    return None
+
+
+@dataclass
+class _Current:
+    """The open interval of one price, in memory."""
+
+    pid: str
+    row: dict
+    valid_from: datetime
+    in_db: bool  # opened by an earlier, committed batch
+    interval: dict | None = None  # the pending interval row while not yet in the database
+
+
+def _value(row: dict) -> tuple:
+    return (row["currency"], row["price"], row.get("inferred_rule"))
+
+
+class Ledger:
+    """Current prices of one source: ``{source_model_key: {identity: _Current}}``."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.by_key: dict[str, dict[tuple, _Current]] = {}
+        self.last_observed_at: datetime | None = None
+
+    @classmethod
+    def from_db(cls, con, source: str) -> Ledger:
+        ledger = cls(source)
+        cols = ", ".join(IDENTITY_COLUMNS)
+        rows = con.execute(
+            f"SELECT price_id, {cols}, currency, price, source_url, source_field, inferred_rule, valid_from "
+            "FROM price_intervals WHERE source = ? AND valid_to IS NULL",
+            [source],
+        ).fetchall()
+        names = ("price_id", *IDENTITY_COLUMNS, "currency", "price", "source_url", "source_field",
+                 "inferred_rule", "valid_from")
+        for values in rows:
+            rec = dict(zip(names, values, strict=True))
+            ident = tuple(rec[c] for c in IDENTITY_COLUMNS)
+            cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True)
+            ledger.by_key.setdefault(rec["source_model_key"], {})[ident] = cur
+        (last,) = con.execute(
+            "SELECT max(observed_at) FROM runs WHERE source = ? AND status IN ('ok', 'partial')", [source]
+        ).fetchone()
+        ledger.last_observed_at = last
+        return ledger
+
+    def keys(self) -> set[str]:
+        return set(self.by_key)
+
+
+@dataclass
+class Batch:
+    """Writes pending for one transaction."""
+
+    runs: list[RunRecord] = field(default_factory=list)
+    new_intervals: list[dict] = field(default_factory=list)  # may get valid_to set within the batch
+    retire_db: list[tuple[str, datetime, str]] = field(default_factory=list)  # (price_id, valid_to, run)
+    changes: list[dict] = field(default_factory=list)
+    opened: list[_Current] = field(default_factory=list)  # become in_db once flushed
+
+    def __bool__(self) -> bool:
+        return bool(self.runs)
+
+
+def _identity(row: dict) -> tuple:
+    return tuple(row[c] for c in IDENTITY_COLUMNS)
+
+
+def _change(run: RunRecord, pid: str, row: dict, old, new, kind: str) -> dict:
+    rec = {c: row[c] for c in IDENTITY_COLUMNS}
+    rec.update(
+        run_id=run.run_id,
+        changed_at=run.observed_at,
+        price_id=pid,
+        currency=row["currency"],
+        old_price=old,
+        new_price=new,
+        kind=kind,
+        flag=suspect_flag(old, new) if kind == "changed" else None,
+        source_field=row.get("source_field"),
+        source_url=row.get("source_url"),
+    )
+    return rec
+
+
+def _open(batch: Batch, run: RunRecord, row: dict, pid: str) -> _Current:
+    interval = dict(row)
+    interval.update(price_id=pid, valid_from=run.observed_at, valid_to=None, run_id=run.run_id,
+                    retired_run_id=None)
+    batch.new_intervals.append(interval)
+    cur = _Current(pid, row, run.observed_at, in_db=False, interval=interval)
+    batch.opened.append(cur)
+    return cur
+
+
+def _close(batch: Batch, run: RunRecord, cur: _Current) -> None:
+    if cur.in_db:
+        batch.retire_db.append((cur.pid, run.observed_at, run.run_id))
+    else:
+        cur.interval["valid_to"] = run.observed_at
+        cur.interval["retired_run_id"] = run.run_id
+
+
+def apply_key(ledger: Ledger, batch: Batch, run: RunRecord, key: str, rows: list[dict] | None,
+              retire_missing: bool = True) -> None:
+    """Diff the rows of one source model key (None = the key vanished) into ``batch``."""
+    current = ledger.by_key.get(key, {})
+    seen: dict[tuple, _Current] = {}
+    for row in rows or ():
+        ident = _identity(row)
+        cur = current.get(ident)
+        if cur is None:
+            pid = price_id(ident)
+            seen[ident] = _open(batch, run, row, pid)
+            batch.changes.append(_change(run, pid, row, None, row["price"], "added"))
+            run.added += 1
+        elif _value(cur.row) != _value(row):
+            _close(batch, run, cur)
+            seen[ident] = _open(batch, run, row, cur.pid)
+            batch.changes.append(_change(run, cur.pid, row, cur.row["price"], row["price"], "changed"))
+            run.changed += 1
+        else:
+            seen[ident] = cur
+    for ident, cur in current.items():
+        if ident in seen:
+            continue
+        if retire_missing:
+            _close(batch, run, cur)
+            batch.changes.append(_change(run, cur.pid, cur.row, cur.row["price"], None, "removed"))
+            run.removed += 1
+        else:
+            seen[ident] = cur
+    if seen:
+        ledger.by_key[key] = seen
+    else:
+        ledger.by_key.pop(key, None)
+
+
+def check_order(ledger: Ledger, run: RunRecord) -> None:
+    """Refuse a load older than (or as old as) what this source already has: history only moves forward."""
+    last = ledger.last_observed_at
+    if last is not None and run.observed_at <= last:
+        raise LoadRefused(
+            f"{run.source}: snapshot observed {run.observed_at:%Y-%m-%d %H:%M} is not newer than the newest "
+            f"loaded one ({last:%Y-%m-%d %H:%M}); out-of-order loads are refused "
+            f"(rebuild the source's history from its copies with --rebuild)"
+        )
+
+
+def apply_snapshot(ledger: Ledger, batch: Batch, run: RunRecord, rows: Iterable[dict]) -> None:
+    """Diff a whole snapshot of ``run.source``; only an ``ok`` run retires prices it no longer lists."""
+    check_order(ledger, run)
+    if run.status != "failed":
+        by_key: dict[str, list[dict]] = {}
+        for row in rows:
+            by_key.setdefault(row["source_model_key"], []).append(_dedupe_guard(row))
+        complete = run.status == "ok"
+        keys = set(by_key) | (ledger.keys() if complete else set())
+        for key in sorted(keys):
+            apply_key(ledger, batch, run, key, by_key.get(key), retire_missing=complete)
+        ledger.last_observed_at = run.observed_at
+    batch.runs.append(run)
+
+
+def _dedupe_guard(row: dict) -> dict:
+    if not isinstance(row["price"], Decimal):
+        raise TypeError(f"price of {row['source_model_key']} {row['price_key']} is not a Decimal")
+    return row
+
+
+def already_loaded(con, run: RunRecord) -> bool:
+    """The same source, observation time and content were loaded before (a replay is a no-op)."""
+    if run.content_sha256 is None:
+        (n,) = con.execute("SELECT count(*) FROM runs WHERE run_id = ?", [run.run_id]).fetchone()
+        return n > 0
+    (n,) = con.execute(
+        "SELECT count(*) FROM runs WHERE run_id = ? OR (source = ? AND observed_at = ? AND content_sha256 = ?)",
+        [run.run_id, run.source, run.observed_at, run.content_sha256],
+    ).fetchone()
+    return n > 0
+
+
+def load_snapshot(con, run: RunRecord, rows: Iterable[dict]) -> LoadResult:
+    """Load one source's snapshot in one transaction. Idempotent; refuses out-of-order snapshots."""
+    if already_loaded(con, run):
+        return LoadResult(run.run_id, skipped=True, message="already loaded")
+    ledger = Ledger.from_db(con, run.source)
+    batch = Batch()
+    apply_snapshot(ledger, batch, run, rows)
+    flush(con, batch)
+    return LoadResult(run.run_id, run.added, run.changed, run.removed)
+
+
+def record_run(con, run: RunRecord) -> LoadResult:
+    """Record a run without prices (a failed source): nothing is retired."""
+    run.status = "failed" if run.status == "ok" else run.status
+    if already_loaded(con, run):
+        return LoadResult(run.run_id, skipped=True, message="already recorded")
+    flush(con, Batch(runs=[run]))
+    return LoadResult(run.run_id)
+
+
+_INTERVAL_COLUMNS = ("price_id", *IDENTITY_COLUMNS, "currency", "price", "source_url", "source_field",
+                     "inferred_rule", "valid_from", "valid_to", "run_id", "retired_run_id")
+_CHANGE_COLUMNS = ("run_id", "changed_at", "price_id", *IDENTITY_COLUMNS, "currency", "old_price",
+                   "new_price", "kind", "flag", "source_field", "source_url")
+_RUN_COLUMNS = ("run_id", "source", "kind", "observed_at", "started_at", "finished_at", "status", "pages",
+                "items", "rejected", "added", "changed", "removed", "error", "warnings", "source_url",
+                "content_sha256")
+_TYPES = {
+    "context_min_tokens": pa.int64(), "price": _DECIMAL, "old_price": _DECIMAL, "new_price": _DECIMAL,
+    "valid_from": _TS, "valid_to": _TS, "changed_at": _TS, "observed_at": _TS, "started_at": _TS,
+    "finished_at": _TS, "pages": pa.int32(), "items": pa.int32(), "rejected": pa.int32(),
+    "added": pa.int32(), "changed": pa.int32(), "removed": pa.int32(),
+}
+
+
+def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
+    schema = pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
+    return pa.table({c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns},
+                    schema=schema)
+
+
+def flush(con, batch: Batch) -> None:
+    """Write a batch in one transaction; a crash before COMMIT leaves the warehouse as it was."""
+    runs = _arrow([vars(r) for r in batch.runs], _RUN_COLUMNS)
+    intervals = _arrow(batch.new_intervals, _INTERVAL_COLUMNS)
+    changes = _arrow(batch.changes, _CHANGE_COLUMNS)
+    retire = pa.table({
+        "price_id": pa.array([p for p, _, _ in batch.retire_db], pa.string()),
+        "valid_to": pa.array([t for _, t, _ in batch.retire_db], _TS),
+        "retired_run_id": pa.array([r for _, _, r in batch.retire_db], pa.string()),
+    })
+    with transaction(con):
+        con.register("_runs_in", runs)
+        con.register("_intervals_in", intervals)
+        con.register("_changes_in", changes)
+        con.register("_retire_in", retire)
+        try:
+            con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
+            if batch.retire_db:
+                con.execute(
+                    "UPDATE price_intervals AS h SET valid_to = r.valid_to, retired_run_id = r.retired_run_id "
+                    "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_to IS NULL"
+                )
+            if batch.new_intervals:
+                con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
+            if batch.changes:
+                con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
+        finally:
+            for name in ("_runs_in", "_intervals_in", "_changes_in", "_retire_in"):
+                con.unregister(name)
+    for cur in batch.opened:
+        cur.in_db, cur.interval = True, None
+    batch.opened.clear()
+    batch.runs.clear()
+    batch.new_intervals.clear()
+    batch.retire_db.clear()
+    batch.changes.clear()

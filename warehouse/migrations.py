@@ -1,0 +1,43 @@
+"""Versioned schema migrations: each runs in one transaction together with its record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from importlib import resources
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, "001_core.sql"),
+    (2, "002_views.sql"),
+)
+
+
+def applied_versions(con) -> set[int]:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    return {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+
+
+def pending(con) -> list[tuple[int, str]]:
+    done = applied_versions(con)
+    return [(v, name) for v, name in MIGRATIONS if v not in done]
+
+
+def migrate(con) -> list[str]:
+    """Apply every pending migration in order; return the names applied."""
+    applied = []
+    for version, name in pending(con):
+        sql = resources.files("aiprices.warehouse").joinpath("sql", name).read_text()
+        con.begin()
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now(UTC)]
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        applied.append(name)
+    return applied

@@ -57,7 +57,7 @@ asks AS (
      AND (n.want_source IS NULL OR nm.source = n.want_source)
      AND (n.want_vendor IS NULL OR nm.vendor = n.want_vendor)
 )
-SELECT a.b, a.l, a.c, a.asof_day, a.ask, CAST(p.price * a.factor AS DECIMAL(38, 18)) AS price,
+SELECT a.b, a.l, a.c, a.asof_day, a.ask, CAST(p.price * a.factor AS DECIMAL(38, 24)) AS price,
        p.source, p.vendor, p.model, p.source_model_key, p.price_key, p.unit, p.service_tier,
        p.context_min_tokens, p.region, p.variant
 FROM asks a

@@ -53,7 +53,7 @@ paired AS (
 ),
 only_registry AS (
     SELECT r.vendor, r.model, r.price_key, r.unit, r.service_tier, r.context_min_tokens, r.region, r.variant,
-           NULL::DECIMAL(38,18) AS page_price, r.price AS registry_price,
+           NULL::DECIMAL(38,24) AS page_price, r.price AS registry_price,
            r.source_model_key AS registry_model_key,
            row_number() OVER (
                PARTITION BY r.vendor, r.model, r.price_key, r.unit, r.service_tier, r.context_min_tokens,

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from .errors import BadInput
 from .litellm_fields import is_cost_field, parse_field
 from .litellm_models import split_key
-from .schema import price_row
+from .schema import PRICE_SCALE, price_row
 
 SOURCE = "litellm"
 # Entries that document or route, and hold no model's prices (see README "Registry oddities").
@@ -67,12 +67,16 @@ def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extr
     if not price.is_finite() or price < 0:
         report.skipped.append(f"{key}.{spec_field}: {value} is not a valid price")
         return
+    scaled = (price * spec.scale).normalize() if price else Decimal(0)
+    if scaled.as_tuple().exponent < -PRICE_SCALE:
+        report.skipped.append(f"{key}.{spec_field}: {value} has more than {PRICE_SCALE} decimals when scaled")
+        return
     if not spec.known:
         report.unknown_fields[spec_field] = report.unknown_fields.get(spec_field, 0) + 1
     variant = "/".join(v for v in (base["variant"], spec.variant, variant_extra) if v)
     row = price_row(
         source=SOURCE, vendor=base["vendor"], model=base["model"], source_model_key=key,
-        price_key=spec.price_key, unit=spec.unit, price=price * spec.scale,
+        price_key=spec.price_key, unit=spec.unit, price=scaled,
         service_tier=spec.service_tier,
         context_min_tokens=spec.context_min_tokens if context is None else context,
         region=base["region"], variant=variant, currency=spec.currency, source_url=url,

@@ -30,10 +30,10 @@ PROVENANCE_COLUMNS: tuple[str, ...] = ("source_url", "source_field", "inferred_r
 
 PRICE_COLUMNS: tuple[str, ...] = IDENTITY_COLUMNS + VALUE_COLUMNS + PROVENANCE_COLUMNS
 
-# Exact storage type for money: 20 integer digits, 18 fractional (a per-token price of 1e-12 USD
-# is still exact after scaling to per-1M tokens).
-PRICE_SQL_TYPE = "DECIMAL(38,18)"
-PRICE_SCALE = 18
+# Exact storage type for money: 14 integer digits, 24 fractional (registry floats like
+# 3.3333333333333335e-11 per token stay exact after scaling to per-1M tokens).
+PRICE_SQL_TYPE = "DECIMAL(38,24)"
+PRICE_SCALE = 24
 
 # The documented vocabulary. Extending it is deliberate: add the key here and to the README.
 PRICE_KEYS: dict[str, str] = {

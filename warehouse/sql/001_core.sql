@@ -35,7 +35,7 @@ CREATE TABLE price_intervals (
     region              VARCHAR NOT NULL,
     variant             VARCHAR NOT NULL,
     currency            VARCHAR NOT NULL,
-    price               DECIMAL(38,18) NOT NULL,
+    price               DECIMAL(38,24) NOT NULL,
     source_url          VARCHAR,
     source_field        VARCHAR,
     inferred_rule       VARCHAR,
@@ -61,8 +61,8 @@ CREATE TABLE changes (
     region              VARCHAR NOT NULL,
     variant             VARCHAR NOT NULL,
     currency            VARCHAR NOT NULL,
-    old_price           DECIMAL(38,18),
-    new_price           DECIMAL(38,18),
+    old_price           DECIMAL(38,24),
+    new_price           DECIMAL(38,24),
     kind                VARCHAR NOT NULL,      -- added | removed | changed
     flag                VARCHAR,               -- suspect_magnitude | NULL
     source_field        VARCHAR,
@@ -82,9 +82,9 @@ CREATE TABLE crosscheck_results (
     context_min_tokens  BIGINT NOT NULL,
     region              VARCHAR NOT NULL,
     variant             VARCHAR NOT NULL,
-    page_price          DECIMAL(38,18),
-    registry_price      DECIMAL(38,18),
+    page_price          DECIMAL(38,24),
+    registry_price      DECIMAL(38,24),
     registry_model_key  VARCHAR,
     status              VARCHAR NOT NULL,      -- match | mismatch | missing_in_registry | missing_on_page
-    delta               DECIMAL(38,18)
+    delta               DECIMAL(38,24)
 );

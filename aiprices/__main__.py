@@ -1,0 +1,3 @@
+from aiprices.cli import main
+
+main()

@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-
 from aiprices.calculators.budget import price_budget
 from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import reprice, totals_by_date

@@ -8,13 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 from aiprices.calculators.errors import BudgetError
-from aiprices.commands.budget import budget
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import RunRecord, load_snapshot
 from aiprices.warehouse.schema import price_row
+from click.testing import CliRunner
+
+from aiprices.commands.budget import budget
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "budgets"
 

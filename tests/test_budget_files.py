@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from aiprices.calculators.budget import budget_json, price_budget
 from aiprices.calculators.budget_file import load_budget, parse_budget
 from aiprices.calculators.errors import BudgetError

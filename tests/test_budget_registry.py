@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-
 from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import drift_report, reprice
 from aiprices.warehouse.connection import connect

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from aiprices.calculators.errors import CalcError
 from click.testing import CliRunner
 
-from aiprices.calculators.errors import CalcError
 from aiprices.commands.calc import calc
 
 

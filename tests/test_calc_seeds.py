@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from aiprices.calculators.breakeven import break_even
 from aiprices.calculators.errors import CalcError, MissingPriceError, PriceFormatError
 from aiprices.calculators.finetune import finetune_budget

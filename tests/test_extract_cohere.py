@@ -6,10 +6,9 @@ import json
 from decimal import Decimal
 
 import pytest
+from aiprices.crawler.extract import LayoutChanged, cohere
 from conftest import shared_path
 from html_extract_checks import assert_well_formed, price_of, run
-
-from aiprices.crawler.extract import LayoutChanged, cohere
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from aiprices.crawler.extract import LayoutChanged, PageBlocked, openai
 from conftest import shared_path
 from html_extract_checks import assert_well_formed, price_of, run
-
-from aiprices.crawler.extract import LayoutChanged, PageBlocked, openai
 
 
 @pytest.fixture(scope="module")

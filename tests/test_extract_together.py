@@ -6,10 +6,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from aiprices.crawler.extract import LayoutChanged, together
 from conftest import shared_path
 from html_extract_checks import assert_well_formed, price_of, run
-
-from aiprices.crawler.extract import LayoutChanged, together
 
 
 @pytest.fixture(scope="module")

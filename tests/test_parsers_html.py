@@ -6,7 +6,6 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from aiprices.crawler.parsers import rsc
 from aiprices.crawler.parsers.challenge import challenge_marker
 from aiprices.crawler.parsers.html_tables import element_text, parse_document, parse_tables

@@ -221,7 +221,7 @@ def check_order(ledger: Ledger, run: RunRecord) -> None:
         raise LoadRefused(
             f"{run.source}: snapshot observed {run.observed_at:%Y-%m-%d %H:%M} is not newer than the newest "
             f"loaded one ({last:%Y-%m-%d %H:%M}); out-of-order loads are refused "
-            f"(rebuild the source's history from its copies with --rebuild)"
+            f"(load all copies, oldest first, into a fresh warehouse to rebuild its history)"
         )
 
 

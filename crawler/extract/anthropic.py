@@ -27,12 +27,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from parsel import Selector
-
 from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
 from aiprices.crawler.parsers.challenge import challenge_marker
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
 from aiprices.crawler.parsers.price_text import money_amounts
+from parsel import Selector
 
 VENDOR = "anthropic"
 TOKENS = "per_1m_tokens"

@@ -1,0 +1,75 @@
+"""``registry refresh`` and ``backfill litellm``: LiteLLM's community registry into the warehouse."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from aiprices.cli_support import db_option, open_warehouse
+
+
+def _summary(result, what: str) -> str:
+    line = (f"{what}: {result.loaded} copies loaded, {result.skipped} already loaded; "
+            f"+{result.added} added, ~{result.changed} changed, -{result.removed} removed")
+    return line
+
+
+def _print_warnings(result) -> None:
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@click.group()
+def registry() -> None:
+    """LiteLLM's community price registry (the cross-check reference)."""
+
+
+@registry.command()
+@click.option("--file", "file", type=click.Path(dir_okay=False), help="load this local copy (.json or .json.gz)")
+@click.option("--url", help="fetch from this URL (default: the raw file on GitHub)")
+@db_option
+def refresh(file: str | None, url: str | None, db: str) -> None:
+    """Load today's copy of the registry (observed now, UTC)."""
+    from aiprices.warehouse.registry import DEFAULT_URL, copy_from_bytes, load_copies, refresh_from_file
+
+    if file and url:
+        raise click.UsageError("give --file or --url, not both")
+    if file:
+        con = open_warehouse(db, read_only=False)
+        result = refresh_from_file(con, Path(file))
+    else:
+        from aiprices.registry_fetch import fetch_registry
+
+        url = url or DEFAULT_URL
+        body = fetch_registry(url, Path(db))
+        if body is None:
+            click.echo(f"registry unchanged since the last fetch ({url})")
+            return
+        con = open_warehouse(db, read_only=False)
+        result = load_copies(con, [copy_from_bytes(body, url, datetime.now(UTC))])
+    _print_warnings(result)
+    click.echo(_summary(result, "registry"))
+
+
+@click.group()
+def backfill() -> None:
+    """Load history from many dated copies."""
+
+
+@backfill.command("litellm")
+@click.argument("path", type=click.Path(exists=True))
+@db_option
+def backfill_litellm(path: str, db: str) -> None:
+    """Load every copy under PATH: a folder of YYYY-MM-DD.json[.gz] files, or a git clone of BerriAI/litellm.
+
+    Copies load oldest first in one transaction; copies already loaded are skipped, and a copy older than
+    the newest one loaded is refused (load all copies into a fresh warehouse to rebuild).
+    """
+    from aiprices.warehouse.registry import backfill as run_backfill
+
+    con = open_warehouse(db, read_only=False)
+    result = run_backfill(con, Path(path))
+    _print_warnings(result)
+    click.echo(_summary(result, "backfill"))

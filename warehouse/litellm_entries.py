@@ -85,6 +85,10 @@ def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extr
     ident = (row["price_key"], row["unit"], row["service_tier"], row["context_min_tokens"], row["variant"])
     if ident in seen:  # two fields meaning the same price: keep both, the later under its field name
         row["variant"] = "/".join(v for v in (variant, spec_field) if v)
+        n = 2
+        while (*ident[:4], row["variant"]) in seen:
+            row["variant"] = "/".join(v for v in (variant, spec_field, str(n)) if v)
+            n += 1
         ident = (*ident[:4], row["variant"])
     seen.add(ident)
     rows.append(row)
@@ -120,11 +124,14 @@ def _structured(rows, seen, key, base, name, value, url, report) -> None:
         for tier in value:
             if not isinstance(tier, dict):
                 continue
-            lo = (tier.get("range") or [0])[0]
+            ranges = {k: v for k, v in tier.items() if k.endswith("range") and isinstance(v, list) and v}
+            token_range = ranges.pop("range", None)
+            # token tiers are long-context thresholds; other ranges (e.g. max_results_range) name a variant
+            label = "tiered" + "".join(f"/{k.removesuffix('_range')}={v[0]}-{v[-1]}" for k, v in ranges.items())
             for field_name, field_value in tier.items():
-                if field_name != "range" and is_cost_field(field_name):
+                if field_name not in ranges and field_name != "range" and is_cost_field(field_name):
                     _emit(rows, seen, key, base, field_name, field_value, url, report,
-                          variant_extra="tiered", context=int(lo))
+                          variant_extra=label, context=int(token_range[0]) if token_range else 0)
     elif name == "off_peak_pricing" and isinstance(value, dict):
         for field_name, field_value in value.items():
             if is_cost_field(field_name):
@@ -173,7 +180,7 @@ class RegistryReader:
 
     def __init__(self, url: str):
         self.url = url
-        self.previous: dict[str, bytes] = {}
+        self.previous: dict[str, bytes | None] = {}
 
     def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list[dict]], set[str]]:
         """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read."""
@@ -220,7 +227,7 @@ class RegistryReader:
             top[key] = _to_dict(value)
         changed = {key: entry_rows(key, value, self.url, report) for key, value in top.items()}
         vanished = set(self.previous) - set(top)
-        self.previous = {}  # bytes unknown: the next copy is compared in full
+        self.previous = dict.fromkeys(top, None)  # bytes unknown: the next copy re-reads every entry
         return changed, vanished
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 
@@ -50,11 +51,11 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported only when invoked (or asked for their own help)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(name for name in COMMANDS if _installed(name))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = COMMANDS.get(name)
-        if target is None:
+        if target is None or not _installed(name):
             return None
         if ctx.resilient_parsing or _listing_help(ctx):
             return click.Command(name, short_help=SHORT_HELP.get(name, ""))
@@ -63,6 +64,11 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         except (ImportError, AttributeError) as exc:
             raise click.ClickException(f"command '{name}' is not available in this install ({exc})") from None
+
+
+def _installed(name: str) -> bool:
+    """Whether a command's module ships in this install (found without importing it)."""
+    return importlib.util.find_spec(COMMANDS[name].split(":")[0]) is not None
 
 
 def _listing_help(ctx: click.Context) -> bool:

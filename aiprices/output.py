@@ -12,7 +12,7 @@ from decimal import Decimal
 FORMATS = ("table", "csv", "json")
 
 
-def cell(value) -> str | int | None:
+def cell(value) -> str | int | float | None:
     """Display text of a value: Decimals without trailing zeros or exponents, times in ISO 8601 UTC."""
     if value is None:
         return None
@@ -23,7 +23,7 @@ def cell(value) -> str | int | None:
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, bool | int | str):
+    if isinstance(value, bool | int | float | str):  # floats: only ratios like pct_change, never money
         return value
     return str(value)
 

@@ -122,9 +122,14 @@ def _loaded(con) -> set[tuple[datetime, str]]:
     return {(when, sha) for when, sha in rows}
 
 
+def _stamp(when: datetime) -> str:
+    micro = f".{when.microsecond:06d}" if when.microsecond else ""
+    return f"{when:%Y%m%dT%H%M%S}{micro}Z"
+
+
 def _run_for(copy: RegistryCopy, sha: str, started: datetime) -> RunRecord:
     return RunRecord(
-        run_id=f"litellm-{copy.observed_at:%Y%m%dT%H%M%SZ}-{sha[:10]}", source=SOURCE, kind="registry",
+        run_id=f"litellm-{_stamp(copy.observed_at)}-{sha[:10]}", source=SOURCE, kind="registry",
         observed_at=copy.observed_at, started_at=started, finished_at=datetime.now(UTC), status="ok",
         pages=1, source_url=copy.url, content_sha256=sha,
     )

@@ -18,9 +18,13 @@ import pyarrow as pa
 
 from .connection import transaction
 from .errors import LoadRefused
+from .guards import item_count_guard, resolve_held
 from .schema import IDENTITY_COLUMNS, PRICE_SCALE
 
 SUSPECT_RATIO = Decimal(10)
+# Sources whose suspect changes apply at once (flagged): the registry's history is a community file's
+# history, and its corrections are real events. Every other source (a vendor page) is quarantined.
+UNGUARDED_SOURCES = frozenset({"litellm"})
 _DECIMAL = pa.decimal128(38, PRICE_SCALE)
 _TS = pa.timestamp("us", tz="UTC")
 
@@ -46,6 +50,8 @@ class RunRecord:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    quarantined: int = 0  # not stored: reported in ``warnings``
+    confirmed: int = 0
 
 
 @dataclass
@@ -56,6 +62,9 @@ class LoadResult:
     removed: int = 0
     skipped: bool = False
     message: str = ""
+    status: str = "ok"
+    quarantined: int = 0
+    confirmed: int = 0
 
 
 def price_id(ident: tuple) -> str:
@@ -92,13 +101,29 @@ def _value(row: dict) -> tuple:
     return (row["currency"], row["price"], row.get("inferred_rule"))
 
 
-class Ledger:
-    """Current prices of one source: ``{source_model_key: {identity: _Current}}``."""
+@dataclass
+class _Pending:
+    """A quarantined change waiting for the next crawl (or a reviewer) to confirm it."""
 
-    def __init__(self, source: str):
+    run_id: str
+    price_id: str
+    observed_at: datetime
+    value: tuple
+
+
+class Ledger:
+    """Current prices of one source: ``{source_model_key: {identity: _Current}}``.
+
+    ``quarantine``: suspect changes (10x or more, to/from zero) are held back instead of applied;
+    ``pending`` holds those still waiting, by price id.
+    """
+
+    def __init__(self, source: str, quarantine: bool | None = None):
         self.source = source
         self.by_key: dict[str, dict[tuple, _Current]] = {}
         self.last_observed_at: datetime | None = None
+        self.quarantine = source not in UNGUARDED_SOURCES if quarantine is None else quarantine
+        self.pending: dict[str, _Pending] = {}
 
     @classmethod
     def from_db(cls, con, source: str) -> Ledger:
@@ -109,8 +134,16 @@ class Ledger:
             "FROM price_intervals WHERE source = ? AND valid_to IS NULL",
             [source],
         ).fetchall()
-        names = ("price_id", *IDENTITY_COLUMNS, "currency", "price", "source_url", "source_field",
-                 "inferred_rule", "valid_from")
+        names = (
+            "price_id",
+            *IDENTITY_COLUMNS,
+            "currency",
+            "price",
+            "source_url",
+            "source_field",
+            "inferred_rule",
+            "valid_from",
+        )
         for values in rows:
             rec = dict(zip(names, values, strict=True))
             ident = tuple(rec[c] for c in IDENTITY_COLUMNS)
@@ -120,6 +153,13 @@ class Ledger:
             "SELECT max(observed_at) FROM runs WHERE source = ? AND status IN ('ok', 'partial')", [source]
         ).fetchone()
         ledger.last_observed_at = last
+        if ledger.quarantine:
+            for run_id, pid, observed_at, currency, price, rule in con.execute(
+                "SELECT run_id, price_id, observed_at, currency, price, inferred_rule FROM quarantine "
+                "WHERE source = ? AND status = 'pending'",
+                [source],
+            ).fetchall():
+                ledger.pending[pid] = _Pending(run_id, pid, observed_at, (currency, price, rule))
         return ledger
 
     def keys(self) -> set[str]:
@@ -135,6 +175,8 @@ class Batch:
     retire_db: list[tuple[str, datetime, str]] = field(default_factory=list)  # (price_id, valid_to, run)
     changes: list[dict] = field(default_factory=list)
     opened: list[_Current] = field(default_factory=list)  # become in_db once flushed
+    quarantined: list[dict] = field(default_factory=list)  # held-back values (rows of ``quarantine``)
+    resolutions: list[dict] = field(default_factory=list)  # pending quarantines decided by a crawl
 
     def __bool__(self) -> bool:
         return bool(self.runs)
@@ -144,7 +186,7 @@ def _identity(row: dict) -> tuple:
     return tuple(row[c] for c in IDENTITY_COLUMNS)
 
 
-def _change(run: RunRecord, pid: str, row: dict, old, new, kind: str) -> dict:
+def _change(run: RunRecord, pid: str, row: dict, old, new, kind: str, flag: str | None = None) -> dict:
     rec = {c: row[c] for c in IDENTITY_COLUMNS}
     rec.update(
         run_id=run.run_id,
@@ -154,33 +196,75 @@ def _change(run: RunRecord, pid: str, row: dict, old, new, kind: str) -> dict:
         old_price=old,
         new_price=new,
         kind=kind,
-        flag=suspect_flag(old, new) if kind == "changed" else None,
+        flag=flag or (suspect_flag(old, new) if kind == "changed" else None),
         source_field=row.get("source_field"),
         source_url=row.get("source_url"),
     )
     return rec
 
 
-def _open(batch: Batch, run: RunRecord, row: dict, pid: str) -> _Current:
+def _open(batch: Batch, run: RunRecord, row: dict, pid: str, at: _Pending | None = None) -> _Current:
+    """Open an interval as of ``run`` (or, for a confirmed quarantine, as of its first sighting ``at``)."""
+    when, by = (at.observed_at, at.run_id) if at else (run.observed_at, run.run_id)
     interval = dict(row)
-    interval.update(price_id=pid, valid_from=run.observed_at, valid_to=None, run_id=run.run_id,
-                    retired_run_id=None)
+    interval.update(price_id=pid, valid_from=when, valid_to=None, run_id=by, retired_run_id=None)
     batch.new_intervals.append(interval)
-    cur = _Current(pid, row, run.observed_at, in_db=False, interval=interval)
+    cur = _Current(pid, row, when, in_db=False, interval=interval)
     batch.opened.append(cur)
     return cur
 
 
-def _close(batch: Batch, run: RunRecord, cur: _Current) -> None:
+def _close(batch: Batch, run: RunRecord, cur: _Current, at: _Pending | None = None) -> None:
+    when, by = (at.observed_at, at.run_id) if at else (run.observed_at, run.run_id)
     if cur.in_db:
-        batch.retire_db.append((cur.pid, run.observed_at, run.run_id))
+        batch.retire_db.append((cur.pid, when, by))
     else:
-        cur.interval["valid_to"] = run.observed_at
-        cur.interval["retired_run_id"] = run.run_id
+        cur.interval["valid_to"] = when
+        cur.interval["retired_run_id"] = by
 
 
-def apply_key(ledger: Ledger, batch: Batch, run: RunRecord, key: str, rows: list[dict] | None,
-              retire_missing: bool = True) -> None:
+def _resolve(ledger: Ledger, batch: Batch, run: RunRecord, pid: str, status: str) -> _Pending | None:
+    """Decide the pending quarantine of ``pid`` (if any): ``confirmed`` or ``superseded``."""
+    pending = ledger.pending.pop(pid, None)
+    if pending is not None:
+        batch.resolutions.append(
+            {
+                "run_id": pending.run_id,
+                "price_id": pid,
+                "status": status,
+                "decided_at": run.observed_at,
+                "decided_by": run.run_id,
+            }
+        )
+    return pending
+
+
+def _hold(ledger: Ledger, batch: Batch, run: RunRecord, cur: _Current, row: dict) -> None:
+    """Quarantine a suspect change: record and flag it, keep the current interval as it is."""
+    _resolve(ledger, batch, run, cur.pid, "superseded")
+    held = dict(row)
+    held.update(
+        run_id=run.run_id,
+        observed_at=run.observed_at,
+        price_id=cur.pid,
+        old_price=cur.row["price"],
+        status="pending",
+    )
+    batch.quarantined.append(held)
+    batch.changes.append(_change(run, cur.pid, row, cur.row["price"], row["price"], "changed", "quarantined"))
+    ledger.pending[cur.pid] = _Pending(run.run_id, cur.pid, run.observed_at, _value(row))
+    run.changed += 1
+    run.quarantined += 1
+
+
+def apply_key(
+    ledger: Ledger,
+    batch: Batch,
+    run: RunRecord,
+    key: str,
+    rows: list[dict] | None,
+    retire_missing: bool = True,
+) -> None:
     """Diff the rows of one source model key (None = the key vanished) into ``batch``."""
     current = ledger.by_key.get(key, {})
     seen: dict[tuple, _Current] = {}
@@ -193,16 +277,31 @@ def apply_key(ledger: Ledger, batch: Batch, run: RunRecord, key: str, rows: list
             batch.changes.append(_change(run, pid, row, None, row["price"], "added"))
             run.added += 1
         elif _value(cur.row) != _value(row):
-            _close(batch, run, cur)
-            seen[ident] = _open(batch, run, row, cur.pid)
-            batch.changes.append(_change(run, cur.pid, row, cur.row["price"], row["price"], "changed"))
-            run.changed += 1
+            suspect = ledger.quarantine and suspect_flag(cur.row["price"], row["price"]) is not None
+            pending = ledger.pending.get(cur.pid)
+            if suspect and pending and pending.value == _value(row) and pending.observed_at > cur.valid_from:
+                # The next crawl shows the held-back value again: apply it as of its first sighting.
+                _resolve(ledger, batch, run, cur.pid, "confirmed")
+                _close(batch, run, cur, at=pending)
+                seen[ident] = _open(batch, run, row, cur.pid, at=pending)
+                run.confirmed += 1
+            elif suspect:
+                _hold(ledger, batch, run, cur, row)
+                seen[ident] = cur
+            else:
+                _resolve(ledger, batch, run, cur.pid, "superseded")
+                _close(batch, run, cur)
+                seen[ident] = _open(batch, run, row, cur.pid)
+                batch.changes.append(_change(run, cur.pid, row, cur.row["price"], row["price"], "changed"))
+                run.changed += 1
         else:
+            _resolve(ledger, batch, run, cur.pid, "superseded")  # the page shows the old value again
             seen[ident] = cur
     for ident, cur in current.items():
         if ident in seen:
             continue
         if retire_missing:
+            _resolve(ledger, batch, run, cur.pid, "superseded")
             _close(batch, run, cur)
             batch.changes.append(_change(run, cur.pid, cur.row, cur.row["price"], None, "removed"))
             run.removed += 1
@@ -237,6 +336,13 @@ def apply_snapshot(ledger: Ledger, batch: Batch, run: RunRecord, rows: Iterable[
         for key in sorted(keys):
             apply_key(ledger, batch, run, key, by_key.get(key), retire_missing=complete)
         ledger.last_observed_at = run.observed_at
+        notes = []
+        if run.quarantined:
+            notes.append(f"{run.quarantined} suspect change(s) quarantined (aiprices review list)")
+        if run.confirmed:
+            notes.append(f"{run.confirmed} quarantined change(s) confirmed and applied")
+        if notes:
+            run.warnings = "; ".join([*([run.warnings] if run.warnings else []), *notes])
     batch.runs.append(run)
 
 
@@ -261,42 +367,120 @@ def already_loaded(con, run: RunRecord) -> bool:
 def load_snapshot(con, run: RunRecord, rows: Iterable[dict]) -> LoadResult:
     """Load one source's snapshot in one transaction. Idempotent; refuses out-of-order snapshots."""
     if already_loaded(con, run):
-        return LoadResult(run.run_id, skipped=True, message="already loaded")
+        return LoadResult(run.run_id, skipped=True, message="already loaded", status=run.status)
+    rows = list(rows)
+    if not run.items:
+        run.items = len(rows)
+    item_count_guard(con, run)
     ledger = Ledger.from_db(con, run.source)
     batch = Batch()
     apply_snapshot(ledger, batch, run, rows)
     flush(con, batch)
-    return LoadResult(run.run_id, run.added, run.changed, run.removed)
+    return LoadResult(
+        run.run_id,
+        run.added,
+        run.changed,
+        run.removed,
+        status=run.status,
+        quarantined=run.quarantined,
+        confirmed=run.confirmed,
+    )
 
 
 def record_run(con, run: RunRecord) -> LoadResult:
     """Record a run without prices (a failed source): nothing is retired."""
     run.status = "failed" if run.status == "ok" else run.status
     if already_loaded(con, run):
-        return LoadResult(run.run_id, skipped=True, message="already recorded")
+        return LoadResult(run.run_id, skipped=True, message="already recorded", status=run.status)
     flush(con, Batch(runs=[run]))
-    return LoadResult(run.run_id)
+    return LoadResult(run.run_id, status=run.status)
 
 
-_INTERVAL_COLUMNS = ("price_id", *IDENTITY_COLUMNS, "currency", "price", "source_url", "source_field",
-                     "inferred_rule", "valid_from", "valid_to", "run_id", "retired_run_id")
-_CHANGE_COLUMNS = ("run_id", "changed_at", "price_id", *IDENTITY_COLUMNS, "currency", "old_price",
-                   "new_price", "kind", "flag", "source_field", "source_url")
-_RUN_COLUMNS = ("run_id", "source", "kind", "observed_at", "started_at", "finished_at", "status", "pages",
-                "items", "rejected", "added", "changed", "removed", "error", "warnings", "source_url",
-                "content_sha256")
+_INTERVAL_COLUMNS = (
+    "price_id",
+    *IDENTITY_COLUMNS,
+    "currency",
+    "price",
+    "source_url",
+    "source_field",
+    "inferred_rule",
+    "valid_from",
+    "valid_to",
+    "run_id",
+    "retired_run_id",
+)
+_CHANGE_COLUMNS = (
+    "run_id",
+    "changed_at",
+    "price_id",
+    *IDENTITY_COLUMNS,
+    "currency",
+    "old_price",
+    "new_price",
+    "kind",
+    "flag",
+    "source_field",
+    "source_url",
+)
+_QUARANTINE_COLUMNS = (
+    "run_id",
+    "observed_at",
+    "price_id",
+    *IDENTITY_COLUMNS,
+    "currency",
+    "old_price",
+    "price",
+    "source_url",
+    "source_field",
+    "inferred_rule",
+    "status",
+)
+_RESOLUTION_COLUMNS = ("run_id", "price_id", "status", "decided_at", "decided_by")
+_RUN_COLUMNS = (
+    "run_id",
+    "source",
+    "kind",
+    "observed_at",
+    "started_at",
+    "finished_at",
+    "status",
+    "pages",
+    "items",
+    "rejected",
+    "added",
+    "changed",
+    "removed",
+    "error",
+    "warnings",
+    "source_url",
+    "content_sha256",
+)
 _TYPES = {
-    "context_min_tokens": pa.int64(), "price": _DECIMAL, "old_price": _DECIMAL, "new_price": _DECIMAL,
-    "valid_from": _TS, "valid_to": _TS, "changed_at": _TS, "observed_at": _TS, "started_at": _TS,
-    "finished_at": _TS, "pages": pa.int32(), "items": pa.int32(), "rejected": pa.int32(),
-    "added": pa.int32(), "changed": pa.int32(), "removed": pa.int32(),
+    "context_min_tokens": pa.int64(),
+    "price": _DECIMAL,
+    "old_price": _DECIMAL,
+    "new_price": _DECIMAL,
+    "valid_from": _TS,
+    "valid_to": _TS,
+    "changed_at": _TS,
+    "observed_at": _TS,
+    "started_at": _TS,
+    "finished_at": _TS,
+    "decided_at": _TS,
+    "pages": pa.int32(),
+    "items": pa.int32(),
+    "rejected": pa.int32(),
+    "added": pa.int32(),
+    "changed": pa.int32(),
+    "removed": pa.int32(),
 }
 
 
 def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     schema = pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
-    return pa.table({c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns},
-                    schema=schema)
+    return pa.table(
+        {c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema
+    )
 
 
 def flush(con, batch: Batch) -> None:
@@ -304,16 +488,19 @@ def flush(con, batch: Batch) -> None:
     runs = _arrow([vars(r) for r in batch.runs], _RUN_COLUMNS)
     intervals = _arrow(batch.new_intervals, _INTERVAL_COLUMNS)
     changes = _arrow(batch.changes, _CHANGE_COLUMNS)
-    retire = pa.table({
-        "price_id": pa.array([p for p, _, _ in batch.retire_db], pa.string()),
-        "valid_to": pa.array([t for _, t, _ in batch.retire_db], _TS),
-        "retired_run_id": pa.array([r for _, _, r in batch.retire_db], pa.string()),
-    })
+    retire = pa.table(
+        {
+            "price_id": pa.array([p for p, _, _ in batch.retire_db], pa.string()),
+            "valid_to": pa.array([t for _, t, _ in batch.retire_db], _TS),
+            "retired_run_id": pa.array([r for _, _, r in batch.retire_db], pa.string()),
+        }
+    )
+    held = _arrow(batch.quarantined, _QUARANTINE_COLUMNS)
+    decided = _arrow(batch.resolutions, _RESOLUTION_COLUMNS)
+    temps = ("_runs_in", "_intervals_in", "_changes_in", "_retire_in", "_held_in", "_decided_in")
     with transaction(con):
-        con.register("_runs_in", runs)
-        con.register("_intervals_in", intervals)
-        con.register("_changes_in", changes)
-        con.register("_retire_in", retire)
+        for name, table in zip(temps, (runs, intervals, changes, retire, held, decided), strict=True):
+            con.register(name, table)
         try:
             con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
             if batch.retire_db:
@@ -325,8 +512,15 @@ def flush(con, batch: Batch) -> None:
                 con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
             if batch.changes:
                 con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
+            if batch.quarantined:
+                con.execute(
+                    "INSERT INTO quarantine BY NAME SELECT c.change_id, q.* FROM _held_in AS q "
+                    "JOIN changes AS c ON c.run_id = q.run_id AND c.price_id = q.price_id AND c.kind = 'changed'"
+                )
+            if batch.resolutions:
+                resolve_held(con, "_decided_in")
         finally:
-            for name in ("_runs_in", "_intervals_in", "_changes_in", "_retire_in"):
+            for name in temps:
                 con.unregister(name)
     for cur in batch.opened:
         cur.in_db, cur.interval = True, None
@@ -335,3 +529,5 @@ def flush(con, batch: Batch) -> None:
     batch.new_intervals.clear()
     batch.retire_db.clear()
     batch.changes.clear()
+    batch.quarantined.clear()
+    batch.resolutions.clear()

@@ -8,6 +8,7 @@ from importlib import resources
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, "001_core.sql"),
     (2, "002_views.sql"),
+    (3, "003_guards.sql"),
 )
 
 

@@ -1,0 +1,188 @@
+"""Guards against bad data: the item-count drop guard, quarantine decisions, and corrections.
+
+A crawl that suddenly finds far fewer prices is more likely a broken page than a mass withdrawal, and a
+vendor-page price that moves 10x is more likely a parser reading the wrong unit than a real change. Both
+are recorded but must not silently reprice anything: the first retires nothing, the second waits in
+``quarantine`` until the next crawl confirms it or a reviewer decides (``aiprices review``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from .connection import transaction
+from .errors import WarehouseError
+
+DROP_FRACTION = Decimal("0.5")  # fewer than half the items of the last good run -> partial
+APPLIED_FLAG = "suspect_magnitude"  # a held-back change once applied (confirmed or accepted)
+DROPPED_FLAG = "rejected"  # a held-back change never applied (rejected or superseded)
+
+
+class ReviewError(WarehouseError):
+    """A review action named a change that does not exist or cannot take that action."""
+
+
+def item_count_guard(con, run) -> None:
+    """Mark ``run`` partial (it then retires nothing) when its items fell by more than half.
+
+    Compared with the source's last ``ok`` run; a run already failed or partial is left as it is.
+    """
+    if run.status != "ok":
+        return
+    row = con.execute(
+        "SELECT items, run_id FROM runs WHERE source = ? AND status = 'ok' AND observed_at < ? "
+        "ORDER BY observed_at DESC LIMIT 1",
+        [run.source, run.observed_at],
+    ).fetchall()
+    if not row:
+        return
+    last_items, last_run = row[0]
+    if last_items and Decimal(run.items) < Decimal(last_items) * DROP_FRACTION:
+        run.status = "partial"
+        note = (
+            f"item count fell from {last_items} (run {last_run}) to {run.items}, more than half: "
+            "loaded as partial, nothing retired"
+        )
+        run.warnings = f"{run.warnings}; {note}" if run.warnings else note
+
+
+def resolve_held(con, table: str) -> None:
+    """Apply decisions ``(run_id, price_id, status, decided_at, decided_by)`` from a registered table.
+
+    Updates the quarantine rows still pending and the flag of their changelog rows; runs inside the
+    caller's transaction.
+    """
+    con.execute(
+        f"UPDATE quarantine AS q SET status = d.status, decided_at = d.decided_at, decided_by = d.decided_by "
+        f"FROM {table} AS d WHERE q.run_id = d.run_id AND q.price_id = d.price_id AND q.status = 'pending'"
+    )
+    con.execute(
+        f"UPDATE changes AS c SET flag = CASE WHEN d.status IN ('confirmed', 'accepted') "
+        f"THEN '{APPLIED_FLAG}' ELSE '{DROPPED_FLAG}' END "
+        f"FROM {table} AS d WHERE c.run_id = d.run_id AND c.price_id = d.price_id AND c.kind = 'changed'"
+    )
+
+
+@dataclass
+class Held:
+    """One quarantined change as ``review list`` shows it."""
+
+    change_id: int
+    changed_on: str
+    source: str
+    model: str
+    source_model_key: str
+    price_key: str
+    unit: str
+    service_tier: str
+    currency: str
+    old_price: Decimal | None
+    new_price: Decimal
+    status: str
+
+
+def list_held(con, include_decided: bool = False) -> list[Held]:
+    """Quarantined changes, oldest first (only those still pending unless ``include_decided``)."""
+    where = "" if include_decided else "WHERE status = 'pending'"
+    rows = con.execute(
+        "SELECT change_id, CAST(changed_on AS VARCHAR), source, model, source_model_key, price_key, unit, "
+        f"service_tier, currency, old_price, new_price, status FROM quarantined_changes {where} "
+        "ORDER BY change_id"
+    ).fetchall()
+    return [Held(*r) for r in rows]
+
+
+def _held(con, change_id: int) -> dict:
+    cols = [d[0] for d in con.execute("SELECT * FROM quarantine LIMIT 0").description]
+    rows = con.execute("SELECT * FROM quarantine WHERE change_id = ?", [change_id]).fetchall()
+    if not rows:
+        raise ReviewError(f"change {change_id} is not quarantined (see `aiprices review list`)")
+    rec = dict(zip(cols, rows[0], strict=True))
+    if rec["status"] != "pending":
+        raise ReviewError(f"change {change_id} was already decided: {rec['status']} by {rec['decided_by']}")
+    return rec
+
+
+def _decide(con, rec: dict, status: str, note: str | None) -> None:
+    now = datetime.now(UTC)
+    con.execute(
+        "UPDATE quarantine SET status = ?, decided_at = ?, decided_by = 'review', note = ? WHERE change_id = ?",
+        [status, now, note, rec["change_id"]],
+    )
+    flag = APPLIED_FLAG if status == "accepted" else DROPPED_FLAG
+    con.execute("UPDATE changes SET flag = ? WHERE change_id = ?", [flag, rec["change_id"]])
+
+
+def accept(con, change_id: int, note: str | None = None) -> dict:
+    """Apply a quarantined change as of its first sighting: close the old interval, open the new one."""
+    with transaction(con):
+        rec = _held(con, change_id)
+        current = con.execute(
+            "SELECT price, valid_from FROM price_intervals WHERE price_id = ? AND valid_to IS NULL",
+            [rec["price_id"]],
+        ).fetchall()
+        if not current or current[0][0] != rec["old_price"] or current[0][1] >= rec["observed_at"]:
+            raise ReviewError(
+                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the "
+                "next crawl)"
+            )
+        con.execute(
+            "UPDATE price_intervals SET valid_to = ?, retired_run_id = ? WHERE price_id = ? AND valid_to IS NULL",
+            [rec["observed_at"], rec["run_id"], rec["price_id"]],
+        )
+        con.execute(
+            "INSERT INTO price_intervals BY NAME SELECT price_id, source, vendor, model, source_model_key, "
+            "price_key, unit, service_tier, context_min_tokens, region, variant, currency, price, source_url, "
+            "source_field, inferred_rule, observed_at AS valid_from, NULL AS valid_to, run_id, "
+            "NULL AS retired_run_id FROM quarantine WHERE change_id = ?",
+            [change_id],
+        )
+        _decide(con, rec, "accepted", note)
+    return rec
+
+
+def reject(con, change_id: int, note: str | None = None) -> dict:
+    """Drop a quarantined change: the history keeps the old price; the changelog row stays, flagged."""
+    with transaction(con):
+        rec = _held(con, change_id)
+        _decide(con, rec, "rejected", note)
+    return rec
+
+
+def correct(con, change_id: int, note: str | None = None) -> dict:
+    """Mark a change as a correction: the old value was wrong, so the interval that ended at the change
+    reads the new value for every reader of ``price_history``; the original stays in ``corrections``."""
+    with transaction(con):
+        rows = con.execute(
+            "SELECT price_id, changed_at, old_price, new_price, kind, flag FROM changes WHERE change_id = ?",
+            [change_id],
+        ).fetchall()
+        if not rows:
+            raise ReviewError(f"no change {change_id} (see the change_id column of price_changes)")
+        pid, changed_at, old, new, kind, flag = rows[0]
+        if kind != "changed" or flag in ("quarantined", DROPPED_FLAG, "correction"):
+            why = f"a {kind} row" if kind != "changed" else f"flagged {flag}"
+            raise ReviewError(f"change {change_id} cannot be marked a correction: it is {why}")
+        interval = con.execute(
+            "SELECT valid_from, price FROM price_intervals WHERE price_id = ? AND valid_to = ?",
+            [pid, changed_at],
+        ).fetchall()
+        if not interval:
+            raise ReviewError(f"change {change_id}: no interval of that price ends at {changed_at:%Y-%m-%d}")
+        valid_from, original = interval[0]
+        con.execute(
+            "INSERT INTO corrections (change_id, price_id, valid_from, original_price, corrected_price, "
+            "corrected_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [change_id, pid, valid_from, original, new, datetime.now(UTC), note],
+        )
+        con.execute("UPDATE changes SET flag = 'correction' WHERE change_id = ?", [change_id])
+    return {
+        "change_id": change_id,
+        "price_id": pid,
+        "valid_from": valid_from,
+        "original_price": original,
+        "corrected_price": new,
+        "old_price": old,
+    }

@@ -1,0 +1,72 @@
+"""What the daily job needs to know, from options or environment variables (read only by the CLI layer)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+DEFAULT_AT = "06:15"
+DEFAULT_JITTER = 300
+DEFAULT_LOCK_WAIT = 60.0
+STEP_TIMEOUT = 2 * 3600
+MISFIRE_GRACE = 6 * 3600
+
+
+class ScheduleConfigError(ValueError):
+    """A schedule option is malformed; the message says which and how to write it."""
+
+
+def parse_at(text: str) -> tuple[int, int]:
+    """``HH:MM`` (UTC) as ``(hour, minute)``."""
+    m = TIME.match(text.strip())
+    if not m:
+        raise ScheduleConfigError(f"bad time {text!r}: write HH:MM in UTC, e.g. 06:15")
+    return int(m.group(1)), int(m.group(2))
+
+
+@dataclass
+class ScheduleConfig:
+    """One daily job: crawl, registry refresh, stale-budget check, all against ``db``."""
+
+    db: Path
+    at: str = DEFAULT_AT
+    jitter: int = DEFAULT_JITTER
+    sources: list[str] = field(default_factory=list)
+    crawl_args: list[str] = field(default_factory=list)  # extra `aiprices crawl` arguments
+    registry: bool = True
+    registry_file: Path | None = None
+    budgets: Path | None = None
+    webhook_url: str | None = None
+    log_file: Path | None = None
+    lock_wait: float = DEFAULT_LOCK_WAIT
+    step_timeout: int = STEP_TIMEOUT
+    python: str = sys.executable
+
+    def __post_init__(self) -> None:
+        self.db = Path(self.db)
+        parse_at(self.at)
+        if self.jitter < 0:
+            raise ScheduleConfigError(f"bad jitter {self.jitter}: seconds, 0 or more")
+        if self.budgets is not None and not Path(self.budgets).is_dir():
+            raise ScheduleConfigError(f"budgets folder {self.budgets} does not exist")
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        return parse_at(self.at)
+
+    @property
+    def history_path(self) -> Path:
+        """Job history (JSON lines) beside the warehouse: readable while the warehouse is locked."""
+        return self.db.with_name(self.db.name + ".schedule.jsonl")
+
+    @property
+    def state_path(self) -> Path:
+        """The running scheduler's pid and next run time, for ``schedule status``."""
+        return self.db.with_name(self.db.name + ".schedule-state.json")
+
+    @property
+    def log_path(self) -> Path:
+        return Path(self.log_file) if self.log_file else self.db.with_name("aiprices-schedule.log")

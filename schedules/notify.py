@@ -1,0 +1,48 @@
+"""Logging to a file and stderr, and a JSON post to a webhook when a run needs a human."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+LOGGER = "aiprices.schedule"
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(log_path: Path, level: int = logging.INFO) -> logging.Logger:
+    """The schedule's logger, writing to ``log_path`` and to stderr (idempotent)."""
+    log = logging.getLogger(LOGGER)
+    log.setLevel(level)
+    wanted = str(Path(log_path).resolve())
+    if not any(getattr(h, "baseFilename", None) == wanted for h in log.handlers):
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(wanted, encoding="utf-8")
+        fh.setFormatter(_formatter())
+        log.addHandler(fh)
+    if not any(getattr(h, "_aiprices_stderr", False) for h in log.handlers):
+        sh = logging.StreamHandler(sys.stderr)
+        sh.setFormatter(_formatter())
+        sh._aiprices_stderr = True  # type: ignore[attr-defined]
+        log.addHandler(sh)
+    return log
+
+
+def _formatter() -> logging.Formatter:
+    fmt = logging.Formatter(FORMAT)
+    fmt.converter = time.gmtime  # log times in UTC, like everything else
+    return fmt
+
+
+def post_webhook(url: str, payload: dict, timeout: float = 10.0) -> str | None:
+    """POST ``payload`` as JSON; returns an error text instead of raising (an alert must not fail a run)."""
+    import requests
+
+    try:
+        resp = requests.post(url, json=payload, timeout=timeout)
+    except requests.RequestException as exc:
+        return f"webhook {url} failed: {type(exc).__name__}: {exc}"
+    if resp.status_code >= 400:
+        return f"webhook {url} answered HTTP {resp.status_code}"
+    return None

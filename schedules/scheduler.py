@@ -1,0 +1,140 @@
+"""The APScheduler wiring: one BlockingScheduler, UTC, a daily cron job, and a catch-up run on start.
+
+The job store is APScheduler's MemoryJobStore, never the DuckDB file: the schedule is rebuilt from the
+configuration on every start, and what must survive a restart (when the last good crawl happened) is read
+from ``crawl_runs``. A scheduler down for days therefore runs once at start, not once per missed day.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from .config import MISFIRE_GRACE, ScheduleConfig
+from .jobs import run_daily
+from .notify import LOGGER
+
+DAILY_ID = "daily-crawl"
+CATCH_UP_ID = "catch-up"
+STALE_AFTER = timedelta(days=1)
+
+
+def daily_trigger(cfg: ScheduleConfig) -> CronTrigger:
+    hour, minute = cfg.hour_minute
+    return CronTrigger(hour=hour, minute=minute, timezone=UTC, jitter=cfg.jitter or None)
+
+
+def last_good_crawl(cfg: ScheduleConfig) -> datetime | None:
+    """Newest live crawl that loaded prices (ok or partial), from ``crawl_runs``; None if there is none."""
+    from aiprices.warehouse.connection import connect
+
+    if not cfg.db.exists():
+        return None
+    con = connect(cfg.db, read_only=True)
+    try:
+        (last,) = con.execute(
+            "SELECT max(observed_at) FROM crawl_runs WHERE kind = 'crawl' AND status IN ('ok', 'partial')"
+        ).fetchone()
+    finally:
+        con.close()
+    return last
+
+
+def catch_up_due(cfg: ScheduleConfig, now: datetime | None = None) -> bool:
+    """True when the last good crawl is older than a day (or there never was one)."""
+    last = last_good_crawl(cfg)
+    now = now or datetime.now(UTC)
+    return last is None or now - last > STALE_AFTER
+
+
+def build_scheduler(cfg: ScheduleConfig) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        executors={"default": {"type": "threadpool", "max_workers": 1}},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+        timezone=UTC,
+    )
+    scheduler.add_job(
+        run_daily,
+        daily_trigger(cfg),
+        args=[cfg, "daily"],
+        id=DAILY_ID,
+        name="daily price crawl",
+        replace_existing=True,
+    )
+    scheduler.add_listener(_listener(scheduler, cfg), EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
+    return scheduler
+
+
+def add_catch_up(scheduler: BlockingScheduler, cfg: ScheduleConfig) -> None:
+    scheduler.add_job(
+        run_daily, "date", run_date=datetime.now(UTC), args=[cfg, "catch-up"], id=CATCH_UP_ID,
+        name="catch-up crawl (last good crawl older than a day)", replace_existing=True,
+    )  # fmt: skip
+
+
+def _listener(scheduler: BlockingScheduler, cfg: ScheduleConfig):
+    log = logging.getLogger(LOGGER)
+
+    def on_event(event: JobExecutionEvent) -> None:
+        if event.code == EVENT_JOB_MISSED:
+            log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
+        elif event.code == EVENT_JOB_ERROR:
+            log.error("job %s raised %r", event.job_id, event.exception)
+        write_state(scheduler, cfg)
+
+    return on_event
+
+
+def next_run(scheduler: BlockingScheduler) -> datetime | None:
+    job = scheduler.get_job(DAILY_ID)
+    return getattr(job, "next_run_time", None) if job else None
+
+
+def write_state(scheduler: BlockingScheduler, cfg: ScheduleConfig) -> None:
+    """pid and next run time for ``schedule status`` (best effort)."""
+    nxt = next_run(scheduler)
+    state = {"pid": os.getpid(), "at": cfg.at, "jitter": cfg.jitter, "db": str(cfg.db),
+             "next_run": nxt.isoformat() if nxt else None, "updated": datetime.now(UTC).isoformat()}  # fmt: skip
+    try:
+        cfg.state_path.write_text(json.dumps(state))
+    except OSError:
+        pass
+
+
+def start(cfg: ScheduleConfig) -> None:
+    """Run until interrupted: the daily job at ``cfg.at`` UTC (plus jitter), and at once when overdue."""
+    log = logging.getLogger(LOGGER)
+    scheduler = build_scheduler(cfg)
+    if catch_up_due(cfg):
+        log.info("last good crawl is older than a day: running now")
+        add_catch_up(scheduler, cfg)
+    hour, minute = cfg.hour_minute
+    log.info(
+        "scheduler started: daily at %02d:%02d UTC (jitter %ss), warehouse %s",
+        hour,
+        minute,
+        cfg.jitter,
+        cfg.db,
+    )
+    try:
+        _start_and_record(scheduler, cfg)
+    except (KeyboardInterrupt, SystemExit):
+        log.info("scheduler stopped")
+    finally:
+        try:
+            cfg.state_path.unlink()
+        except OSError:
+            pass
+
+
+def _start_and_record(scheduler: BlockingScheduler, cfg: ScheduleConfig) -> None:
+    from apscheduler.events import EVENT_SCHEDULER_STARTED
+
+    scheduler.add_listener(lambda _e: write_state(scheduler, cfg), EVENT_SCHEDULER_STARTED)
+    scheduler.start()

@@ -1,0 +1,146 @@
+"""The daily job through `aiprices schedule run-now` (real subprocesses, real crawl over loopback, real
+DuckDB file), the cross-process lock, the webhook, the history and `schedule status`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from aiprices.schedules.lock import CrawlLock
+from aiprices.warehouse.connection import connect
+
+
+def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AIPRICES_DB": str(db)}
+    for var in ("AIPRICES_DEBUG", "AIPRICES_WEBHOOK_URL", "AIPRICES_BUDGETS", "AIPRICES_SCHEDULE_AT"):
+        env.pop(var, None)
+    return subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+
+
+def openrouter_page(folder: Path, day: str, prompt: str) -> None:
+    """Our own OpenRouter-style fixture: one model, USD per token as strings."""
+    (folder / "openrouter").mkdir(parents=True, exist_ok=True)
+    body = {"data": [{"id": "acme/model-1", "pricing": {"prompt": prompt, "completion": "0.000004"}}]}
+    (folder / "openrouter" / f"{day}.json").write_text(json.dumps(body))
+
+
+BUDGET = """name: acme-bot
+priced_on: 2026-01-01
+lines:
+  - name: chat
+    kind: token
+    model: acme/model-1
+    source: openrouter
+    input_tokens: 10000000
+    output_tokens: 0
+"""
+
+
+class Hook:
+    """A loopback webhook receiver that keeps every JSON body posted to it."""
+
+    def __init__(self):
+        self.posts: list[dict] = []
+        posts = self.posts
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server API
+                posts.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def hook():
+    h = Hook()
+    yield h
+    h.close()
+
+
+def job_args(pages: Path, *extra: str) -> list[str]:
+    return ["schedule", "run-now", "--json", "--no-registry", "--jitter", "0",
+            "--crawl-arg=--from-archive", f"--crawl-arg={pages}", "--source", "openrouter", *extra]  # fmt: skip
+
+
+def test_run_now_crawls_checks_budgets_and_alerts_on_drift(tmp_path, db_path, hook):
+    pages, budgets = tmp_path / "pages", tmp_path / "budgets"
+    budgets.mkdir()
+    (budgets / "acme.yaml").write_text(BUDGET)
+    openrouter_page(pages, "2026-01-01", "0.000001")
+    first = aiprices(*job_args(pages, "--budgets", str(budgets), "--webhook", hook.url), db=db_path)
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert result["status"] == "ok" and result["sources"] == {"openrouter": "ok"}
+    assert result["stale_budgets"] == [] and hook.posts == []
+    openrouter_page(pages, "2026-01-02", "0.0000015")  # +50%: a real change, not suspect
+    second = json.loads(
+        aiprices(*job_args(pages, "--budgets", str(budgets), "--webhook", hook.url), db=db_path).stdout
+    )
+    assert second["stale_budgets"] == [f"acme-bot ({budgets / 'acme.yaml'})"], second
+    assert [p["job"] for p in hook.posts] == ["run-now"] and hook.posts[0]["stale_budgets"]
+    con = connect(db_path, read_only=True)
+    prices = con.execute(
+        "SELECT price FROM prices_current WHERE source_model_key = 'acme/model-1' AND price_key = 'input'"
+    ).fetchall()
+    con.close()
+    assert prices == [(Decimal("1.5"),)]
+    history = [
+        json.loads(line) for line in (tmp_path / "prices.duckdb.schedule.jsonl").read_text().splitlines()
+    ]
+    assert [h["status"] for h in history] == ["ok", "ok"]
+    log = (tmp_path / "aiprices-schedule.log").read_text()
+    assert "run-now run ok" in log and "stale budget: acme-bot" in log
+
+
+def test_failed_run_is_recorded_posted_and_exits_nonzero(tmp_path, db_path, hook):
+    missing = tmp_path / "no-such-archive"
+    out = aiprices(*job_args(missing, "--webhook", hook.url), db=db_path)
+    assert out.returncode == 1
+    result = json.loads(out.stdout)
+    assert result["status"] == "failed" and "crawl failed" in result["reason"]
+    assert "Traceback" not in out.stderr
+    assert len(hook.posts) == 1 and hook.posts[0]["status"] == "failed"
+    status = json.loads(aiprices("schedule", "status", "--json", "--at", "07:30", db=db_path).stdout)
+    assert status["recent_runs"][-1]["status"] == "failed"
+    assert status["next_run"][11:16] == "07:30" and status["scheduler_running"] is False
+    assert status["catch_up_due"] is True
+
+
+def test_second_crawl_exits_clearly_while_the_lock_is_held(tmp_path, db_path):
+    pages = tmp_path / "pages"
+    openrouter_page(pages, "2026-01-01", "0.000001")
+    with CrawlLock(db_path, wait=0):
+        out = aiprices(*job_args(pages, "--lock-wait", "0.2"), db=db_path)
+    assert out.returncode == 1
+    assert "another crawl is running (pid" in out.stderr or "another crawl is running (pid" in out.stdout
+    assert json.loads(out.stdout)["status"] == "skipped"
+    assert not db_path.exists()  # nothing was crawled or loaded
+    # The lock is free again: the same job now runs.
+    again = aiprices(*job_args(pages, "--lock-wait", "0"), db=db_path)
+    assert again.returncode == 0 and json.loads(again.stdout)["status"] == "ok"
+
+
+def test_bad_time_is_one_line(db_path):
+    out = aiprices("schedule", "run-now", "--at", "25:00", db=db_path)
+    assert (
+        out.returncode == 1
+        and out.stderr.strip() == "Error: bad time '25:00': write HH:MM in UTC, e.g. 06:15"
+    )

@@ -23,6 +23,8 @@ from .notify import LOGGER
 DAILY_ID = "daily-crawl"
 CATCH_UP_ID = "catch-up"
 STALE_AFTER = timedelta(days=1)
+# One crawl at a time; missed runs (machine asleep, scheduler down) collapse into one, within 6 hours.
+JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
 
 
 def daily_trigger(cfg: ScheduleConfig) -> CronTrigger:
@@ -56,7 +58,7 @@ def catch_up_due(cfg: ScheduleConfig, now: datetime | None = None) -> bool:
 def build_scheduler(cfg: ScheduleConfig) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         executors={"default": {"type": "threadpool", "max_workers": 1}},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE},
+        job_defaults=JOB_DEFAULTS,
         timezone=UTC,
     )
     scheduler.add_job(
@@ -66,6 +68,7 @@ def build_scheduler(cfg: ScheduleConfig) -> BlockingScheduler:
         id=DAILY_ID,
         name="daily price crawl",
         replace_existing=True,
+        **JOB_DEFAULTS,  # explicit as well: job_defaults only reach a job once the scheduler starts
     )
     scheduler.add_listener(_listener(scheduler, cfg), EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_EXECUTED)
     return scheduler

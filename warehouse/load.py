@@ -9,7 +9,7 @@ set-based (Arrow -> ``INSERT ... SELECT``) in one transaction per batch of runs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -483,8 +483,12 @@ def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     )
 
 
-def flush(con, batch: Batch) -> None:
-    """Write a batch in one transaction; a crash before COMMIT leaves the warehouse as it was."""
+def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) -> None:
+    """Write a batch in one transaction; a crash before COMMIT leaves the warehouse as it was.
+
+    ``before_commit`` runs inside the transaction after every write (the fault-injection tests kill the
+    process there to prove the point).
+    """
     runs = _arrow([vars(r) for r in batch.runs], _RUN_COLUMNS)
     intervals = _arrow(batch.new_intervals, _INTERVAL_COLUMNS)
     changes = _arrow(batch.changes, _CHANGE_COLUMNS)
@@ -519,6 +523,8 @@ def flush(con, batch: Batch) -> None:
                 )
             if batch.resolutions:
                 resolve_held(con, "_decided_in")
+            if before_commit is not None:
+                before_commit()
         finally:
             for name in temps:
                 con.unregister(name)

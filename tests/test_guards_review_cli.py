@@ -1,0 +1,76 @@
+"""`aiprices review` through the real entry point: list, accept, reject, correct, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from aiprices.warehouse.connection import connect
+from aiprices.warehouse.load import RunRecord, load_snapshot
+
+
+def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AIPRICES_DB": str(db)}
+    env.pop("AIPRICES_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+
+
+def row(model: str, price: str) -> dict:
+    return {
+        "source": "mistral", "vendor": "mistral", "model": model, "source_model_key": model,
+        "price_key": "output", "unit": "usd_per_1m_tokens", "service_tier": "standard",
+        "context_min_tokens": 0, "region": "", "variant": "", "currency": "USD", "price": Decimal(price),
+        "source_url": "https://mistral.test/pricing", "source_field": "price_dollar", "inferred_rule": None,
+    }  # fmt: skip
+
+
+def test_review_list_accept_reject_correct(db_path):
+    con = connect(db_path)
+    for day, prices in ((1, ("6", "2", "1")), (2, ("6000", "0.002", "1.2"))):
+        at = datetime(2026, 2, day, tzinfo=UTC)
+        rows = [row(m, p) for m, p in zip(("large", "small", "tiny"), prices, strict=True)]
+        load_snapshot(con, RunRecord(f"m{day}", "mistral", "crawl", at, at, at), rows)
+    con.close()
+    listed = json.loads(aiprices("review", "list", "--json", db=db_path).stdout)
+    ids = {h["model"]: h["change_id"] for h in listed}
+    assert set(ids) == {"large", "small"} and {h["status"] for h in listed} == {"pending"}
+    text = aiprices("review", "list", db=db_path).stdout
+    assert "mistral:large output" in text and "6.000000000000000000000000 -> 6000" in text.replace("  ", " ")
+    out = aiprices("review", "accept", str(ids["large"]), "--note", "new flagship pricing", db=db_path)
+    assert out.returncode == 0 and out.stdout.startswith(f"accepted change {ids['large']}: mistral:large")
+    assert aiprices("review", "reject", str(ids["small"]), db=db_path).returncode == 0
+    again = aiprices("review", "reject", str(ids["small"]), db=db_path)
+    assert again.returncode == 1 and again.stderr.strip().startswith("Error: change")
+    assert "already decided: rejected" in again.stderr and "Traceback" not in again.stderr
+    assert "no quarantined changes pending" in aiprices("review", "list", db=db_path).stdout
+    current = json.loads(
+        aiprices(
+            "sql", "SELECT model, price FROM prices_current ORDER BY model", "--format", "json", db=db_path
+        ).stdout
+    )
+    assert [(r["model"], Decimal(str(r["price"]))) for r in current] == [
+        ("large", Decimal("6000")), ("small", Decimal("2")), ("tiny", Decimal("1.2")),
+    ]  # fmt: skip
+    # tiny's 1 -> 1.2 was a fix of a wrong price: history before the change now reads 1.2.
+    (cid,) = [
+        r["change_id"]
+        for r in json.loads(
+            aiprices("sql", "SELECT change_id FROM price_changes WHERE model = 'tiny' AND kind = 'changed'",
+                     "--format", "json", db=db_path).stdout
+        )
+    ]  # fmt: skip
+    fixed = aiprices("review", "correct", str(cid), "--note", "typo on the page", db=db_path)
+    assert fixed.returncode == 0 and "marked as a correction" in fixed.stdout
+    on_day1 = json.loads(
+        aiprices("sql", "SELECT price FROM prices_on('2026-02-01') WHERE model = 'tiny'", "--format", "json",
+                 db=db_path).stdout
+    )  # fmt: skip
+    assert [Decimal(str(r["price"])) for r in on_day1] == [Decimal("1.2")]
+    assert aiprices("doctor", db=db_path).returncode == 0
+    missing = aiprices("review", "accept", "424242", db=db_path)
+    assert missing.returncode == 1 and "is not quarantined" in missing.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
@@ -125,6 +126,7 @@ def start(cfg: ScheduleConfig) -> None:
         cfg.jitter,
         cfg.db,
     )
+    signal.signal(signal.SIGTERM, _exit_on_term)  # systemd stop / kill: leave like Ctrl-C
     try:
         _start_and_record(scheduler, cfg)
     except (KeyboardInterrupt, SystemExit):
@@ -134,6 +136,10 @@ def start(cfg: ScheduleConfig) -> None:
             cfg.state_path.unlink()
         except OSError:
             pass
+
+
+def _exit_on_term(signum, frame) -> None:
+    raise SystemExit(0)
 
 
 def _start_and_record(scheduler: BlockingScheduler, cfg: ScheduleConfig) -> None:

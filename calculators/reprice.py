@@ -87,6 +87,7 @@ JOIN price_changes ch
  AND ch.region = r.region AND ch.variant = r.variant
  AND ch.changed_at >= CAST(least(f.asof_day, t.asof_day) + 1 AS TIMESTAMPTZ)
  AND ch.changed_at < CAST(greatest(f.asof_day, t.asof_day) + 1 AS TIMESTAMPTZ)
+ AND coalesce(ch.flag, '') NOT IN ('quarantined', 'rejected')   -- held back: never a cause of drift
 ORDER BY r.b, r.l, r.c, ch.changed_at
 """
 

@@ -45,13 +45,21 @@ def _report(results, as_json: bool) -> None:
     click.echo(f"{ok} of {len(results)} sources ok")
 
 
+def _crawl_lock(db):
+    """One crawl at a time per warehouse, across processes (the scheduler's children inherit its lock)."""
+    from aiprices.schedules.lock import CrawlLock
+
+    return CrawlLock(_db_path(db), wait=60)
+
+
 def _errors():
     from aiprices.crawl_run import CrawlError
     from aiprices.crawler.archive import ArchiveError
     from aiprices.crawler.sources import UnknownSource
+    from aiprices.schedules.lock import CrawlLocked
     from aiprices.warehouse.errors import WarehouseError
 
-    return (CrawlError, ArchiveError, UnknownSource, WarehouseError)
+    return (CrawlError, ArchiveError, UnknownSource, WarehouseError, CrawlLocked)
 
 
 @click.command()
@@ -81,14 +89,15 @@ def crawl(sources, from_archive, on, archive_root, db, as_json) -> None:
     from aiprices.crawl_run import crawl as run
 
     try:
-        results = run(
-            None,
-            _db_path(db),
-            list(sources),
-            from_archive=Path(from_archive) if from_archive else None,
-            on=on.date() if on else None,
-            archive_root=Path(archive_root) if archive_root else None,
-        )
+        with _crawl_lock(db):
+            results = run(
+                None,
+                _db_path(db),
+                list(sources),
+                from_archive=Path(from_archive) if from_archive else None,
+                on=on.date() if on else None,
+                archive_root=Path(archive_root) if archive_root else None,
+            )
     except _errors() as exc:
         raise click.ClickException(str(exc)) from None
     _report(results, as_json)
@@ -110,7 +119,8 @@ def reparse(run_id, archive_root, db, as_json) -> None:
     from aiprices.crawl_run import reparse as run
 
     try:
-        results = run(None, _db_path(db), run_id, archive_root=Path(archive_root) if archive_root else None)
+        with _crawl_lock(db):
+            results = run(None, _db_path(db), run_id, archive_root=Path(archive_root) if archive_root else None)
     except _errors() as exc:
         raise click.ClickException(str(exc)) from None
     _report(results, as_json)

@@ -176,11 +176,18 @@ def _pairs_keep_duplicates(pairs):
 
 
 class RegistryReader:
-    """Turns successive copies of the registry into per-key row sets, re-parsing only what changed."""
+    """Turns successive copies of the registry into per-key row sets, re-parsing only what changed.
+
+    The file is cut into pieces at each top-level key; a piece whose bytes equal the previous copy's is
+    skipped, a changed piece is parsed as an object fragment (so a piece that holds several entries, e.g.
+    after an oddly indented key, still parses correctly).
+    """
 
     def __init__(self, url: str):
         self.url = url
-        self.previous: dict[str, bytes | None] = {}
+        self.previous: dict[str, bytes] = {}  # first key of a piece -> its bytes
+        self.piece_keys: dict[str, list[str]] = {}  # first key of a piece -> the entries it holds
+        self.all_keys: set[str] = set()
 
     def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list[dict]], set[str]]:
         """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read."""
@@ -192,25 +199,47 @@ class RegistryReader:
                 pass
         return self._read_full(raw, label, report)
 
+    def _parse_piece(self, key: str, body: bytes) -> list[tuple[str, object]]:
+        fragment = b'{"' + key.encode() + b'": ' + body + b"}"
+        try:
+            pairs = json.loads(fragment, parse_float=Decimal, object_pairs_hook=_pairs_keep_duplicates)
+        except ValueError:
+            raise _LayoutMismatch from None
+        if not isinstance(pairs, list) or not all(isinstance(v, list) for _, v in pairs):
+            raise _LayoutMismatch
+        return [(k, _to_dict(v)) for k, v in pairs]
+
     def _read_split(self, entries, label, report):
-        current: dict[str, bytes] = {}
-        changed: dict[str, list[dict]] = {}
-        for key, body in entries:
-            if key in current:
+        pieces: dict[str, bytes] = {}
+        piece_keys: dict[str, list[str]] = {}
+        values: dict[str, object] = {}
+        order: list[str] = []
+        for first, body in entries:
+            if first in pieces:  # a repeated first key: parse both to keep "last wins" exact
+                self.previous.pop(first, None)
+                first = f"{first}\x00{len(pieces)}"
+            pieces[first] = body
+            if self.previous.get(first) == body:
+                keys = self.piece_keys[first]
+            else:
+                pairs = self._parse_piece(first.split("\x00")[0], body)
+                keys = [k for k, _ in pairs]
+                values.update(pairs)
+            piece_keys[first] = keys
+            order.extend(keys)
+        seen: set[str] = set()
+        for key in order:
+            if key in seen:
                 report.duplicate_keys.append(key)
-            current[key] = body
-        for key, body in current.items():
-            if self.previous.get(key) == body:
-                continue
-            try:
-                value = json.loads(body, parse_float=Decimal)
-            except ValueError:
-                raise _LayoutMismatch from None
-            if not isinstance(value, dict):
-                raise _LayoutMismatch
-            changed[key] = entry_rows(key, value, self.url, report)
-        vanished = set(self.previous) - set(current)
-        self.previous = current
+            seen.add(key)
+        if report.duplicate_keys:  # the winning copy may sit in an unchanged piece: re-read those pieces
+            dupes = set(report.duplicate_keys)
+            for first, keys in piece_keys.items():
+                if dupes & set(keys):
+                    values.update(self._parse_piece(first.split("\x00")[0], pieces[first]))
+        changed = {key: entry_rows(key, value, self.url, report) for key, value in values.items()}
+        vanished = self.all_keys - seen
+        self.previous, self.piece_keys, self.all_keys = pieces, piece_keys, seen
         return changed, vanished
 
     def _read_full(self, raw, label, report):
@@ -226,8 +255,8 @@ class RegistryReader:
                 report.duplicate_keys.append(key)
             top[key] = _to_dict(value)
         changed = {key: entry_rows(key, value, self.url, report) for key, value in top.items()}
-        vanished = set(self.previous) - set(top)
-        self.previous = dict.fromkeys(top, None)  # bytes unknown: the next copy re-reads every entry
+        vanished = self.all_keys - set(top)
+        self.previous, self.piece_keys, self.all_keys = {}, {}, set(top)  # the next copy re-reads everything
         return changed, vanished
 
 

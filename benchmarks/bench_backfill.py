@@ -60,10 +60,10 @@ def backfill(folder: str, db: str) -> dict:
 def _child(step: str, *args: str) -> dict:
     """Run one step in a fresh interpreter; return its result, wall seconds and peak RSS (MiB)."""
     code = (
-        "import json, resource, sys, time; sys.path.insert(0, %r); import bench_backfill as b; "
-        "t = time.perf_counter(); r = b.%s(*sys.argv[1:]); r['seconds'] = time.perf_counter() - t; "
+        f"import json, resource, sys, time; sys.path.insert(0, {str(HERE)!r}); import bench_backfill as b; "
+        f"t = time.perf_counter(); r = b.{step}(*sys.argv[1:]); r['seconds'] = time.perf_counter() - t; "
         "r['peak_mib'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024; print(json.dumps(r))"
-    ) % (str(HERE), step)
+    )
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

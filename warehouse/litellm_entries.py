@@ -138,14 +138,6 @@ def _structured(rows, seen, key, base, name, value, url, report) -> None:
                 _emit(rows, seen, key, base, field_name, field_value, url, report, variant_extra="off_peak")
 
 
-def parse_json(data: bytes | str, label: str):
-    """Exact JSON parse (``Decimal`` numbers); a clear ``BadInput`` on anything else."""
-    try:
-        return json.loads(data, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadInput(f"{label}: not valid JSON ({exc})") from None
-
-
 def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
     """Top-level ``(key, value bytes)`` pairs of a 4-space-indented registry file, or None if not that layout.
 

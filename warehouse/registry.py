@@ -12,7 +12,7 @@ import hashlib
 import re
 import subprocess
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ class RegistryCopy:
     observed_at: datetime
     label: str
     url: str
-    read: callable  # -> bytes (lazy, so a long backfill holds one copy in memory at a time)
+    read: Callable[[], bytes]  # lazy, so a long backfill holds one copy in memory at a time
 
 
 @dataclass
@@ -198,9 +198,5 @@ def copy_from_bytes(raw: bytes, url: str, observed_at: datetime) -> RegistryCopy
     return RegistryCopy(observed_at, url, url, lambda: raw)
 
 
-def iter_warnings(result: BackfillResult) -> Iterator[str]:
-    yield from result.warnings
-
-
-__all__ = ["BackfillResult", "LoadRefused", "backfill", "folder_copies", "git_copies", "load_copies",
-           "refresh_from_file", "DEFAULT_URL"]
+__all__ = ["DEFAULT_URL", "BackfillResult", "LoadRefused", "backfill", "folder_copies", "git_copies",
+           "load_copies", "refresh_from_file"]

@@ -95,7 +95,6 @@ def test_image_cli():
     ("args", "message"),
     [
         (("token", "-p", "input=eight dollars", "--input-tokens", "1"), "cannot read price 'eight dollars'"),
-        (("token", "--model", "gpt-4o", "--input-tokens", "1"), "needs a warehouse"),
         (("token", "-p", "input", "--input-tokens", "1"), "write NAME=PRICE"),
         (("breakeven", "--training-cost", "$1"), "needs monthly_savings"),
         (("image", "-p", "image=$0.04 per image", "--images", "-3"), "images cannot be negative"),
@@ -106,3 +105,13 @@ def test_cli_errors_are_typed_one_liners(args, message):
     assert res.exit_code != 0
     assert isinstance(res.exception, CalcError) and message in str(res.exception)
     assert "\n" not in str(res.exception)
+
+
+def test_model_without_a_loaded_warehouse_is_one_clear_line(tmp_path):
+    from aiprices.warehouse.errors import WarehouseError
+
+    missing = tmp_path / "none.duckdb"
+    res = run("token", "--model", "gpt-4o", "--input-tokens", "1", "--db", str(missing))
+    assert res.exit_code != 0 and isinstance(res.exception, WarehouseError)
+    assert str(res.exception).startswith(f"no warehouse at {missing}") and "\n" not in str(res.exception)
+    assert not missing.exists()

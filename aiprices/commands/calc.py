@@ -10,8 +10,7 @@ import click
 
 from aiprices.calculators.errors import CalcError
 from aiprices.calculators.money import fmt_usd, parse_amount
-
-DB_HELP = "DuckDB warehouse file (or AIPRICES_DB); needed with --model"
+from aiprices.cli_support import db_option, open_warehouse
 
 
 class DecimalType(click.ParamType):
@@ -42,8 +41,6 @@ NUMBER = DecimalType()
 MONEY = MoneyType()
 
 
-def db_option(func):
-    return click.option("--db", envvar="AIPRICES_DB", type=click.Path(dir_okay=False), help=DB_HELP)(func)
 
 
 def price_options(func):
@@ -66,15 +63,9 @@ def price_options(func):
 
 
 def open_db(db: str | None):
-    """Read-only warehouse connection (the shared helper when the root CLI provides one)."""
+    """Read-only warehouse connection; opened only when a model is priced from the warehouse."""
     if not db:
         raise CalcError("pricing a model needs a warehouse: pass --db or set AIPRICES_DB")
-    try:
-        from aiprices.cli_support import open_warehouse  # the lead's helper, when present
-    except ImportError:
-        from aiprices.warehouse.connection import connect
-
-        return connect(db, read_only=True)
     return open_warehouse(db)
 
 

@@ -8,14 +8,7 @@ from pathlib import Path
 
 import click
 
-DB_HELP = "DuckDB warehouse file (default: $AIPRICES_DB)"
-
-try:  # the lead's shared --db handling, when present
-    from aiprices.cli_support import db_option
-except ImportError:  # pragma: no cover - until cli_support lands
-
-    def db_option(func):
-        return click.option("--db", envvar="AIPRICES_DB", type=click.Path(dir_okay=False), help=DB_HELP)(func)
+from aiprices.cli_support import db_option
 
 
 def _db_path(db) -> Path:

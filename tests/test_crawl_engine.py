@@ -58,19 +58,17 @@ def test_blocked_openai_page_fails_the_source_and_removes_nothing(vendor_pages, 
     link(folder, "openai", "2026-05-01.jina.md", vendor_pages / "openai" / "2026-05-08.jina.md")
     link(folder, "openai", "2026-05-08.blocked.html", vendor_pages / "openai" / "2026-05-08.blocked.html")
     ok = crawl(con, db_path, ["openai"], from_archive=folder, on=date(2026, 5, 1))
-    assert ok[0].status == "ok" and ok[0].added == 62
+    assert ok[0].status == "ok" and ok[0].added == 194
     blocked = crawl(con, db_path, ["openai"], from_archive=folder, on=date(2026, 5, 8))
     assert blocked[0].status == "failed" and "blocked page" in blocked[0].error
     assert blocked[0].removed == 0
     (n_current,) = con.execute("SELECT count(*) FROM prices_current WHERE source = 'openai'").fetchone()
-    assert n_current == 62
+    assert n_current == 194
     (n_removed,) = con.execute("SELECT count(*) FROM price_changes WHERE kind = 'removed'").fetchone()
     assert n_removed == 0
     status = con.execute("SELECT status, error FROM crawl_runs WHERE observed_at = '2026-05-08 00:00:00+00'")
     assert status.fetchall()[0][0] == "failed"
-    vendor = con.execute(
-        "SELECT status, last_verified_at FROM vendor_status WHERE vendor = 'openai'"
-    ).fetchall()
+    vendor = con.execute("SELECT status, last_verified_at FROM vendor_status WHERE vendor = 'openai'").fetchall()
     assert vendor[0][0] == "failed" and vendor[0][1].date() == date(2026, 5, 1)
 
 
@@ -93,22 +91,16 @@ def test_azure_unit_change_keeps_an_unchanged_price(tmp_path, con, db_path):
     folder.mkdir(parents=True)
     # Our own fixture: the same meters moving from per-1K to per-1M; one price really changes.
     (folder / "2026-01-01.retail-items.json").write_text(
-        json.dumps(
-            [_meter("gpt 9 Inp glbl Tokens", "1K", "0.0025"), _meter("gpt 9 Outp glbl Tokens", "1K", "0.01")]
-        )
+        json.dumps([_meter("gpt 9 Inp glbl Tokens", "1K", "0.0025"), _meter("gpt 9 Outp glbl Tokens", "1K", "0.01")])
     )
     (folder / "2026-02-01.retail-items.json").write_text(
-        json.dumps(
-            [_meter("gpt 9 Inp glbl 1M Tokens", "1M", "2.5"), _meter("gpt 9 Outp glbl 1M Tokens", "1M", "12")]
-        )
+        json.dumps([_meter("gpt 9 Inp glbl 1M Tokens", "1M", "2.5"), _meter("gpt 9 Outp glbl 1M Tokens", "1M", "12")])
     )
     crawl(con, db_path, ["azure"], from_archive=tmp_path / "pages", on=date(2026, 1, 1))
     res = crawl(con, db_path, ["azure"], from_archive=tmp_path / "pages", on=date(2026, 2, 1))
     assert (res[0].status, res[0].added, res[0].changed, res[0].removed) == ("ok", 0, 1, 0)
     current = dict(
-        con.execute(
-            "SELECT price_key, price FROM prices_current WHERE source = 'azure' AND model = 'gpt-9'"
-        ).fetchall()
+        con.execute("SELECT price_key, price FROM prices_current WHERE source = 'azure' AND model = 'gpt-9'").fetchall()
     )
     assert current == {"input": Decimal("2.5"), "output": Decimal("12")}
 
@@ -154,9 +146,7 @@ def test_http_error_fails_the_source(tmp_path, con, db_path):
 
 def test_replay_every_source_on_a_date(vendor_pages, con, db_path):
     day = date(2026, 10, 5)
-    expected = set(
-        pick_captures(vendor_pages, day, sorted(p.name for p in vendor_pages.iterdir() if p.is_dir()))
-    )
+    expected = set(pick_captures(vendor_pages, day, sorted(p.name for p in vendor_pages.iterdir() if p.is_dir())))
     results = crawl(con, db_path, [], from_archive=vendor_pages, on=day)
     assert {r.source for r in results} == expected
     runs = dict(con.execute("SELECT source, status FROM crawl_runs").fetchall())

@@ -1,33 +1,49 @@
-"""Gemini Developer API pricing (ai.google.dev/gemini-api/docs/pricing) from markdown renders (Jina).
+"""Gemini Developer API pricing (ai.google.dev/gemini-api/docs/pricing) from markdown renders.
 
 Each model section (``## Gemini 2.5 Pro``, API id in ``_`gemini-2.5-pro`_``) has one table per service
 tier; the tab links above them ("[Standard](..)[Batch](..)[Flex](..)[Priority](..)") name the tiers in
 order. Tables are ``| | Free Tier | Paid Tier, per 1M tokens in USD |``: only the paid column is read.
 A paid cell can hold several prices: "$1.25, prompts <= 200k tokens $2.50, prompts > 200k" -> two items
 (``context_min_tokens`` 0 and 200000); "$0.30 (text / image / video) $1.00 (audio)" -> ``input`` and
-``input_audio``. Grounding rows: "then $35 / 1,000 grounded prompts" -> ``search`` (Maps ->
+``input_audio``. Grounding rows: "then $35 / 1,000 grounded prompts" (or "requests") -> ``search`` (Maps ->
 ``maps_grounding``) per 1,000 queries. Per-image / per-second tables (Imagen, Veo) -> ``output_image`` /
-``output_video`` with the row label as variant.
-Known gaps (reported in ``warnings``, never guessed): cache storage per hour, image-output token cells
-with several per-size prices, music per song, the tools/agents prose table. The 2025-11-03 headless
-render (no pipe tables) is not supported: it raises ``LayoutChanged``.
+``output_video`` with the row label as variant. A "Live API" row (2025 pages: "Input: $0.50 (text), ...
+Output: ...") -> the same keys with ``variant="live"``.
+
+Three render shapes are read:
+
+- Jina pipe tables under ``##`` headings (2026 captures).
+- Headless render with flattened tables (2025-11-03): every cell is its own paragraph (corner, "Free Tier",
+  "Paid Tier, ...", then label / free / paid triples, multi-line cells joined) up to the "Used to improve our
+  products" row; rebuilt into ``MdTable``s. A table cut off before that row raises ``LayoutChanged``.
+- Jina render that dropped most headings (2025-10-15): a section is then named by its tagline paragraph via
+  ``_TAGLINES`` (taken from the headed 2025-11-03 render; a repeated tagline is resolved by order). A heading
+  (ATX ``#``/``##`` or setext) between two tables wins over a tagline; an unknown tagline is reported in
+  ``unmapped_columns`` and its tables skipped. Without tier tabs a lone table is standard and a pair is
+  standard + batch only when the second table offers nothing free.
+
+Known gaps (reported in ``warnings``, never guessed): cache storage per hour, per-image cells in token
+tables (image output, "Image generation pricing"), image-output cells with several per-size prices, music
+per song, the tools/agents prose table, prose-only prices (half-cascade Live models listed in bullets).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
 from aiprices.crawler.parsers.challenge import challenge_marker
-from aiprices.crawler.parsers.markdown import MdTable, links, parse_tables
+from aiprices.crawler.parsers.markdown import MdTable, clean_cell, links, parse_tables
 
 VENDOR = "gemini"
 TOKENS = "per_1m_tokens"
 _TIERS = {"standard": "standard", "batch": "batch", "flex": "flex", "priority": "priority"}
 _MODEL_ID = re.compile(r"^_?`([a-z0-9][a-z0-9.-]+)`_?$")
 _SEGMENT = re.compile(r"\$(\d+(?:\.\d+)?)([^$]*)")
-_GROUNDING = re.compile(r"then \$(\d+(?:\.\d+)?) / 1,000 (?:grounded prompts|search queries)", re.I)
+_GROUNDING = re.compile(r"then \$(\d+(?:\.\d+)?) / 1,000 (?:grounded prompts|search queries|requests)", re.I)
 _BASE_KEYS = (
     (re.compile(r"^context caching price", re.I), "cache_read"),
     (re.compile(r"^output price", re.I), "output"),
@@ -35,9 +51,96 @@ _BASE_KEYS = (
     (re.compile(r"^image input price", re.I), "input_image"),
     (re.compile(r"^audio input price", re.I), "input_audio"),
     (re.compile(r"^video input price", re.I), "input_video"),
+    (re.compile(r"^image generation pricing", re.I), "output_image"),
 )
 _AUDIO_KEY = {"input": "input_audio", "cache_read": "cache_read_audio", "output": "output_audio"}
 _IGNORED_ROWS = re.compile(r"^(used to improve our products|tuning price|context caching \(storage\))", re.I)
+_LAST_ROW = re.compile(r"^used to improve our products", re.I)
+_LIVE_PART = re.compile(r"(Input|Output):")
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_SETEXT = re.compile(r"^(?:=+|-+)\s*$")
+
+# Section taglines -> (page name, API id), in page order, copied from the headed render 2025-11-03.md
+# (its ``##`` headings and ``_`id`_`` lines) for renders that dropped the headings (2025-10-15.jina.md).
+# A tagline used by several sections lists them in page order: the n-th occurrence is the n-th entry.
+# Sections with several ids on the page (Imagen 4, Veo) have id None (the alias pipeline maps the name).
+_TAGLINES: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "Our state-of-the-art multipurpose model, which excels at coding and complex reasoning tasks.": (
+        ("Gemini 2.5 Pro", "gemini-2.5-pro"),
+    ),
+    "Our first hybrid reasoning model which supports a 1M token context window and has thinking budgets.": (
+        ("Gemini 2.5 Flash", "gemini-2.5-flash"),
+    ),
+    "The latest model based on the 2.5 Flash model. 2.5 Flash Preview is best for large scale processing, "
+    "low-latency, high volume tasks that require thinking, and agentic use cases.": (
+        ("Gemini 2.5 Flash Preview", "gemini-2.5-flash-preview-09-2025"),
+    ),
+    "Our smallest and most cost effective model, built for at scale usage.": (
+        ("Gemini 2.5 Flash-Lite", "gemini-2.5-flash-lite"),
+        ("Gemini 2.0 Flash-Lite", "gemini-2.0-flash-lite"),
+    ),
+    "The latest model based on Gemini 2.5 Flash lite optimized for cost-efficiency, high throughput and "
+    "high quality.": (("Gemini 2.5 Flash-Lite Preview", "gemini-2.5-flash-lite-preview-09-2025"),),
+    "Our Live API native audio models optimized for higher quality audio outputs with better pacing, voice "
+    "naturalness, verbosity, and mood.": (
+        ("Gemini 2.5 Flash Native Audio (Live API)", "gemini-2.5-flash-native-audio-preview-09-2025"),
+    ),
+    # The 2025-10-08 wording of the same section (before "Live API" was linked into it): same place in the
+    # section order (after 2.5 Flash-Lite Preview, before 2.5 Flash Image) and the same paid prices.
+    "Our native audio models optimized for higher quality audio outputs with better pacing, voice "
+    "naturalness, verbosity, and mood.": (
+        ("Gemini 2.5 Flash Native Audio (Live API)", "gemini-2.5-flash-native-audio-preview-09-2025"),
+    ),
+    "Our native image generation model, optimized for speed, flexibility, and contextual understanding. "
+    "Text input and output is priced the same as 2.5 Flash.": (("Gemini 2.5 Flash Image", "gemini-2.5-flash-image"),),
+    "Our 2.5 Flash text-to-speech audio model optimized for price-performant, low-latency, controllable "
+    "speech generation.": (("Gemini 2.5 Flash Preview TTS", "gemini-2.5-flash-preview-tts"),),
+    "Our 2.5 Pro text-to-speech audio model optimized for powerful, low-latency speech generation for more "
+    "natural outputs and easier to steer prompts.": (("Gemini 2.5 Pro Preview TTS", "gemini-2.5-pro-preview-tts"),),
+    "Our most balanced multimodal model with great performance across all tasks, with a 1 million token "
+    "context window, and built for the era of Agents.": (("Gemini 2.0 Flash", "gemini-2.0-flash"),),
+    "Our latest image generation model, with significantly better text rendering and better overall image quality.": (
+        ("Imagen 4", None),
+    ),
+    "Our state-of-the-art image generation model, available to developers on the paid tier of the Gemini API.": (
+        ("Imagen 3", "imagen-3.0-generate-002"),
+    ),
+    "Our latest video generation model, available to developers on the paid tier of the Gemini API.": (
+        ("Veo 3.1", None),
+    ),
+    "Our stable video generation model, available to developers on the paid tier of the Gemini API.": (
+        ("Veo 3", None),
+    ),
+    "Our state-of-the-art video generation model, available to developers on the paid tier of the Gemini API.": (
+        ("Veo 2", "veo-2.0-generate-001"),
+    ),
+    "Our newest embeddings model, more stable and with higher rate limits than previous versions, available "
+    "to developers on the free and paid tiers of the Gemini API.": (("Gemini Embedding", "gemini-embedding-001"),),
+    "Gemini Robotics-ER, short for Gemini Robotics-Embodied Reasoning, is a thinking model that enhances "
+    "robots' abilities to understand and interact with the physical world.": (
+        ("Gemini Robotics-ER 1.5 Preview", "gemini-robotics-er-1.5-preview"),
+    ),
+    "Our Computer Use model optimized for building browser control agents that automate tasks.": (
+        ("Gemini 2.5 Computer Use Preview", "gemini-2.5-computer-use-preview-10-2025"),
+    ),
+    "Our lightweight, state-of the art, open model built from the same technology that powers our Gemini models.": (
+        ("Gemma 3", None),
+    ),
+    "Our open model built for efficient performance on everyday devices like mobile phones, laptops, and tablets.": (
+        ("Gemma 3n", None),
+    ),
+}
+
+
+@dataclass
+class _Section:
+    """One model section: its page name, API id, the prose above its first table, and its tier tables."""
+
+    name: str
+    model: str | None
+    prose: str
+    skip: bool = False
+    tables: list[MdTable] = field(default_factory=list)
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
@@ -45,34 +148,150 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     if challenge_marker(body):
         raise PageBlocked(f"gemini: bot challenge at {url}")
     text = body.decode("utf-8", "replace")
-    tables = [t for t in parse_tables(text) if len(t.header) == 3 and t.header[1] == "Free Tier"]
+    lines = text.splitlines()
+    tables = _pipe_tables(text) or _flat_tables(lines)
     if not tables:
         raise LayoutChanged(f"gemini: no 'Free Tier / Paid Tier' tables at {url}")
-    lines = text.splitlines()
     ex = Extraction()
-    groups: dict[tuple[int, str], list[MdTable]] = {}
-    for t in tables:
-        groups.setdefault(_section_start(lines, t), []).append(t)
-    for (start, heading), group in groups.items():
-        prose = "\n".join(lines[start : group[0].line - 1])
-        tiers = [_TIERS[x.lower()] for x, _ in links(prose) if x.lower() in _TIERS]
-        if len(group) == 1 and not tiers:
-            tiers = ["standard"]
-        if len(tiers) != len(group):
-            raise LayoutChanged(f"gemini: {heading!r} has {len(group)} tables but tabs {tiers}")
-        model_id = next((m.group(1) for ln in prose.splitlines() if (m := _MODEL_ID.match(ln.strip()))), None)
-        for t, tier in zip(group, tiers, strict=True):
-            _table(ex, t, heading, model_id, tier)
+    for sec in _sections(lines, tables, ex):
+        for t, tier in zip(sec.tables, _tiers(sec), strict=True):
+            _table(ex, t, sec.name, sec.model, tier)
     if not ex.items:
         raise LayoutChanged(f"gemini: no paid prices at {url}")
     return ex
 
 
-def _section_start(lines: list[str], t: MdTable) -> tuple[int, str]:
-    i = t.line - 1
-    while i > 0 and not lines[i - 1].startswith("#"):
-        i -= 1
-    return i, t.heading
+def _pipe_tables(text: str) -> list[tuple[MdTable, int]]:
+    """Free/Paid pipe tables with the 0-based index of the line after each."""
+    return [
+        (t, t.line + 1 + len(t.raw_rows))
+        for t in parse_tables(text)
+        if len(t.header) == 3 and t.header[1] == "Free Tier"
+    ]
+
+
+def _paragraphs(lines: list[str]) -> list[tuple[int, int]]:
+    """``(start, end)`` line index ranges of blank-line separated paragraphs (whitespace-only lines are blank)."""
+    out: list[tuple[int, int]] = []
+    start = None
+    for i, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = i
+        elif not line.strip() and start is not None:
+            out.append((start, i))
+            start = None
+    return out
+
+
+def _flat_tables(lines: list[str]) -> list[tuple[MdTable, int]]:
+    """Rebuild tables a headless render flattened to one paragraph per cell (see the module docstring)."""
+    paras = _paragraphs(lines)
+    texts = [" ".join(ln.strip() for ln in lines[a:b]) for a, b in paras]
+    tables: list[tuple[MdTable, int]] = []
+    stack: list[tuple[int, str]] = []
+    p = 0
+    while p < len(paras):
+        if h := _ATX.match(texts[p]):
+            stack = [(lv, t) for lv, t in stack if lv < len(h.group(1))] + [(len(h.group(1)), clean_cell(h.group(2)))]
+        if texts[p] != "Free Tier" or p + 1 >= len(paras) or not texts[p + 1].startswith("Paid Tier"):
+            p += 1
+            continue
+        line = paras[p][0] + 1
+        raw_header = ["", texts[p], texts[p + 1]]
+        raw_rows: list[list[str]] = []
+        p += 2
+        while not raw_rows or not _LAST_ROW.match(clean_cell(raw_rows[-1][0])):
+            cells = texts[p : p + 3]
+            if len(cells) < 3 or any(_breaks_table(c) for c in cells) or "$" in cells[0]:
+                raise LayoutChanged(
+                    f"gemini: flattened table at line {line} is cut off before its 'Used to improve our products' row"
+                )
+            raw_rows.append(cells)
+            p += 3
+        rows = [[clean_cell(c) for c in r] for r in raw_rows]
+        header = [clean_cell(c) for c in raw_header]
+        table = MdTable(header, rows, raw_rows, raw_header, headings=[t for _, t in stack], line=line)
+        tables.append((table, paras[p - 1][1]))
+    return tables
+
+
+def _breaks_table(cell: str) -> bool:
+    """A paragraph that cannot be a cell: a heading or the start of the next table."""
+    return cell == "Free Tier" or cell.startswith("Paid Tier,") or bool(_ATX.match(cell))
+
+
+def _sections(lines: list[str], tables: list[tuple[MdTable, int]], ex: Extraction) -> list[_Section]:
+    """Group tables into model sections by the text between consecutive tables (heading, else tagline)."""
+    sections: list[_Section] = []
+    seen: Counter[str] = Counter()
+    prev_end = 0
+    for t, end in tables:
+        gap = lines[prev_end : t.line - 1]
+        prev_end = end
+        sec = _open_section(gap, seen)
+        if sec is None and not sections:
+            sec = _Section("", None, "", skip=True)
+        if sec is not None:
+            if sec.skip:
+                ex.unmapped_columns.append(f"untitled section: {_first_text(gap)[:60]}")
+            sections.append(sec)
+        sections[-1].tables.append(t)
+    return [s for s in sections if not s.skip]
+
+
+def _open_section(gap: list[str], seen: Counter[str]) -> _Section | None:
+    """The section the gap text starts, or None when the gap is blank (the next tier table of the same section)."""
+    heading = None
+    for i, line in enumerate(gap):
+        s = line.strip()
+        if (h := _ATX.match(s)) and len(h.group(1)) <= 2:
+            heading = (i, clean_cell(h.group(2)))
+        elif s and _SETEXT.match(s) and i > 0 and gap[i - 1].strip() and not _SETEXT.match(gap[i - 1].strip()):
+            heading = (i, clean_cell(gap[i - 1]))
+    tagged = None
+    for a, b in _paragraphs(gap):
+        tagline = clean_cell(" ".join(ln.strip() for ln in gap[a:b]))
+        if tagline in _TAGLINES:
+            entries = _TAGLINES[tagline]
+            n = seen[tagline]
+            seen[tagline] += 1
+            tagged = (a, entries[n] if n < len(entries) else None)
+    if heading is not None:
+        prose = gap[heading[0] + 1 :]
+        model = next((m.group(1) for ln in prose if (m := _MODEL_ID.match(ln.strip()))), None)
+        return _Section(heading[1], model, "\n".join(prose))
+    if tagged is not None and tagged[1] is not None:
+        name, model = tagged[1]
+        return _Section(name, model, "\n".join(gap[tagged[0] :]))
+    if any(ln.strip() for ln in gap):
+        return _Section("", None, "", skip=True)
+    return None
+
+
+def _first_text(gap: list[str]) -> str:
+    """The first prose paragraph of a gap (skipping footnotes and notices), to name an unknown section."""
+    for a, b in _paragraphs(gap):
+        text = clean_cell(" ".join(ln.strip() for ln in gap[a:b]))
+        if text and not text.startswith(("[", "*", "Preview models")):
+            return text
+    return "(no text)"
+
+
+def _tiers(sec: _Section) -> list[str]:
+    """Service tier of each table: the tab links, else standard (+ batch when the second offers nothing free)."""
+    tiers = [_TIERS[x.lower()] for x, _ in links(sec.prose) if x.lower() in _TIERS]
+    if not tiers and len(sec.tables) == 1:
+        tiers = ["standard"]
+    elif not tiers and len(sec.tables) == 2 and not _offers_free(sec.tables[1]):
+        tiers = ["standard", "batch"]
+    if len(tiers) != len(sec.tables):
+        raise LayoutChanged(f"gemini: {sec.name!r} has {len(sec.tables)} tables but tabs {tiers}")
+    return tiers
+
+
+def _offers_free(t: MdTable) -> bool:
+    """Whether a table's Free Tier column offers anything free (a batch table does not)."""
+    return any("free" in row[1].lower() for row in t.rows if len(row) > 1 and not _LAST_ROW.match(row[0]))
 
 
 def _add(ex, name, model, key, unit, price, field, tier, ctx=0, variant=""):
@@ -112,6 +331,9 @@ def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str) 
             key = "maps_grounding" if "maps" in label.lower() else "search"
             _add(ex, name, model, key, "per_1k_queries", Decimal(m.group(1)), label, tier)
             continue
+        if label.lower() == "live api" and "per 1m tokens" in paid:
+            _live_cell(ex, name, model, label, cell, tier, where)
+            continue
         if "per 1m tokens" in paid:
             key = next((k for pat, k in _BASE_KEYS if pat.match(label)), None)
             if key is None:
@@ -129,7 +351,20 @@ def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str) 
             ex.warnings.append(f"{where}: unit {t.header[2]!r} not mapped")
 
 
-def _token_cell(ex, name, model, key, label, cell, tier, where) -> None:
+def _live_cell(ex, name, model, label, cell, tier, where) -> None:
+    """A "Live API" row ("Input: $0.50 (text), $3.00 (audio / image [video]) Output: $2.00 (text), ...").
+
+    The realtime API has its own prices for the same model, so they are kept apart as ``variant="live"``.
+    """
+    parts = _LIVE_PART.split(cell)
+    if parts[0].strip() or len(parts) < 3:
+        ex.warnings.append(f"{where}: Live API prices not understood ({cell[:60]})")
+        return
+    for side, text in zip(parts[1::2], parts[2::2], strict=True):
+        _token_cell(ex, name, model, side.lower(), label, text, tier, where, variant="live")
+
+
+def _token_cell(ex, name, model, key, label, cell, tier, where, variant="") -> None:
     for num, qual in _SEGMENT.findall(cell):
         q = qual.strip().strip(",").strip().lower()
         ctx = 0
@@ -159,4 +394,4 @@ def _token_cell(ex, name, model, key, label, cell, tier, where) -> None:
             continue
         if ctx is None:
             raise LayoutChanged(f"gemini: {where}: long-context threshold in {q!r}")
-        _add(ex, name, model, seg_key, TOKENS, Decimal(num), label, tier, ctx=ctx)
+        _add(ex, name, model, seg_key, TOKENS, Decimal(num), label, tier, ctx=ctx, variant=variant)

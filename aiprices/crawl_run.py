@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from time import monotonic
 
 from aiprices.crawler.archive import Archive
 from aiprices.crawler.sources import SOURCES, get_source
@@ -114,41 +115,46 @@ def run_spiders(
     archive_root: Path,
     settings: dict | None = None,
     serve_root: Path | None = None,
+    processes: int | None = None,
 ) -> dict[str, dict]:
-    """Run the planned sources in one crawler subprocess; return each source's outcome summary."""
+    """Run the planned sources in crawler subprocesses (see ``crawl_processes``); each source's outcome."""
     staging_dir.mkdir(parents=True, exist_ok=True)
-    entries = []
-    for p in planned:
-        entries.append(
-            {
-                "source": p.source,
-                "run_id": p.run_id,
-                "start_urls": p.start_urls,
-                "kinds": p.kinds,
-                "observed_at": p.observed_at.isoformat(),
-                "summary_path": str(staging_dir / f"{p.source}.summary.json"),
-            }
-        )
-    plan = {
-        "staging_dir": str(staging_dir),
-        "archive_root": str(archive_root),
-        "settings": settings or {},
-        "sources": entries,
-    }
+    entries = [
+        {
+            "source": p.source,
+            "run_id": p.run_id,
+            "start_urls": p.start_urls,
+            "kinds": p.kinds,
+            "observed_at": p.observed_at.isoformat(),
+            "summary_path": str(staging_dir / f"{p.source}.summary.json"),
+        }
+        for p in planned
+    ]
+    shards = _shards(planned, crawl_processes(len(planned), processes))
+    plans = [
+        {
+            "staging_dir": str(staging_dir),
+            "archive_root": str(archive_root),
+            "settings": settings or {},
+            "sources": [entries[i] for i in shard],
+        }
+        for shard in shards
+    ]
     if serve_root is not None:
         with LoopbackServer(serve_root) as server:
             for p, entry in zip(planned, entries, strict=True):
                 if p.capture is not None:
                     entry["start_urls"] = [server.url_for(p.capture.path)]
-            _subprocess(plan, staging_dir)
+            errors = _run_processes(plans, staging_dir)
     else:
-        _subprocess(plan, staging_dir)
+        errors = _run_processes(plans, staging_dir)
     results = {}
     for p in planned:
         path = staging_dir / f"{p.source}.summary.json"
         if path.exists():
             results[p.source] = json.loads(path.read_text())
         else:
+            error = errors.get(p.source) or f"crawler ended without a result for this source (see {staging_dir})"
             results[p.source] = {
                 "source": p.source,
                 "run_id": p.run_id,
@@ -156,34 +162,91 @@ def run_spiders(
                 "pages": 0,
                 "items": 0,
                 "rejected": 0,
-                "error": f"crawler ended without a result for this source (see {staging_dir / 'crawl.log'})",
+                "error": error,
             }
     return results
 
 
-def _subprocess(plan: dict, staging_dir: Path) -> None:
-    plan_path = staging_dir / "plan.json"
-    plan_path.write_text(json.dumps(plan, indent=2))
-    log_path = staging_dir / "crawl.log"
+def crawl_processes(n_sources: int, requested: int | None = None) -> int:
+    """How many crawler processes a crawl uses: ``requested`` (``--processes``), else the
+    ``AIPRICES_CRAWL_PROCESSES`` variable, else one per CPU up to 4; never more than there are sources.
+
+    One Scrapy process runs its spiders concurrently, but parsing and the item pipelines share its one
+    reactor thread; a second process lets a second CPU work. Sites are never shared between processes,
+    so per-site politeness is unchanged.
+    """
+    if requested is None:
+        env = os.environ.get("AIPRICES_CRAWL_PROCESSES", "").strip()
+        if env:
+            try:
+                requested = int(env)
+            except ValueError:
+                raise CrawlError(f"AIPRICES_CRAWL_PROCESSES must be a whole number, not {env!r}") from None
+    wanted = requested if requested is not None else min(os.cpu_count() or 1, 4)
+    if wanted < 1:
+        raise CrawlError(f"the number of crawler processes must be at least 1, not {wanted}")
+    return max(1, min(wanted, n_sources))
+
+
+def _shards(planned: list[PlannedSource], n: int) -> list[list[int]]:
+    """Indexes of ``planned`` per process: heaviest source first onto the least loaded process.
+
+    A replayed capture weighs its size in bytes (item work grows with it); a live source weighs 1.
+    """
+    weights = [p.capture.path.stat().st_size if p.capture is not None else 1 for p in planned]
+    loads = [0] * n
+    shards: list[list[int]] = [[] for _ in range(n)]
+    for i in sorted(range(len(planned)), key=lambda i: -weights[i]):
+        j = loads.index(min(loads))
+        shards[j].append(i)
+        loads[j] += weights[i]
+    return [sorted(shard) for shard in shards if shard]
+
+
+def _run_processes(plans: list[dict], staging_dir: Path) -> dict[str, str]:
+    """Start one crawler subprocess per plan and wait for all; the error of each source whose process failed."""
     env = dict(os.environ)
     env.pop("SCRAPY_SETTINGS_MODULE", None)
-    with open(log_path, "wb") as log:
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "aiprices.crawler.run", "--plan", str(plan_path)],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                timeout=SUBPROCESS_TIMEOUT,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise CrawlError(
-                f"crawler did not finish within {SUBPROCESS_TIMEOUT}s (log: {log_path})"
-            ) from None
-    if proc.returncode != 0:
-        tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-        raise CrawlError(f"crawler process failed (exit {proc.returncode}): {tail[0]} (log: {log_path})")
+    started: list[tuple[subprocess.Popen, Path, dict]] = []
+    try:
+        for n, plan in enumerate(plans, start=1):
+            suffix = "" if len(plans) == 1 else f"-{n}"
+            plan_path, log_path = staging_dir / f"plan{suffix}.json", staging_dir / f"crawl{suffix}.log"
+            plan_path.write_text(json.dumps(plan, indent=2))
+            with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "aiprices.crawler.run", "--plan", str(plan_path)],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                )
+            started.append((proc, log_path, plan))
+        deadline = monotonic() + SUBPROCESS_TIMEOUT
+        errors: dict[str, str] = {}
+        for proc, log_path, plan in started:
+            error = _wait(proc, log_path, deadline)
+            if error:
+                errors.update((entry["source"], error) for entry in plan["sources"])
+        return errors
+    finally:
+        for proc, _, _ in started:
+            if proc.poll() is None:  # interrupted: leave no crawler behind
+                proc.kill()
+                proc.wait()
+
+
+def _wait(proc: subprocess.Popen, log_path: Path, deadline: float) -> str | None:
+    """None when the crawler process exited cleanly, else a one-line reason naming its log."""
+    try:
+        code = proc.wait(timeout=max(0.0, deadline - monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return f"crawler did not finish within {SUBPROCESS_TIMEOUT}s (log: {log_path})"
+    if code == 0:
+        return None
+    tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+    return f"crawler process failed (exit {code}): {tail[0]} (log: {log_path})"
 
 
 @dataclass
@@ -292,8 +355,9 @@ def crawl(
     on: date | None = None,
     archive_root: Path | None = None,
     settings: dict | None = None,
+    processes: int | None = None,
 ) -> list[SourceResult]:
-    """The whole crawl: plan, run the spiders in one subprocess, load each source; per-source results.
+    """The whole crawl: plan, run the spiders in crawler subprocesses, load each source; per-source results.
 
     ``con`` may be None: the warehouse is then opened after the spiders finish, for the load only.
     """
@@ -315,7 +379,7 @@ def crawl(
         planned = plan_replay(captures, batch, on)
         kind, serve_root, extra = "replay", from_archive, {**REPLAY_SETTINGS, **(settings or {})}
     staging = staging_root / batch
-    outcomes = run_spiders(planned, staging, archive_root, extra, serve_root)
+    outcomes = run_spiders(planned, staging, archive_root, extra, serve_root, processes)
     return _load(con, db_path, planned, outcomes, staging, kind)
 
 
@@ -343,7 +407,5 @@ def reparse(
     with LoopbackServer(serve) as server:
         for p in planned.values():
             p.start_urls = [server.url_for(Path(u)) for u in p.start_urls]
-        outcomes = run_spiders(
-            list(planned.values()), staging, archive.root, {**REPLAY_SETTINGS, **(settings or {})}
-        )
+        outcomes = run_spiders(list(planned.values()), staging, archive.root, {**REPLAY_SETTINGS, **(settings or {})})
     return _load(con, db_path, list(planned.values()), outcomes, staging, "replay")

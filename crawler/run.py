@@ -32,12 +32,17 @@ def crawler_settings(plan: dict) -> Settings:
     return settings
 
 
-def run_plan(plan: dict) -> None:
-    """Crawl every planned source concurrently; returns when all spiders have closed."""
+def run_plan(plan: dict) -> list[str]:
+    """Crawl every planned source concurrently; returns when all spiders have closed.
+
+    Returns one line per source whose crawler could not run at all (e.g. a pipeline that fails to load):
+    Scrapy logs such failures and carries on, so they are collected here for the exit status.
+    """
     process = CrawlerProcess(crawler_settings(plan), install_root_handler=True)
+    failures: list[str] = []
     for entry in plan["sources"]:
         spider_cls = process.spider_loader.load(entry["source"])
-        process.crawl(
+        started = process.crawl(
             spider_cls,
             run_id=entry["run_id"],
             start_urls=entry.get("start_urls") or None,
@@ -45,7 +50,14 @@ def run_plan(plan: dict) -> None:
             observed_at=entry.get("observed_at"),
             summary_path=entry["summary_path"],
         )
+        started.addErrback(_record_failure, entry["source"], failures)
     process.start()
+    return failures
+
+
+def _record_failure(failure, source: str, failures: list[str]) -> None:
+    exc = failure.value
+    failures.append(f"{source}: {type(exc).__name__}: {exc}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: cannot read plan {args.plan}: {exc}", file=sys.stderr)
         return 2
-    run_plan(plan)
+    failures = run_plan(plan)
+    if failures:
+        print(f"error: crawler could not run: {'; '.join(failures)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -36,6 +36,14 @@ DOWNLOADER_MIDDLEWARES = {
 }
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Per-item cost: every price passes each spider middleware and gets a log record. Referer headers and depth
+# stats serve link-following crawlers (pagination is capped by AIPRICES_MAX_PAGES), and the staged JSONL is
+# the record of what was scraped, so those are off.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+}
+LOG_FORMATTER = "aiprices.crawler.logformat.QuietLogFormatter"
 
 # Items: validate -> normalise units -> canonical model ids -> stage. Inference needs the whole page, so the
 # stage pipeline runs it at close (pipeline/infer.py). Pipelines see items only through ItemAdapter.

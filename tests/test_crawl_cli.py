@@ -21,6 +21,8 @@ def test_crawl_from_archive_then_reparse(vendor_pages, db_path):
             str(vendor_pages),
             "--on",
             "2026-10-05",
+            "--processes",
+            "2",
             "--db",
             str(db_path),
             "--json",
@@ -32,9 +34,7 @@ def test_crawl_from_archive_then_reparse(vendor_pages, db_path):
     assert rows["bedrock"]["status"] == "ok" and rows["bedrock"]["items"] == 74
     con = connect(db_path, read_only=True)
     try:
-        (observed,) = con.execute(
-            "SELECT DISTINCT observed_at::DATE FROM crawl_runs WHERE kind = 'replay'"
-        ).fetchone()
+        (observed,) = con.execute("SELECT DISTINCT observed_at::DATE FROM crawl_runs WHERE kind = 'replay'").fetchone()
         (price,) = con.execute(
             "SELECT price FROM prices_current WHERE source = 'bedrock' AND source_model_key = 'gpt-oss-120b' "
             "AND price_key = 'input' AND service_tier = 'standard' AND variant = ''"
@@ -58,5 +58,7 @@ def test_crawl_errors_are_one_line(tmp_path, db_path):
     assert empty.exit_code == 1 and "no capture" in empty.output
     live_on = runner.invoke(crawl, ["openai", "--on", "2026-01-01", "--db", str(db_path)])
     assert live_on.exit_code == 1 and "--on needs --from-archive" in live_on.output
+    zero = runner.invoke(crawl, ["openai", "--processes", "0", "--from-archive", str(tmp_path), "--db", str(db_path)])
+    assert zero.exit_code == 2 and "--processes" in zero.output and "Traceback" not in zero.output
     missing = runner.invoke(reparse, ["no-such-run", "--db", str(db_path)])
     assert missing.exit_code == 1 and "no archived page" in missing.output

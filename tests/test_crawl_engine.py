@@ -158,3 +158,60 @@ def test_replay_every_source_on_a_date(vendor_pages, con, db_path):
         else:
             assert r.items > 0
     assert runs["openrouter"] == "ok" and runs["azure"] == "ok"
+
+
+def test_two_crawler_processes_load_what_one_loads(vendor_pages, tmp_path):
+    day = date(2026, 8, 22)
+    sources = ["azure", "openrouter", "xai", "groq"]
+    tables = []
+    for processes in (1, 2):
+        db = tmp_path / f"p{processes}.duckdb"
+        results = crawl(None, db, sources, from_archive=vendor_pages, on=day, processes=processes)
+        assert {r.source: r.status for r in results} == dict.fromkeys(sources, "ok")
+        con = connect(db)
+        tables.append(
+            con.execute(
+                "SELECT source, model, price_key, unit, service_tier, context_min_tokens, region, variant, price "
+                "FROM prices_current ORDER BY ALL"
+            ).fetchall()
+        )
+        con.close()
+    assert len(tables[0]) > 1000
+    assert tables[0] == tables[1]
+
+
+def test_process_count_and_sharding(monkeypatch, vendor_pages):
+    from aiprices.crawl_run import CrawlError, _shards, crawl_processes, plan_replay
+
+    monkeypatch.setenv("AIPRICES_CRAWL_PROCESSES", "3")
+    assert crawl_processes(14) == 3
+    assert crawl_processes(2) == 2  # never more processes than sources
+    assert crawl_processes(14, requested=1) == 1
+    monkeypatch.setenv("AIPRICES_CRAWL_PROCESSES", "many")
+    with pytest.raises(CrawlError, match="whole number"):
+        crawl_processes(14)
+    monkeypatch.delenv("AIPRICES_CRAWL_PROCESSES")
+    with pytest.raises(CrawlError, match="at least 1"):
+        crawl_processes(14, requested=0)
+    planned = plan_replay(
+        pick_captures(vendor_pages, None, ["openrouter", "openai", "mistral", "xai", "groq"]), "b", None
+    )
+    shards = _shards(planned, 2)
+    assert sorted(i for shard in shards for i in shard) == list(range(len(planned)))
+    sizes = [sum(planned[i].capture.path.stat().st_size for i in shard) for shard in shards]
+    heaviest = max(range(len(planned)), key=lambda i: planned[i].capture.path.stat().st_size)
+    alone = next(shard for shard in shards if heaviest in shard)
+    assert alone == [heaviest] or min(sizes) >= planned[heaviest].capture.path.stat().st_size // 2
+
+
+def test_a_crashing_crawler_process_fails_its_sources_with_the_reason(vendor_pages, tmp_path):
+    from aiprices.crawl_run import plan_replay
+
+    planned = plan_replay(pick_captures(vendor_pages, None, ["xai", "groq"]), "crash", None)
+    settings = {"ITEM_PIPELINES": {"aiprices.pipeline.no_such_module.Pipeline": 100}}
+    outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", settings, vendor_pages, processes=2)
+    for source in ("xai", "groq"):
+        assert outcomes[source]["status"] == "failed"
+        error = outcomes[source]["error"]
+        assert error.startswith("crawler process failed (exit ") and "\n" not in error
+        assert "no_such_module" in error and "crawl-" in error

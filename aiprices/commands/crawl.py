@@ -69,13 +69,16 @@ def _errors():
     type=click.DateTime(["%Y-%m-%d"]),
     help="with --from-archive: use each source's newest capture on or before DATE, observed at DATE",
 )
+@click.option("--archive-root", type=click.Path(file_okay=False), help="raw-page archive (default: next to --db)")
 @click.option(
-    "--archive-root", type=click.Path(file_okay=False), help="raw-page archive (default: next to --db)"
+    "--processes",
+    type=click.IntRange(min=1),
+    help="crawler processes, sources spread over them (default: AIPRICES_CRAWL_PROCESSES, else one per CPU, max 4)",
 )
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="machine-readable per-source results")
-def crawl(sources, from_archive, on, archive_root, db, as_json) -> None:
-    """Crawl all sources (or the SOURCES named) in one Scrapy process and load each in one transaction.
+def crawl(sources, from_archive, on, archive_root, processes, db, as_json) -> None:
+    """Crawl all sources (or the SOURCES named) concurrently and load each in one transaction.
 
     A source whose page is blocked, empty or unparseable is recorded as failed and keeps its last prices.
     """
@@ -90,6 +93,7 @@ def crawl(sources, from_archive, on, archive_root, db, as_json) -> None:
                 from_archive=Path(from_archive) if from_archive else None,
                 on=on.date() if on else None,
                 archive_root=Path(archive_root) if archive_root else None,
+                processes=processes,
             )
     except _errors() as exc:
         raise click.ClickException(str(exc)) from None
@@ -98,9 +102,7 @@ def crawl(sources, from_archive, on, archive_root, db, as_json) -> None:
 
 @click.command()
 @click.argument("run_id")
-@click.option(
-    "--archive-root", type=click.Path(file_okay=False), help="raw-page archive (default: next to --db)"
-)
+@click.option("--archive-root", type=click.Path(file_okay=False), help="raw-page archive (default: next to --db)")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="machine-readable per-source results")
 def reparse(run_id, archive_root, db, as_json) -> None:

@@ -56,10 +56,11 @@ def test_item_count_drop_loads_partial_and_retires_nothing(con):
     load(con, 1, ten_models())
     res = load(con, 2, ten_models()[:4])  # 4 of 10: fell by more than half
     assert res.status == "partial" and res.removed == 0
-    status, warnings = con.execute(
-        "SELECT status, warnings FROM crawl_runs WHERE run_id = 'r2-groq'"
+    status, error, warnings = con.execute(
+        "SELECT status, error, warnings FROM crawl_runs WHERE run_id = 'r2-groq'"
     ).fetchone()
     assert status == "partial" and "fell from 10" in warnings
+    assert error.startswith("item count fell from 10 ") and error.endswith("nothing retired")
     assert len(current(con)) == 10
     # Half exactly is not "more than half": an ok run that retires the 5 it no longer lists.
     res = load(con, 3, ten_models()[:5])

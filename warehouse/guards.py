@@ -46,6 +46,7 @@ def item_count_guard(con, run) -> None:
             "loaded as partial, nothing retired"
         )
         run.warnings = f"{run.warnings}; {note}" if run.warnings else note
+        run.error = run.error or note  # the reason a partial run is partial, where users look for it
 
 
 def resolve_held(con, table: str) -> None:

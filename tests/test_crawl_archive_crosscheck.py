@@ -153,3 +153,60 @@ def test_crosscheck_statuses(db_path):
     (n,) = con.execute("SELECT count(*) FROM crosschecks").fetchone()
     assert n == 4
     con.close()
+
+
+def _price(source, vendor, model, price, key="input", region="", registry_key=None):
+    return price_row(
+        source=source,
+        vendor=vendor,
+        model=model,
+        source_model_key=registry_key or model,
+        price_key=key,
+        unit="usd_per_1m_tokens",
+        region=region,
+        price=Decimal(price),
+        source_field="f",
+    )
+
+
+def test_crosscheck_bridges_registry_naming_and_nothing_else(db_path):
+    con = connect(db_path)
+    registry = [
+        # Bedrock: provider prefix and version suffix; unprefixed = us-east-1 for in-region models ...
+        _price("litellm", "bedrock", "openai.gpt-oss-120b-1:0", "0.15"),
+        # ... but for a model with global keys the unprefixed key repeats the global price
+        _price("litellm", "bedrock", "anthropic.claude-haiku-4-5-20251001-v1:0", "1"),
+        _price("litellm", "bedrock", "anthropic.claude-haiku-4-5-20251001-v1:0", "1", region="global"),
+        # Azure Data Zone deployments are the registry's us/eu keys
+        _price("litellm", "azure", "gpt-5.4", "2.75", region="us", registry_key="azure/us/gpt-5.4"),
+        _price("litellm", "azure", "gpt-5.4", "2.75", region="eu", registry_key="azure/eu/gpt-5.4"),
+        # the registry keeps the vendor's capitals
+        _price("litellm", "together", "zai-org/GLM-5.3", "1", registry_key="together_ai/zai-org/GLM-5.3"),
+        # a different model that only looks alike stays apart
+        _price("litellm", "together", "zai-org/glm-5.3-flash", "0.15"),
+    ]
+    load_snapshot(con, _run("reg-1", "litellm", 1, kind="registry"), registry)
+    pages = {
+        "bedrock": [
+            _price("bedrock", "bedrock", "gpt-oss-120b", "0.15", region="us-east-1"),
+            _price("bedrock", "bedrock", "claude-haiku-4-5", "1", region="global"),
+            _price("bedrock", "bedrock", "claude-haiku-4-5", "1.1", region="us-east-1"),
+        ],
+        "azure": [_price("azure", "azure", "gpt-5.4", "2.75", region="datazone")],
+        "together": [_price("together", "together", "zai-org/glm-5.3", "1")],
+    }
+    for source, rows in pages.items():
+        load_snapshot(con, _run(f"crawl-{source}", source, 2), rows)
+        record_crosschecks(con, f"crawl-{source}")
+    got = con.execute(
+        "SELECT source, model, region, status, registry_model_key FROM crosschecks "
+        "WHERE page_price IS NOT NULL ORDER BY ALL"
+    ).fetchall()
+    assert got == [
+        ("azure", "gpt-5.4", "datazone", "match", "azure/eu/gpt-5.4"),
+        ("bedrock", "claude-haiku-4-5", "global", "match", "anthropic.claude-haiku-4-5-20251001-v1:0"),
+        ("bedrock", "claude-haiku-4-5", "us-east-1", "missing_in_registry", None),
+        ("bedrock", "gpt-oss-120b", "us-east-1", "match", "openai.gpt-oss-120b-1:0"),
+        ("together", "zai-org/glm-5.3", "", "match", "together_ai/zai-org/GLM-5.3"),
+    ]
+    con.close()

@@ -1,16 +1,39 @@
 """Google Vertex AI (Agent Platform) generative-AI pricing page: devsite HTML, tabbed, rowspan rows.
 
-Table families read (anything else holding ``$`` is reported in ``unmapped_columns``, or, for the
-families listed in ``_IGNORED`` (prose cells, worked examples, storage/throughput), in ``warnings``):
+Table families read (anything else holding ``$`` is reported in ``unmapped_columns``; prose, worked
+examples and units outside the vocabulary stay in ``warnings``):
 
 * grid tables ``Model | Type | [Region] | Price ... <= 200K | > 200K | cached ...``: the tier comes from the
   header ("with Priority", "with Flex/Batch", "Price with Batch API") or the tab heading; the
   ``> 200K`` columns are long-context rows (``context_min_tokens=200000``); a cell
   ``$0.25 (Global) $0.275 (Non-global)*`` gives two regions. "Flex/Batch" prices are emitted for both tiers.
+  A ``Storage (M tok-hour)`` column -> ``cache_storage`` per 1M tokens per hour (audio storage: variant
+  ``audio``); a ``Storage (Modality-hour)`` column (per 1M characters / image / second per hour) has no unit
+  in the vocabulary and stays a warning.
 * label-list tables ``Model | Pricing`` or ``Model | Price (/1M tokens) =< 200K ...`` with cells like
   ``Input: $5.00 Output: $25.00 Batch Input: $2.50 ...`` (partner models: Claude, Grok, DeepSeek, ...);
   the region comes from the tab heading (``Global``, ``us-east5``, ``EU Multi-Region (eu)``).
 * media tables (Imagen per image, Veo per second, Lyria per song) and model-tuning tables.
+* grounding (``Feature | Pricing`` tables and grounding rows inside model tables): "$35 per 1,000 grounded
+  prompts" / "$14 per 1,000 search queries" -> ``search`` (``maps_grounding`` for Maps; variants
+  ``web grounding for enterprise``, ``grounding with your data``) per 1,000 queries, as the gemini extractor
+  and LiteLLM count them; the page's own wording is kept in ``source_field``. The page prices grounding per
+  model family, so the model is the section's family ("Gemini 2.5 models"); free daily quotas are not modelled.
+* ``Context Cache Storage price for Explicit Caching`` (``$4.5 (/M Tok/hr)``) -> ``cache_storage``.
+* ``Pricing for tools`` (Claude web search, "$10 per 1000 searches", listed models) -> ``search`` per model.
+* ``Provisioned Throughput`` (``Duration | Price per GSU | Per``) -> model ``Provisioned Throughput``, key
+  ``usage``, unit ``per_unit``, variant ``GSU 1 month commit, per month``; Global and Non-Global regions.
+* per-1,000 tables (embeddings, code completion): "Online requests: $x Batch requests: $y" -> standard and
+  batch; per 1,000 tokens stays ``per_1k_tokens`` (the normalize pipeline scales it); per 1,000 characters is
+  scaled x1000 to ``per_1m_characters`` here, with the page's own number kept in ``source_field``.
+* ``Translation (Text)`` (per million characters, one ``tbody`` per model) and the legacy ``Other Gemini
+  models`` table (Gemini 1.5/1.0: one line per modality in a cell, ``/ image``, ``/ second``, ``/ 1k characters``;
+  ``> 128K`` columns -> ``context_min_tokens=128000``).
+
+Kept as warnings: the Model Optimizer worked examples (not list prices), "$ per node hour" prose, the
+modality-hour storage column, and a conflicting repeat (the us-east5 Claude Sonnet 4.6 cell carries an
+unlabelled second set "Input: $6.60 Output: $24.75 ..." that equals Sonnet 4.5's > 200K prices; the page does
+not say what it is, so the first is kept and the repeat warned).
 
 Vendor is ``vertex`` for every row (Vertex sells the partner models too); the model name is the page's.
 """
@@ -29,15 +52,9 @@ VENDOR = "vertex"
 LONG_CONTEXT = 200_000
 _TIERS = {"standard": ("standard",), "priority": ("priority",), "flex/batch": ("flex", "batch")}
 
-# Tables read deliberately as "not a list price" (first header cells, lower-case).
-_IGNORED = (
-    ("feature", "pricing"),  # grounding: prices in prose with free quotas
-    ("duration", "price per gsu"),  # provisioned throughput
-    ("tool", "price"),  # prose
-    ("model", "method"),  # translation, prose with footnotes
-    ("open source model", "type"),  # several labels glued in one cell
-    ("model", "feature", "type"),  # legacy Gemini 1.5 (several units per cell) and cache storage per hour
-)
+# Headings that name a tab or a pricing mode inside a section, not the section (model family) itself.
+_SUBHEADINGS = ("standard", "priority", "flex/batch", "token-based pricing", "modality-based pricing")
+_SECTION_TAGS = ("h2", "h3", "h4")
 
 
 def _norm(text: str) -> str:
@@ -108,9 +125,7 @@ def _heading_region(text: str) -> str:
 
 def _tab_labels(root) -> dict[str, str]:
     """``id -> label`` of devsite tab buttons (the excerpt keeps them as ``<button role=tab>``)."""
-    return {
-        b.get("id"): element_text(b) for b in root.iter("button") if b.get("role") == "tab" and b.get("id")
-    }
+    return {b.get("id"): element_text(b) for b in root.iter("button") if b.get("role") == "tab" and b.get("id")}
 
 
 def _tab_of(table: Table, tabs: dict[str, str]) -> str:
@@ -143,9 +158,7 @@ class _Emitter:
             )
             if ident in self.seen:
                 if self.seen[ident] != price:
-                    self.out.warnings.append(
-                        f"{model}: repeated {field} row {price} vs {self.seen[ident]}; kept first"
-                    )
+                    self.out.warnings.append(f"{model}: repeated {field} row {price} vs {self.seen[ident]}; kept first")
                 continue
             self.seen[ident] = price
             self.out.items.append(
@@ -194,15 +207,24 @@ def _region_amounts(text: str) -> list[tuple[Decimal, str]]:
     return [(amounts[0], "")] if len(amounts) == 1 else []
 
 
-def _grid_table(table: Table, tab: str, em: _Emitter) -> None:
+def _grid_table(table: Table, tab: str, section: str, em: _Emitter) -> None:
     header = table.header()
     tab_tiers = _TIERS.get(_norm(tab), ("standard",))
     cols = {c: spec for c, h in enumerate(header) if (spec := _column_spec(h, tab_tiers))}
-    if any(_norm(h).startswith("storage") for h in header):
-        # context-cache tables: "Price" is the cached-input price; the storage column (per token-hour) is
-        # not a vocabulary unit and is reported as a warning, not read.
+    storage = [c for c, h in enumerate(header) if _norm(h).startswith("storage")]
+    if storage:
+        # context-cache tables: "Price" is the cached-input price; "Storage (M tok-hour)" is the cache storage
+        # price per 1M tokens per hour. "Storage (Modality-hour)" (per 1M characters / image / second per hour)
+        # has no unit in the vocabulary: reported, not read.
         cols = {c: ("cache_read", spec[1], spec[2]) for c, spec in cols.items()}
-        em.out.warnings.append(f"not read: storage column of table {table.heading!r}")
+        for c in storage:
+            if _norm(header[c]) == "storage (m tok-hour)":
+                cols[c] = ("cache_storage", ("standard",), 0)
+            else:
+                em.out.warnings.append(
+                    f"not read: {header[c]!r} column of table {table.heading!r} (per character/image/second-hour:"
+                    " no such unit)"
+                )
     has_region = any(_norm(h) == "region" for h in header)
     tab_region = _heading_region(tab)
     model = kind = ""
@@ -214,7 +236,8 @@ def _grid_table(table: Table, tab: str, em: _Emitter) -> None:
         if not priced:
             continue
         if len(texts[1]) > 120 or any(len(texts[c]) > 120 or "per 1,000" in texts[c] for c in priced):
-            em.out.warnings.append(f"ignored prose row {texts[0][:40]!r} in table {table.heading!r}")
+            if not _grounding_row(texts[0], texts[1:], section, em):
+                em.out.warnings.append(f"ignored prose row {texts[0][:40]!r} in table {table.heading!r}")
             continue
         ku = _key_unit(kind)
         if ku is None:
@@ -226,6 +249,21 @@ def _grid_table(table: Table, tab: str, em: _Emitter) -> None:
         for c in priced:
             col_key, tiers, context = cols[c]
             price_key = key
+            if col_key == "cache_storage":
+                amounts = money_amounts(texts[c])
+                if unit != "per_1m_tokens" or key not in ("input", "input_audio") or len(amounts) != 1:
+                    em.out.warnings.append(f"not read: storage price of {model} {kind!r} (unit {unit})")
+                    continue
+                em.add(
+                    model,
+                    "cache_storage",
+                    "per_1m_tokens_hour",
+                    amounts[0],
+                    f"{kind} / {header[c]}",
+                    region=row_region,
+                    variant="audio" if key == "input_audio" else "",
+                )
+                continue
             if col_key == "cache_read":
                 price_key = {"input_audio": "cache_read_audio", "input_image": "cache_read_image"}.get(
                     key, "cache_read"
@@ -321,15 +359,262 @@ def _tuning_table(table: Table, em: _Emitter) -> None:
             em.add(_clean_model(row[0].text), "training", unit, amounts[0], header[2], variant=row[1].text)
 
 
+# --- grounding, tools, provisioned throughput -------------------------------------------------------------
+
+_GROUNDING_PRICE = re.compile(
+    r"\$\s?([\d.,]+)\s+per\s+1,?000\s+(grounded prompts|search queries|queries|requests?|prompts)\b", re.I
+)
+
+
+def _family_model(section: str) -> str:
+    """Section heading -> the model family it prices ("Gemini 2.5" -> "Gemini 2.5 models")."""
+    base = re.sub(r"\s*\bmodels\s*$", "", section.strip(), flags=re.I)
+    return f"{base} models"
+
+
+def _grounding_keys(label: str) -> list[tuple[str, str]]:
+    """Grounding feature label -> [(price_key, variant)]; one label may name two features."""
+    t = _norm(label)
+    if "maps" in t:
+        return [("maps_grounding", "")]
+    if "your data" in t:
+        return [("search", "grounding with your data")]
+    keys = []
+    if "google search" in t or "google web search" in t:
+        keys.append(("search", ""))
+    if "enterprise" in t:
+        keys.append(("search", "web grounding for enterprise"))
+    return keys
+
+
+def _grounding_row(label: str, cells: list[str], section: str, em: _Emitter) -> bool:
+    """Read one grounding row ("... billed at $35 per 1,000 grounded prompts ..."); False if not readable."""
+    keys = _grounding_keys(label)
+    found = {(m.group(1), m.group(2).lower()) for cell in cells for m in _GROUNDING_PRICE.finditer(cell)}
+    amounts = {money_amounts("$" + a)[0] for a, _ in found}
+    if not keys or not section or len(amounts) != 1:
+        return False
+    amount, wording = sorted(found)[0]
+    price = amounts.pop()
+    for key, variant in keys:
+        field = f"{_clean_model(label)}: ${amount} per 1,000 {wording}"
+        em.add(_family_model(section), key, "per_1k_queries", price, field, variant=variant)
+    return True
+
+
+def _grounding_table(table: Table, section: str, em: _Emitter) -> None:
+    """``Feature | Pricing`` tables after a model family's tabs: one grounding feature per row."""
+    for row in table.body():
+        texts = [c.text for c in row]
+        if "$" in " ".join(texts[1:]) and not _grounding_row(texts[0], texts[1:], section, em):
+            em.out.warnings.append(f"not read (prose): grounding row {texts[0][:40]!r} in {section!r}")
+
+
+_TOOL_PRICE = re.compile(r"\$\s?([\d.,]+)\s+per\s+1,?000\s+searches\b", re.I)
+_SUPPORTED = re.compile(r"Models Supported:\s*(.+?)\.?\s*$", re.I)
+
+
+def _tools_table(table: Table, em: _Emitter) -> None:
+    """``Tool | Price``: "$10 per 1000 searches Models Supported: Claude Haiku 4.5, ..." -> search per model."""
+    for row in table.body():
+        tool, text = row[0].text, row[1].text
+        price, models = _TOOL_PRICE.search(text), _SUPPORTED.search(text)
+        if "search" not in tool.lower() or not price or not models:
+            if "$" in text:
+                em.out.warnings.append(f"not read (no unit or models): tool {tool!r}: {text[:60]!r}")
+            continue
+        amount = money_amounts("$" + price.group(1))[0]
+        for model in re.split(r",\s*|\s+and\s+", models.group(1)):
+            if model.strip():
+                em.add(_clean_model(model), "search", "per_1k_queries", amount, f"{tool}: {price.group(0)}")
+
+
+def _gsu_table(table: Table, em: _Emitter) -> None:
+    """Provisioned Throughput ``Duration | Price per GSU | Per``: a list price per GSU and commit term."""
+    header = table.header()
+    for row in table.body():
+        duration, cell, per = row[0].text, row[1].text, row[2].text
+        amounts = _region_amounts(cell)
+        if not amounts or not per:
+            em.out.warnings.append(f"not read: provisioned throughput {duration!r}: {cell!r}")
+            continue
+        for price, region in amounts:
+            em.add(
+                "Provisioned Throughput",
+                "usage",
+                "per_unit",
+                price,
+                f"{header[1]} ({per})",
+                region=region,
+                variant=f"GSU {_norm(duration)}, per {_norm(per)}",
+            )
+
+
+# --- per-1,000 tables (embeddings, code completion), translation, legacy Gemini -----------------------------
+
+_ONLINE_BATCH = re.compile(r"(Online|Batch) requests:\s*(\$\s?[\d.,]+|No charge)", re.I)
+
+
+def _per_1k_table(table: Table, em: _Emitter) -> None:
+    """``Model | Type | [Region] | Price per 1,000 input tokens|characters``, cells "Online requests: $x ...".
+
+    Per 1,000 tokens is published as ``per_1k_tokens``; per 1,000 characters is scaled x1000 to
+    ``per_1m_characters`` (exact Decimal), the page's number staying in ``source_field``.
+    """
+    header = table.header()
+    hn = [_norm(h) for h in header]
+    price_col = next(c for c, h in enumerate(hn) if h.startswith("price per 1,000"))
+    chars = "character" in hn[price_col]
+    region_col = hn.index("region") if "region" in hn else None
+    for row in table.body():
+        texts = [c.text for c in row]
+        values = _ONLINE_BATCH.findall(texts[price_col])
+        labels = re.findall(r"([A-Za-z][A-Za-z ]*?):", texts[1])
+        if labels:  # "Input: Output: Batch Input: Batch Output:" glued, one value each, in order
+            ok = len(labels) == len(values) and all(
+                ("batch" in lab.lower()) == (kind.lower() == "batch")
+                for lab, (kind, _) in zip(labels, values, strict=True)
+            )
+            pairs = list(zip(labels, values, strict=True)) if ok else []
+        else:
+            pairs = [(texts[1], v) for v in values]
+        if not pairs and "$" in texts[price_col]:
+            em.out.warnings.append(f"not read: {texts[0]!r} {texts[1]!r} in table {table.heading!r}")
+        for label, (kind, value) in pairs:
+            lab = _norm(label)
+            key = "output" if "output" in lab else "input" if "input" in lab else None
+            if not value.startswith("$") or key is None:
+                continue  # "No charge": nothing to price
+            published = money_amounts(value)[0]
+            unit, price = ("per_1m_characters", published.scaleb(3)) if chars else ("per_1k_tokens", published)
+            em.add(
+                _clean_model(texts[0]),
+                key,
+                unit,
+                price,
+                f"{header[price_col]}: {kind} requests: {value}",
+                tiers=("batch",) if kind.lower() == "batch" else ("standard",),
+                region=_region(texts[region_col]) if region_col is not None else "",
+            )
+
+
+_PER_MILLION_CHARS = re.compile(r"^\$\s?([\d.,]+) per million characters$", re.I)
+
+
+def _translation_table(table: Table, em: _Emitter) -> None:
+    """``Translation (Text)``: one ``tbody`` per model (its rowspans overrun the tbody, so read the markup)."""
+    for body in table.el.iter("tbody"):
+        model = method = ""
+        for tr in body.iter("tr"):
+            cells = [element_text(td, drop=("sup",)) for td in tr.iter("td")]
+            if len(cells) == 4:
+                model, method = _clean_model(cells[0]), cells[1]
+            usage, text = (cells[-2], cells[-1]) if len(cells) >= 2 else ("", "")
+            m = _PER_MILLION_CHARS.match(text)
+            key = "input" if "input" in usage.lower() else "output" if "output" in usage.lower() else None
+            if not model or not m or key is None:
+                if "$" in text:
+                    em.out.warnings.append(f"not read: translation row {cells!r}")
+                continue
+            em.add(model, key, "per_1m_characters", money_amounts(text)[0], text, variant=_norm(method))
+
+
+_LEGACY_VALUE = re.compile(r"\$\s?([\d.]+)\s*/\s*(image|second|1k characters|M tokens)", re.I)
+_LEGACY_LABEL = re.compile(r"(Image|Video|Text|Audio) (Input|Output)|Training Token", re.I)
+_LEGACY_UNIT = {"image": "image", "video": "second", "audio": "second", "text": "1k characters"}
+
+
+def _legacy_table(table: Table, section: str, em: _Emitter) -> None:
+    """``Other Gemini models`` (Gemini 1.5/1.0): one line per modality, each value carrying its own unit."""
+    header = table.header()
+    model = ""
+    for row in table.body():
+        texts = [c.text for c in row]
+        model = _clean_model(texts[0]) or model
+        if _grounding_keys(texts[0]):
+            if not _grounding_row(texts[0], texts[1:], section, em):
+                em.out.warnings.append(f"ignored prose row {texts[0][:40]!r} in table {table.heading!r}")
+            continue
+        labels = _LEGACY_LABEL.findall(texts[2])
+        labels = [f"{m} {d}".lower() if m else "training token" for m, d in labels]
+        for c in range(3, len(header)):
+            values = _LEGACY_VALUE.findall(texts[c])
+            if not values:
+                continue
+            context = 128_000 if re.search(r">\s*128k", _norm(header[c])) else 0
+            ok = len(values) == len(labels) and all(
+                (lab == "training token" and u.lower() == "m tokens") or _LEGACY_UNIT.get(lab.split()[0]) == u.lower()
+                for lab, (_, u) in zip(labels, values, strict=True)
+            )
+            if not ok:
+                em.out.warnings.append(f"not read: {model} {texts[2]!r} {texts[c]!r}")
+                continue
+            for lab, (amount, u) in zip(labels, values, strict=True):
+                published = money_amounts("$" + amount)[0]
+                field = f"{lab} / {header[c]}: ${amount} / {u}"
+                if lab == "training token":
+                    em.add(model, "training", "per_1m_tokens", published, field, context_min_tokens=context)
+                    continue
+                modality, direction = lab.split()
+                key = direction if modality == "text" else f"{direction}_{modality}"
+                if u.lower() == "1k characters":
+                    unit, price = "per_1m_characters", published.scaleb(3)
+                else:
+                    unit, price = f"per_{u.lower()}", published
+                em.add(model, key, unit, price, field, context_min_tokens=context)
+
+
+def _storage_table(table: Table, em: _Emitter) -> None:
+    """``Context Cache Storage price for Explicit Caching``: ``$4.5 (/M Tok/hr)`` per context band."""
+    header = table.header()
+    for row in table.body():
+        texts = [c.text for c in row]
+        for c in range(3, len(header)):
+            m = re.fullmatch(r"\$\s?([\d.,]+)\s*\(/M Tok/hr\)", texts[c], re.I)
+            if not m:
+                if "$" in texts[c]:
+                    em.out.warnings.append(f"not read: cache storage {texts[0]!r}: {texts[c]!r}")
+                continue
+            em.add(
+                _clean_model(texts[0]),
+                "cache_storage",
+                "per_1m_tokens_hour",
+                money_amounts(texts[c])[0],
+                f"{texts[1]} / {header[c]}",
+                context_min_tokens=LONG_CONTEXT if re.search(r">\s*200k", _norm(header[c])) else 0,
+            )
+
+
+def _sections(root) -> dict:
+    """Table element -> the heading of the section (model family) it sits in, skipping tab headings."""
+    out, current = {}, ""
+    for el in root.iter(*_SECTION_TAGS, "table"):
+        if el.tag == "table":
+            out[el] = current
+        elif _norm(element_text(el)) not in _SUBHEADINGS:
+            current = element_text(el)
+    return out
+
+
 def _classify(table: Table) -> str:
     h = [_norm(x) for x in table.header()]
-    if tuple(h[:2]) in _IGNORED or tuple(h[:3]) in _IGNORED or (h and "customer preference" in h[0]):
-        return "ignored"  # the last: Model Optimizer worked examples, not list prices
+    if h and "customer preference" in h[0]:
+        return "ignored"  # Model Optimizer worked examples, not list prices
+    if h[:2] == ["feature", "pricing"]:
+        return "grounding"
+    if h[:2] == ["tool", "price"]:
+        return "tools"
+    if h[:2] == ["duration", "price per gsu"]:
+        return "gsu"
+    if h[:2] == ["model", "method"]:
+        return "translation"
+    if h[:3] == ["model", "feature", "type"]:
+        return "storage" if any("tok/hr" in c.lower() for r in table.texts for c in r) else "legacy"
     if len(h) >= 3 and h[:2] == ["model", "type"] and "training" in h[2]:
         return "tuning"
+    if h[:2] in (["model", "type"], ["open source model", "type"]) and any(x.startswith("price per 1,000") for x in h):
+        return "per1k"
     if h[:2] == ["model", "type"] and any(x.startswith(("price", "modelprice")) for x in h[2:]):
-        if "region" in h and any("price per 1,000" in x for x in h):
-            return "ignored"  # embeddings: "Online requests: $x Batch requests: $y" per 1K
         return "grid"
     if h[:1] == ["model"] and len(h) > 1 and (h[1] == "pricing" or h[1].startswith("price (/1m tokens)")):
         return "label"
@@ -345,19 +630,35 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
         raise PageBlocked(f"vertex: bot challenge page ({marker})")
     root = parse_document(body)
     tabs = _tab_labels(root)
+    sections = _sections(root)
     out = Extraction()
     em = _Emitter(out)
     for table in parse_tables(root, drop=("sup",)):
         family = _classify(table)
         tab = _tab_of(table, tabs)
+        section = sections.get(table.el, "")
         if family == "grid":
-            _grid_table(table, tab, em)
+            _grid_table(table, tab, section, em)
         elif family == "label":
             _label_table(table, tab, em)
         elif family == "media":
             _media_table(table, em)
         elif family == "tuning":
             _tuning_table(table, em)
+        elif family == "grounding":
+            _grounding_table(table, section, em)
+        elif family == "tools":
+            _tools_table(table, em)
+        elif family == "gsu":
+            _gsu_table(table, em)
+        elif family == "per1k":
+            _per_1k_table(table, em)
+        elif family == "translation":
+            _translation_table(table, em)
+        elif family == "legacy":
+            _legacy_table(table, section, em)
+        elif family == "storage":
+            _storage_table(table, em)
         elif any("$" in c for row in table.texts for c in row):
             note = f"table {table.heading!r} ({' | '.join(table.header()[:3])})"
             if family == "ignored":

@@ -22,9 +22,27 @@ Three render shapes are read:
   ``unmapped_columns`` and its tables skipped. Without tier tabs a lone table is standard and a pair is
   standard + batch only when the second table offers nothing free.
 
-Known gaps (reported in ``warnings``, never guessed): cache storage per hour, per-image cells in token
-tables (image output, "Image generation pricing"), image-output cells with several per-size prices, music
-per song, the tools/agents prose table, prose-only prices (half-cascade Live models listed in bullets).
+Cells with several kinds of price (each read only where the page says what it is for):
+
+- context-cache storage "$4.50 / 1,000,000 tokens per hour (storage price)" (in the caching cell or its own
+  "Context caching (storage)" row) -> ``cache_storage`` per ``per_1m_tokens_hour``, context threshold 0;
+- "$0.025 / 1,000,000 tokens (text/image/video) $0.175 / 1,000,000 tokens (audio)" -> as "$0.025 (text ...)";
+- image output: "$0.039 per image*" -> ``output_image`` ``per_image``; "$0.067 per 1K/2K image" -> the same
+  with ``variant`` "1K/2K" (sizes as written: 0.5K, 1K, 2K, 1K/2K, 4K); "$60.00 (images)" -> ``output_image``
+  per 1M tokens; input "equivalent to $0.0011 per image" -> ``input_image`` ``per_image``; "$0.0006
+  (image)*" -> ``input_image`` ``per_image`` only when the page's footnote says image input is priced
+  "per image" (else a warning);
+- Live models: "$3.00 or $0.005/min (audio)" -> a per-1M-token and a ``per_minute`` price of the same key;
+  "(image/video)" tokens -> ``input_image`` and ``input_video``, per minute -> ``input_video``;
+- embeddings: "$0.45 ($0.00012 per image)" -> the row's key per 1M tokens and ``per_image`` (``per_second``);
+- Veo "$0.10 (720p) $0.12 (1080p) $0.30 (4k)" -> one ``per_second`` item per resolution, variant
+  "<row label> 720p" ("720p and 1080p" -> both; "(4k output not supported)" -> none). A multi-price
+  per-image/per-second cell any of whose parts is not a resolution stays a warning, with no item.
+
+Known gaps (reported in ``warnings``, never guessed): prices per song / per request (Lyria: the schema has no
+per-request unit, and ``per_1k_requests`` would need a x1000 rescale), embedding video "per frame" (no unit),
+an "or" price whose partner is not a "/min (...)" price, the tools/agents prose table, prose-only prices
+(half-cascade Live models listed in bullets).
 """
 
 from __future__ import annotations
@@ -52,9 +70,26 @@ _BASE_KEYS = (
     (re.compile(r"^audio input price", re.I), "input_audio"),
     (re.compile(r"^video input price", re.I), "input_video"),
     (re.compile(r"^image generation pricing", re.I), "output_image"),
+    (re.compile(r"^context caching \(storage\)", re.I), "cache_storage"),
 )
 _AUDIO_KEY = {"input": "input_audio", "cache_read": "cache_read_audio", "output": "output_audio"}
-_IGNORED_ROWS = re.compile(r"^(used to improve our products|tuning price|context caching \(storage\))", re.I)
+_IGNORED_ROWS = re.compile(r"^(used to improve our products|tuning price)", re.I)
+# Qualifiers of a token price that mean "the row's own key" (whitespace removed before comparing).
+_BASE_QUALS = frozenset(
+    {"", "(text)", "(text/image/video)", "(text,image)", "(text/image)", "(textandthinking)", "(text,image,video)"}
+)
+_PER_1M = "/ 1,000,000 tokens"
+_STORAGE = re.compile(r"^/ 1,000,000 tokens per hour(?: \(storage price\))?$")
+_PER_IMAGE = re.compile(r"^per (?:(\d+(?:\.\d+)?K(?:/\d+(?:\.\d+)?K)?) )?image$", re.I)
+_PER_MINUTE = re.compile(r"^/min \((audio|image/video)\)$")
+_EQUIVALENT = re.compile(r"^\$(\d+(?:\.\d+)?) \(\$(\d+(?:\.\d+)?) per (\w+)\)$")
+_EQUIVALENT_UNITS = {"image": "per_image", "second": "per_second"}
+_TAIL = re.compile(r"[\s,.*\\]+$|\b(?:and|equivalent to)$", re.I)
+_RESOLUTION = re.compile(r"^\d+(?:p|k)$", re.I)
+_NOT_SUPPORTED = re.compile(r"^\([^()$]*not supported\)$", re.I)
+# The page's footnote that prices image input per image ("Image input is set at 560 tokens or $0.0011 per
+# image"): only then is a bare "$0.0006 (image)*" in a per-1M-token table a per-image price.
+_IMAGE_INPUT_NOTE = re.compile(r"Image input is set at [\d,]+ tokens or \$\d+(?:\.\d+)? per image", re.I)
 _LAST_ROW = re.compile(r"^used to improve our products", re.I)
 _LIVE_PART = re.compile(r"(Input|Output):")
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -153,9 +188,10 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     if not tables:
         raise LayoutChanged(f"gemini: no 'Free Tier / Paid Tier' tables at {url}")
     ex = Extraction()
+    image_note = bool(_IMAGE_INPUT_NOTE.search(text))
     for sec in _sections(lines, tables, ex):
         for t, tier in zip(sec.tables, _tiers(sec), strict=True):
-            _table(ex, t, sec.name, sec.model, tier)
+            _table(ex, t, sec.name, sec.model, tier, image_note)
     if not ex.items:
         raise LayoutChanged(f"gemini: no paid prices at {url}")
     return ex
@@ -311,7 +347,29 @@ def _add(ex, name, model, key, unit, price, field, tier, ctx=0, variant=""):
     )
 
 
-def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str) -> None:
+@dataclass
+class _Cell:
+    """Where a paid cell sits: enough to add its items and to name it in a warning."""
+
+    ex: Extraction
+    name: str
+    model: str | None
+    label: str
+    tier: str
+    image_note: bool
+
+    @property
+    def where(self) -> str:
+        return f"{self.name} [{self.tier}] {self.label}"
+
+    def add(self, key: str, unit: str, price: str, ctx: int = 0, variant: str = "") -> None:
+        _add(self.ex, self.name, self.model, key, unit, Decimal(price), self.label, self.tier, ctx, variant)
+
+    def warn(self, text: str) -> None:
+        self.ex.warnings.append(f"{self.where}: {text}")
+
+
+def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str, image_note: bool = False) -> None:
     paid = t.header[2].lower()
     if name.lower().startswith("pricing for"):
         ex.warnings.append(f"{name}: prose table (tool/agent billing rules) not mapped")
@@ -322,76 +380,160 @@ def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str) 
             if _IGNORED_ROWS.match(label) and "$" in cell and not label.lower().startswith("used"):
                 ex.warnings.append(f"{name} [{tier}] {label}: not mapped ({cell[:60]})")
             continue
-        where = f"{name} [{tier}] {label}"
+        c = _Cell(ex, name, model, label, tier, image_note)
         if "grounding" in label.lower():
             m = _GROUNDING.search(cell)
             if not m:
-                ex.warnings.append(f"{where}: grounding price not understood")
+                c.warn("grounding price not understood")
                 continue
             key = "maps_grounding" if "maps" in label.lower() else "search"
-            _add(ex, name, model, key, "per_1k_queries", Decimal(m.group(1)), label, tier)
+            c.add(key, "per_1k_queries", m.group(1))
             continue
         if label.lower() == "live api" and "per 1m tokens" in paid:
-            _live_cell(ex, name, model, label, cell, tier, where)
+            _live_cell(c, cell)
             continue
         if "per 1m tokens" in paid:
             key = next((k for pat, k in _BASE_KEYS if pat.match(label)), None)
             if key is None:
                 ex.unmapped_columns.append(f"{name}: {label}")
                 continue
-            _token_cell(ex, name, model, key, label, cell, tier, where)
+            _token_cell(c, key, cell)
         elif "per image" in paid or "per second" in paid:
-            amounts = _SEGMENT.findall(cell)
-            if len(amounts) != 1:
-                ex.warnings.append(f"{where}: several prices in {cell[:60]!r}; not mapped")
-                continue
             key, unit = ("output_image", "per_image") if "image" in paid else ("output_video", "per_second")
-            _add(ex, name, model, key, unit, Decimal(amounts[0][0]), label, tier, variant=label)
+            _unit_cell(c, key, unit, cell)
         else:
-            ex.warnings.append(f"{where}: unit {t.header[2]!r} not mapped")
+            c.warn(f"unit {t.header[2]!r} not mapped")
 
 
-def _live_cell(ex, name, model, label, cell, tier, where) -> None:
+def _unit_cell(c: _Cell, key: str, unit: str, cell: str) -> None:
+    """A per-image / per-second cell: one price (variant = row label), or one price per resolution.
+
+    "$0.10 (720p) $0.12 (1080p) $0.30 (4k)" -> variants "<label> 720p", ...; "$0.40 (720p and 1080p)" gives
+    both resolutions; "(4k output not supported)" adds nothing. Anything else in a multi-price cell: warning.
+    """
+    amounts = _SEGMENT.findall(cell)
+    if len(amounts) == 1:
+        c.add(key, unit, amounts[0][0], variant=c.label)
+        return
+    read: list[tuple[str, str]] = []
+    for num, qual in amounts:
+        res = _resolutions(qual)
+        if res is None:
+            c.warn(f"several prices in {cell[:60]!r}; not mapped")
+            return
+        read += [(num, r) for r in res]
+    for num, r in read:
+        c.add(key, unit, num, variant=f"{c.label} {r}")
+
+
+def _resolutions(qual: str) -> list[str] | None:
+    """["720p", "1080p"] from " (720p and 1080p) " (a trailing "(4k output not supported)" is allowed)."""
+    m = re.match(r"^\s*\(([^()]*)\)\s*(.*?)\s*$", qual, re.S)
+    if m is None or (m.group(2) and not _NOT_SUPPORTED.match(m.group(2))):
+        return None
+    res = [r.strip() for r in re.split(r",|\band\b", m.group(1))]
+    return res if all(_RESOLUTION.match(r) for r in res) else None
+
+
+def _live_cell(c: _Cell, cell: str) -> None:
     """A "Live API" row ("Input: $0.50 (text), $3.00 (audio / image [video]) Output: $2.00 (text), ...").
 
     The realtime API has its own prices for the same model, so they are kept apart as ``variant="live"``.
     """
     parts = _LIVE_PART.split(cell)
     if parts[0].strip() or len(parts) < 3:
-        ex.warnings.append(f"{where}: Live API prices not understood ({cell[:60]})")
+        c.warn(f"Live API prices not understood ({cell[:60]})")
         return
     for side, text in zip(parts[1::2], parts[2::2], strict=True):
-        _token_cell(ex, name, model, side.lower(), label, text, tier, where, variant="live")
+        _token_cell(c, side.lower(), text, variant="live")
 
 
-def _token_cell(ex, name, model, key, label, cell, tier, where, variant="") -> None:
-    for num, qual in _SEGMENT.findall(cell):
-        q = qual.strip().strip(",").strip().lower()
-        ctx = 0
-        seg_key = key
-        if "per hour" in q:
-            ex.warnings.append(f"{where}: cache storage ${num} per 1M tokens per hour not mapped")
+def _tidy(qual: str) -> str:
+    """A price's qualifier without the connectors and footnote marks around it ("per 2K image*, and")."""
+    text = qual.strip().lstrip(",").strip()
+    while (shorter := _TAIL.sub("", text)) != text:
+        text = shorter
+    return text
+
+
+def _token_cell(c: _Cell, key: str, cell: str, variant: str = "") -> None:
+    """A cell of a per-1M-token table: every "$X qualifier" segment becomes an item or a warning."""
+    if m := _EQUIVALENT.match(cell.strip()):
+        _equivalent(c, key, m)
+        return
+    segments = _SEGMENT.findall(cell)
+    i = 0
+    while i < len(segments):
+        num, qual = segments[i]
+        i += 1
+        if _tidy(qual).lower() == "or":
+            nxt = _PER_MINUTE.match(_tidy(segments[i][1])) if i < len(segments) else None
+            if nxt is None:
+                partner = f"${segments[i][0]}{segments[i][1].rstrip()}" if i < len(segments) else "nothing"
+                c.warn(f"price ${num} or {partner[:40]!r}: alternative not a per-minute price; not mapped")
+                i += 1
+                continue
+            _segment(c, key, num, f"({nxt.group(1)})", variant)
+            _per_minute(c, key, segments[i][0], nxt.group(1))
+            i += 1
             continue
-        if "prompts >" in q:
-            ctx = 200_000 if "200k" in q else None
-        elif "prompts <=" in q:
-            ctx = 0
-        elif q.startswith("(audio") and key in _AUDIO_KEY:
-            seg_key = _AUDIO_KEY[key]
-        elif q in (
-            "",
-            "(text)",
-            "(text / image / video)",
-            "(text, image)",
-            "(text/image)",
-            "(text / image)",
-            "(text and thinking)",
-            "(text, image, video)",
-        ):
-            pass
+        _segment(c, key, num, qual, variant)
+
+
+def _equivalent(c: _Cell, key: str, m: re.Match[str]) -> None:
+    """ "$0.45 ($0.00012 per image)": the row's token price and the same price per image / per second."""
+    c.add(key, TOKENS, m.group(1))
+    unit = _EQUIVALENT_UNITS.get(m.group(3).lower())
+    if unit is None:
+        c.warn(f"price ${m.group(2)} per {m.group(3)}: no such unit; not mapped")
+        return
+    c.add(key, unit, m.group(2))
+
+
+def _per_minute(c: _Cell, key: str, num: str, media: str) -> None:
+    """ "$0.005/min (audio)" -> input_audio / output_audio per minute; "(image/video)" -> input_video."""
+    if media == "audio" and key in ("input", "output"):
+        c.add(_AUDIO_KEY[key], "per_minute", num)
+    elif media == "image/video" and key == "input":
+        c.add("input_video", "per_minute", num)
+    else:
+        c.warn(f"price ${num}/min ({media}) not mapped")
+
+
+def _segment(c: _Cell, key: str, num: str, qual: str, variant: str) -> None:
+    """One "$X qualifier" of a per-1M-token cell (see the module docstring for the forms read)."""
+    raw = _tidy(qual)
+    q = raw.lower()
+    if _STORAGE.match(q):
+        if key in ("cache_read", "cache_storage"):
+            c.add("cache_storage", "per_1m_tokens_hour", num, variant=variant)
         else:
-            ex.warnings.append(f"{where}: price ${num} {qual.strip()[:40]!r} not mapped")
-            continue
-        if ctx is None:
-            raise LayoutChanged(f"gemini: {where}: long-context threshold in {q!r}")
-        _add(ex, name, model, seg_key, TOKENS, Decimal(num), label, tier, ctx=ctx, variant=variant)
+            c.warn(f"price ${num} per 1M tokens per hour outside a caching row; not mapped")
+        return
+    if q.startswith(_PER_1M):
+        raw = raw[len(_PER_1M) :].strip()
+        q = raw.lower()
+    if key == "cache_storage":
+        c.warn(f"price ${num} {qual.strip()[:40]!r} in the storage row is not per hour; not mapped")
+        return
+    if "prompts >" in q:
+        if "200k" not in q:
+            raise LayoutChanged(f"gemini: {c.where}: long-context threshold in {q!r}")
+        c.add(key, TOKENS, num, ctx=200_000, variant=variant)
+    elif "prompts <=" in q:
+        c.add(key, TOKENS, num, variant=variant)
+    elif q.startswith("(audio") and key in _AUDIO_KEY:
+        c.add(_AUDIO_KEY[key], TOKENS, num, variant=variant)
+    elif q.replace(" ", "") in _BASE_QUALS:
+        c.add(key, TOKENS, num, variant=variant)
+    elif q == "(images)" and key in ("output", "output_image"):
+        c.add("output_image", TOKENS, num, variant=variant)
+    elif q == "(image/video)" and key == "input":
+        c.add("input_image", TOKENS, num, variant=variant)
+        c.add("input_video", TOKENS, num, variant=variant)
+    elif (m := _PER_IMAGE.match(raw)) and key in ("input", "input_image", "output", "output_image"):
+        c.add(f"{key.split('_')[0]}_image", "per_image", num, variant=m.group(1) or variant)
+    elif q == "(image)" and "*" in qual and key == "input" and c.image_note:
+        c.add("input_image", "per_image", num, variant=variant)
+    else:
+        c.warn(f"price ${num} {qual.strip()[:40]!r} not mapped")

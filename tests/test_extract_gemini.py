@@ -33,7 +33,7 @@ def headingless():
 def test_2026_05_07(may):
     assert_well_formed(may)
     assert may.unmapped_columns == []
-    assert len(may.items) == 364
+    assert len(may.items) == 367
     assert price_of(may, "Gemini 2.5 Pro", "input") == Decimal("1.25")
     assert price_of(may, "Gemini 2.5 Pro", "input", context_min_tokens=200000) == Decimal("2.50")
     assert price_of(may, "Gemini 2.5 Pro", "output", service_tier="batch") == Decimal("5.00")
@@ -52,7 +52,7 @@ def test_2026_05_07(may):
     assert price_of(may, "Gemini 3.1 Flash-Lite", "cache_storage", service_tier="flex") == Decimal("0.50")
     assert price_of(may, "Gemini 3 Flash Preview", "cache_storage", service_tier="priority") == Decimal("1.80")
     assert not any("Gemini Embedding 2 [batch]" in w for w in may.warnings)  # the 2026-05 batch table is free
-    assert len(may.warnings) == 4
+    assert len(may.warnings) == 1
 
 
 def _assert_2026_new_kinds(ex, flash_image: str, pro_image: str) -> None:
@@ -106,23 +106,22 @@ def _assert_2026_new_kinds(ex, flash_image: str, pro_image: str) -> None:
     assert price_of(ex, emb, "input_image", unit="per_image") == Decimal("0.00012")
     assert price_of(ex, emb, "input_audio", unit="per_second") == Decimal("0.00016")
     assert price_of(ex, emb, "input_video", unit="per_1m_tokens") == Decimal("12.00")
-    # what is left is reported, never guessed: per song (no per-request unit), per frame, the prose table
+    # Lyria's "per request in USD" table: one song per request; embedding video per frame
+    lyria = {"unit": "per_request"}
+    assert price_of(ex, "Lyria 3", "request", variant="Lyria 3 Clip Preview (30s)", **lyria) == Decimal("0.04")
+    assert price_of(ex, "Lyria 3", "request", variant="Lyria 3 Pro Preview (Full Song)", **lyria) == Decimal("0.08")
+    assert price_of(ex, emb, "input_video", unit="per_frame") == Decimal("0.00079")
+    # what is left is reported, never guessed: the prose table
     assert not any("cache storage" in w or "per hour" in w or "image" in w.lower() for w in ex.warnings)
     assert not any(" or" in w or "/min" in w or "several prices" in w for w in ex.warnings)
-    assert [w for w in ex.warnings if "Lyria" in w] == [
-        "Lyria 3 [standard] Lyria 3 Clip Preview (30s): unit 'Paid Tier, per request in USD' not mapped",
-        "Lyria 3 [standard] Lyria 3 Pro Preview (Full Song): unit 'Paid Tier, per request in USD' not mapped",
-    ]
-    assert "Gemini Embedding 2 [standard] Video input price: price $0.00079 per frame: no such unit; not mapped" in (
-        ex.warnings
-    )
+    assert not any("Lyria" in w or "per frame" in w for w in ex.warnings)
     assert "Pricing for tools: prose table (tool/agent billing rules) not mapped" in ex.warnings
 
 
 def test_2026_06_02(june):
     assert_well_formed(june)
     assert june.unmapped_columns == []
-    assert len(june.items) == 362
+    assert len(june.items) == 366
     assert price_of(june, "Gemini 3.5 Flash", "input") == Decimal("1.50")
     assert price_of(june, "Gemini 3.5 Flash", "output") == Decimal("9.00")
     assert price_of(june, "Gemini 2.5 Pro", "output", context_min_tokens=200000) == Decimal("15.00")
@@ -138,8 +137,13 @@ def test_2026_06_02(june):
     assert price_of(june, "Gemini Embedding 2", "input_audio", service_tier="batch", unit="per_second") == (
         Decimal("0.00008")
     )
-    assert price_of(june, "Gemini Embedding 2", "input_video", service_tier="batch") == Decimal("6.00")
-    assert len(june.warnings) == 5
+    assert price_of(june, "Gemini Embedding 2", "input_video", service_tier="batch", unit="per_1m_tokens") == (
+        Decimal("6.00")
+    )
+    assert price_of(june, "Gemini Embedding 2", "input_video", service_tier="batch", unit="per_frame") == (
+        Decimal("0.000395")
+    )
+    assert len(june.warnings) == 1
 
 
 def test_render_without_pipe_tables_is_layout_changed():

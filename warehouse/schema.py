@@ -82,6 +82,8 @@ UNITS: dict[str, str] = {
     "per_1m_pixels": "per 1,000,000 pixels",
     "per_1m_tokens_hour": "per 1,000,000 tokens per hour (cache storage)",
     "per_image": "per image",
+    "per_frame": "per video frame",
+    "per_request": "per request (one generation, e.g. a song)",
     "per_second": "per second",
     "per_minute": "per minute",
     "per_hour": "per hour",

@@ -39,10 +39,11 @@ Cells with several kinds of price (each read only where the page says what it is
   "<row label> 720p" ("720p and 1080p" -> both; "(4k output not supported)" -> none). A multi-price
   per-image/per-second cell any of whose parts is not a resolution stays a warning, with no item.
 
-Known gaps (reported in ``warnings``, never guessed): prices per song / per request (Lyria: the schema has no
-per-request unit, and ``per_1k_requests`` would need a x1000 rescale), embedding video "per frame" (no unit),
-an "or" price whose partner is not a "/min (...)" price, the tools/agents prose table, prose-only prices
-(half-cascade Live models listed in bullets).
+Lyria's "per request" table ("$0.04 per song") -> ``request`` ``per_request`` (variant = row label); embedding
+video "$0.00079 per frame" -> ``per_frame``.
+
+Known gaps (reported in ``warnings``, never guessed): an "or" price whose partner is not a "/min (...)" price,
+the tools/agents prose table, prose-only prices (half-cascade Live models listed in bullets).
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ _STORAGE = re.compile(r"^/ 1,000,000 tokens per hour(?: \(storage price\))?$")
 _PER_IMAGE = re.compile(r"^per (?:(\d+(?:\.\d+)?K(?:/\d+(?:\.\d+)?K)?) )?image$", re.I)
 _PER_MINUTE = re.compile(r"^/min \((audio|image/video)\)$")
 _EQUIVALENT = re.compile(r"^\$(\d+(?:\.\d+)?) \(\$(\d+(?:\.\d+)?) per (\w+)\)$")
-_EQUIVALENT_UNITS = {"image": "per_image", "second": "per_second"}
+_EQUIVALENT_UNITS = {"image": "per_image", "second": "per_second", "frame": "per_frame"}
 _TAIL = re.compile(r"[\s,.*\\]+$|\b(?:and|equivalent to)$", re.I)
 _RESOLUTION = re.compile(r"^\d+(?:p|k)$", re.I)
 _NOT_SUPPORTED = re.compile(r"^\([^()$]*not supported\)$", re.I)
@@ -401,6 +402,8 @@ def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str, 
         elif "per image" in paid or "per second" in paid:
             key, unit = ("output_image", "per_image") if "image" in paid else ("output_video", "per_second")
             _unit_cell(c, key, unit, cell)
+        elif "per request" in paid:  # Lyria: "$0.04 per song", one song per request
+            _unit_cell(c, "request", "per_request", cell)
         else:
             c.warn(f"unit {t.header[2]!r} not mapped")
 

@@ -623,6 +623,22 @@ def _classify(table: Table) -> str:
     return "other"
 
 
+# Table family -> reader(table, tab label, section heading, emitter); see the module docstring.
+_READERS = {
+    "grid": lambda t, tab, section, em: _grid_table(t, tab, section, em),
+    "label": lambda t, tab, section, em: _label_table(t, tab, em),
+    "media": lambda t, tab, section, em: _media_table(t, em),
+    "tuning": lambda t, tab, section, em: _tuning_table(t, em),
+    "grounding": lambda t, tab, section, em: _grounding_table(t, section, em),
+    "tools": lambda t, tab, section, em: _tools_table(t, em),
+    "gsu": lambda t, tab, section, em: _gsu_table(t, em),
+    "per1k": lambda t, tab, section, em: _per_1k_table(t, em),
+    "translation": lambda t, tab, section, em: _translation_table(t, em),
+    "legacy": lambda t, tab, section, em: _legacy_table(t, section, em),
+    "storage": lambda t, tab, section, em: _storage_table(t, em),
+}
+
+
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Every list price in the Vertex generative-AI pricing tables we recognise."""
     marker = challenge_marker(body)
@@ -637,28 +653,9 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
         family = _classify(table)
         tab = _tab_of(table, tabs)
         section = sections.get(table.el, "")
-        if family == "grid":
-            _grid_table(table, tab, section, em)
-        elif family == "label":
-            _label_table(table, tab, em)
-        elif family == "media":
-            _media_table(table, em)
-        elif family == "tuning":
-            _tuning_table(table, em)
-        elif family == "grounding":
-            _grounding_table(table, section, em)
-        elif family == "tools":
-            _tools_table(table, em)
-        elif family == "gsu":
-            _gsu_table(table, em)
-        elif family == "per1k":
-            _per_1k_table(table, em)
-        elif family == "translation":
-            _translation_table(table, em)
-        elif family == "legacy":
-            _legacy_table(table, section, em)
-        elif family == "storage":
-            _storage_table(table, em)
+        reader = _READERS.get(family)
+        if reader is not None:
+            reader(table, tab, section, em)
         elif any("$" in c for row in table.texts for c in row):
             note = f"table {table.heading!r} ({' | '.join(table.header()[:3])})"
             if family == "ignored":

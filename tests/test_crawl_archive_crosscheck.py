@@ -16,12 +16,8 @@ from aiprices.warehouse.schema import price_row
 
 def test_archive_stores_each_body_once_and_indexes_every_fetch(tmp_path):
     archive = Archive(tmp_path / "archive")
-    a = archive.put(
-        b"<html>prices</html>", run_id="r1-openai", source="openai", url="https://x/p", kind="html"
-    )
-    b = archive.put(
-        b"<html>prices</html>", run_id="r2-openai", source="openai", url="https://x/p", kind="html"
-    )
+    a = archive.put(b"<html>prices</html>", run_id="r1-openai", source="openai", url="https://x/p", kind="html")
+    b = archive.put(b"<html>prices</html>", run_id="r2-openai", source="openai", url="https://x/p", kind="html")
     c = archive.put(b"{}", run_id="r2-azure", source="azure", url="https://y/", kind="")
     assert a.sha256 == b.sha256 != c.sha256
     objects = sorted((tmp_path / "archive" / "objects").rglob("*.gz"))
@@ -41,100 +37,37 @@ def _run(run_id, source, day, kind="replay"):
     return RunRecord(run_id=run_id, source=source, kind=kind, observed_at=at, started_at=at, finished_at=at)
 
 
+def _price(source, vendor, model, price, key="input", region="", registry_key=None, **kw):
+    """One per-1M-token price row; ``registry_key`` is the registry's own key (default: the model)."""
+    return price_row(
+        source=source,
+        vendor=vendor,
+        model=model,
+        source_model_key=registry_key or model,
+        price_key=key,
+        unit="usd_per_1m_tokens",
+        region=region,
+        price=Decimal(price),
+        source_field="f",
+        **kw,
+    )
+
+
 def test_crosscheck_statuses(db_path):
     con = connect(db_path)
     registry = [
-        price_row(
-            source="litellm",
-            vendor="openai",
-            model="gpt-9",
-            source_model_key="gpt-9",
-            price_key="input",
-            unit="usd_per_1m_tokens",
-            price=Decimal("2.5"),
-            source_field="input_cost_per_token",
-        ),
-        price_row(
-            source="litellm",
-            vendor="openai",
-            model="gpt-9",
-            source_model_key="openai/gpt-9",
-            price_key="input",
-            unit="usd_per_1m_tokens",
-            price=Decimal("9"),
-            source_field="x",
-        ),
-        price_row(
-            source="litellm",
-            vendor="openai",
-            model="gpt-9",
-            source_model_key="gpt-9",
-            price_key="output",
-            unit="usd_per_1m_tokens",
-            price=Decimal("10"),
-            source_field="output_cost_per_token",
-        ),
-        price_row(
-            source="litellm",
-            vendor="openai",
-            model="gpt-9",
-            source_model_key="gpt-9",
-            price_key="cache_read",
-            unit="usd_per_1m_tokens",
-            price=Decimal("0.25"),
-            source_field="c",
-        ),
-        price_row(
-            source="litellm",
-            vendor="azure",
-            model="gpt-9",
-            source_model_key="azure/gpt-9",
-            price_key="reasoning_output",
-            unit="usd_per_1m_tokens",
-            price=Decimal("1"),
-            source_field="r",
-        ),
+        _price("litellm", "openai", "gpt-9", "2.5"),
+        _price("litellm", "openai", "gpt-9", "9", registry_key="openai/gpt-9"),  # the canonical key wins
+        _price("litellm", "openai", "gpt-9", "10", key="output"),
+        _price("litellm", "openai", "gpt-9", "0.25", key="cache_read"),
+        _price("litellm", "azure", "gpt-9", "1", key="reasoning_output", registry_key="azure/gpt-9"),
     ]
     load_snapshot(con, _run("reg-1", "litellm", 1, kind="registry"), registry)
     page = [
-        price_row(
-            source="openai",
-            vendor="openai",
-            model="gpt-9",
-            price_key="input",
-            unit="usd_per_1m_tokens",
-            price=Decimal("2.5"),
-            source_field="Input",
-        ),
-        price_row(
-            source="openai",
-            vendor="openai",
-            model="gpt-9",
-            price_key="output",
-            unit="usd_per_1m_tokens",
-            price=Decimal("12"),
-            source_field="Output",
-        ),
-        price_row(
-            source="openai",
-            vendor="openai",
-            model="gpt-9",
-            price_key="input",
-            unit="usd_per_1m_tokens",
-            service_tier="batch",
-            price=Decimal("1.25"),
-            source_field="Input",
-        ),
-        price_row(
-            source="openai",
-            vendor="openai",
-            model="gpt-9",
-            price_key="cache_write",
-            unit="usd_per_1m_tokens",
-            price=Decimal("3"),
-            source_field="inferred",
-            inferred_rule="made up for the test",
-        ),
+        _price("openai", "openai", "gpt-9", "2.5"),
+        _price("openai", "openai", "gpt-9", "12", key="output"),
+        _price("openai", "openai", "gpt-9", "1.25", service_tier="batch"),
+        _price("openai", "openai", "gpt-9", "3", key="cache_write", inferred_rule="made up for the test"),
     ]
     load_snapshot(con, _run("crawl-1-openai", "openai", 2), page)
     counts = record_crosschecks(con, "crawl-1-openai")
@@ -153,20 +86,6 @@ def test_crosscheck_statuses(db_path):
     (n,) = con.execute("SELECT count(*) FROM crosschecks").fetchone()
     assert n == 4
     con.close()
-
-
-def _price(source, vendor, model, price, key="input", region="", registry_key=None):
-    return price_row(
-        source=source,
-        vendor=vendor,
-        model=model,
-        source_model_key=registry_key or model,
-        price_key=key,
-        unit="usd_per_1m_tokens",
-        region=region,
-        price=Decimal(price),
-        source_field="f",
-    )
 
 
 def test_crosscheck_bridges_registry_naming_and_nothing_else(db_path):

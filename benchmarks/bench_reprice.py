@@ -28,8 +28,8 @@ from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import reprice, totals_by_date
 from aiprices.calculators.warehouse_lookup import WarehouseLookup
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
 
 
 def build_warehouse(path: Path, models: int, rng: random.Random) -> None:

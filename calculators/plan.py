@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from aiprices.warehouse.contract import BATCH_SHARE, CACHED_INPUT_SHARE
+
 from .errors import MissingPriceError
 from .lookup import TOKENS, PriceLookup
 
 ZERO = Decimal(0)
 MILLION = Decimal(1_000_000)
-CACHE_SHARE_OF_INPUT = Decimal("0.1")  # seed convention: cached input = 10% of input
-BATCH_SHARE_OF_STANDARD = Decimal("0.5")  # seed convention: batch = 50% of standard
 
 
 @dataclass(frozen=True)
@@ -59,16 +59,16 @@ def token_ref(price_key: str, *, tier: str = "standard", context: int = 0) -> Pr
     """A token price with the seed's documented fallbacks for cached input and batch tiers."""
     fallback = None
     if price_key == "cache_read" and tier == "standard":
-        fallback = ("input", "standard", CACHE_SHARE_OF_INPUT, "cached input = 10% of input")
+        fallback = ("input", "standard", CACHED_INPUT_SHARE, "cached input = 10% of input")
     elif price_key == "cache_read":
         fallback = (
             "input",
             "standard",
-            CACHE_SHARE_OF_INPUT * BATCH_SHARE_OF_STANDARD,
+            CACHED_INPUT_SHARE * BATCH_SHARE,
             "batch cached input = 5% of input",
         )
     elif tier == "batch":
-        fallback = (price_key, "standard", BATCH_SHARE_OF_STANDARD, f"batch {price_key} = 50% of {price_key}")
+        fallback = (price_key, "standard", BATCH_SHARE, f"batch {price_key} = 50% of {price_key}")
     return PriceRef(price_key, TOKENS, tier, context, "", fallback)
 
 
@@ -91,9 +91,7 @@ def value(components: list[Component], lookup: PriceLookup | None, model: str | 
         else:
             price, rule = resolve(lookup, model, comp.ref) if lookup is not None else (None, None)
             if price is None:
-                raise MissingPriceError(
-                    f"{what}: no {describe(comp.ref)} price for {model or 'the written prices'}"
-                )
+                raise MissingPriceError(f"{what}: no {describe(comp.ref)} price for {model or 'the written prices'}")
             if rule:
                 out.inferred.append(rule)
         out.prices[comp.label] = price
@@ -147,7 +145,5 @@ def per_call_token_quantities(
             ("output", "output", Decimal(output_tokens)),
         ):
             if tokens:
-                out.append(
-                    (prefix + label, token_ref(key, tier=tier, context=context), tokens * share / MILLION)
-                )
+                out.append((prefix + label, token_ref(key, tier=tier, context=context), tokens * share / MILLION))
     return out

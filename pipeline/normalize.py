@@ -1,45 +1,36 @@
-"""Token prices to one unit (per 1M tokens), exactly, with Decimal arithmetic.
+"""Prices to their stored unit, exactly, with Decimal arithmetic (the factors are the contract's).
 
-Azure publishes per 1K (older meters) and per 1M (newer); OpenRouter per token; a meter whose price did not
-change therefore normalises to the same per-1M price across a unit change.
+Azure publishes per 1K (older meters) and per 1M (newer); OpenRouter and LiteLLM per token; a meter whose
+price did not change therefore normalises to the same per-1M price across a unit change.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from aiprices.warehouse.contract import unit_scale
 from itemadapter import ItemAdapter
-
-NORMAL_TOKEN_UNIT = "usd_per_1m_tokens"
-
-# Multiply by this to get per 1M tokens. Copied from crawler.extract.PUBLISHED_TOKEN_UNITS on purpose:
-# pipeline never imports crawler.
-TOKEN_UNIT_FACTORS: dict[str, Decimal] = {
-    "per_1m_tokens": Decimal(1),
-    "usd_per_1m_tokens": Decimal(1),
-    "per_1k_tokens": Decimal(1000),
-    "per_token": Decimal(1_000_000),
-}
 
 
 def normalize_price(price: Decimal, unit: str) -> tuple[Decimal, str]:
-    """``(price, unit)`` with token units converted to per 1M; other units unchanged.
+    """``(price, unit)`` in the stored unit (``per_1k_tokens`` -> ``usd_per_1m_tokens`` x1000, ...).
 
     The result is normalised (trailing zeros stripped) so that 0.0025 per 1K and 2.5 per 1M compare
-    and serialise the same: ``Decimal('2.5000')`` -> ``Decimal('2.5')``.
+    and serialise the same: ``Decimal('2.5000')`` -> ``Decimal('2.5')``. A unit outside the contract is
+    returned as is (validation rejects it).
     """
-    factor = TOKEN_UNIT_FACTORS.get(unit)
-    if factor is None:
+    scale = unit_scale(unit)
+    if scale is None:
         return price, unit
-    value = price * factor
-    return _tidy(value), NORMAL_TOKEN_UNIT
+    stored, factor = scale
+    return tidy(price * factor), stored
 
 
-def _tidy(value: Decimal) -> Decimal:
+def tidy(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros and never in exponent form (``2.5E+3`` -> ``2500``)."""
     if value == 0:
         return Decimal(0)
     value = value.normalize()
-    # normalize() may give exponent form (2.5E+3); quantize back to a plain integer in that case.
     if value.as_tuple().exponent > 0:
         value = value.quantize(Decimal(1))
     return value

@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from aiprices.pipeline.infer import infer_rows
-from aiprices.warehouse.schema import IDENTITY_COLUMNS, PRICE_COLUMNS
+from aiprices.warehouse.contract import IDENTITY_COLUMNS, PRICE_COLUMNS
 from itemadapter import ItemAdapter
 
 
@@ -27,9 +27,7 @@ def write_jsonl(path: Path, rows: list[dict]) -> None:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         for row in rows:
-            fh.write(
-                json.dumps({c: row.get(c) for c in PRICE_COLUMNS}, default=_encode, sort_keys=True) + "\n"
-            )
+            fh.write(json.dumps({c: row.get(c) for c in PRICE_COLUMNS}, default=_encode, sort_keys=True) + "\n")
     tmp.replace(path)
 
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from aiprices.warehouse.schema import CURRENCIES, PRICE_KEYS, SERVICE_TIERS, UNITS
+from aiprices.warehouse.contract import CURRENCIES, PRICE_KEYS, PRICE_SCALE, SERVICE_TIERS, unit_scale
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-# Token units as extractors publish them (normalised to usd_per_1m_tokens later).
-PUBLISHED_TOKEN_UNITS = frozenset({"per_1m_tokens", "usd_per_1m_tokens", "per_1k_tokens", "per_token"})
 REQUIRED = ("source", "vendor", "source_model_key", "price_key", "unit", "price", "currency")
 
 
@@ -37,8 +35,11 @@ def check(item: dict) -> None:
         raise InvalidPrice("not_finite", f"price {price} is not finite")
     if price < 0:
         raise InvalidPrice("negative", f"price {price} is negative")
-    if item["unit"] not in UNITS and item["unit"] not in PUBLISHED_TOKEN_UNITS:
+    scale = unit_scale(item["unit"])
+    if scale is None:
         raise InvalidPrice("unknown_unit", f"unknown unit {item['unit']!r}")
+    if (price * scale[1]).normalize().as_tuple().exponent < -PRICE_SCALE:
+        raise InvalidPrice("too_precise", f"price {price} has more than {PRICE_SCALE} decimals in {scale[0]}")
     if item["price_key"] not in PRICE_KEYS:
         raise InvalidPrice("unknown_price_key", f"unknown price_key {item['price_key']!r}")
     if item["currency"] not in CURRENCIES:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from aiprices.calculators.errors import BudgetError
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
 from click.testing import CliRunner
 
 from aiprices.commands.budget import budget

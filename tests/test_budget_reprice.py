@@ -14,8 +14,8 @@ from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.reprice import drift_report, reprice, totals_by_date
 from aiprices.calculators.warehouse_lookup import WarehouseLookup
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "budgets"
 D = Decimal

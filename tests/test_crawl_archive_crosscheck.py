@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from aiprices.crawler.archive import Archive, ArchiveError
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.crosscheck import record_crosschecks
 from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
 
 
 def test_archive_stores_each_body_once_and_indexes_every_fetch(tmp_path):

@@ -26,7 +26,6 @@ from decimal import Decimal
 from .connection import transaction
 
 TOLERANCE = Decimal("0.000001")
-STATUSES = ("match", "mismatch", "missing_in_registry", "missing_on_page")
 
 # Bedrock model ids without provider prefix, version and date: "openai.gpt-oss-120b-1:0" -> "gpt-oss-120b".
 _BEDROCK_ID = (

@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from .contract import PRICE_SCALE, price_row
 from .errors import BadInput
 from .litellm_fields import is_cost_field, parse_field
 from .litellm_models import split_key
-from .schema import PRICE_SCALE, price_row
 
 SOURCE = "litellm"
 # Entries that document or route, and hold no model's prices (see README "Registry oddities").

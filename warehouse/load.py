@@ -17,16 +17,24 @@ from decimal import Decimal
 import pyarrow as pa
 
 from .connection import transaction
+from .contract import (
+    IDENTITY_COLUMNS,
+    MONEY,
+    PRICE_COLUMNS,
+    PRICE_ROW,
+    RUN_COLUMNS,
+    RUN_ROW,
+    TEXT,
+    TIME,
+    ColumnType,
+)
 from .errors import LoadRefused
 from .guards import item_count_guard, resolve_held
-from .schema import IDENTITY_COLUMNS, PRICE_SCALE
 
 SUSPECT_RATIO = Decimal(10)
 # Sources whose suspect changes apply at once (flagged): the registry's history is a community file's
 # history, and its corrections are real events. Every other source (a vendor page) is quarantined.
 UNGUARDED_SOURCES = frozenset({"litellm"})
-_DECIMAL = pa.decimal128(38, PRICE_SCALE)
-_TS = pa.timestamp("us", tz="UTC")
 
 
 @dataclass
@@ -128,22 +136,10 @@ class Ledger:
     @classmethod
     def from_db(cls, con, source: str) -> Ledger:
         ledger = cls(source)
-        cols = ", ".join(IDENTITY_COLUMNS)
+        names = ("price_id", *PRICE_COLUMNS, "valid_from")
         rows = con.execute(
-            f"SELECT price_id, {cols}, currency, price, source_url, source_field, inferred_rule, valid_from "
-            "FROM price_intervals WHERE source = ? AND valid_to IS NULL",
-            [source],
+            f"SELECT {', '.join(names)} FROM price_intervals WHERE source = ? AND valid_to IS NULL", [source]
         ).fetchall()
-        names = (
-            "price_id",
-            *IDENTITY_COLUMNS,
-            "currency",
-            "price",
-            "source_url",
-            "source_field",
-            "inferred_rule",
-            "valid_from",
-        )
         for values in rows:
             rec = dict(zip(names, values, strict=True))
             ident = tuple(rec[c] for c in IDENTITY_COLUMNS)
@@ -396,91 +392,68 @@ def record_run(con, run: RunRecord) -> LoadResult:
     return LoadResult(run.run_id, status=run.status)
 
 
-_INTERVAL_COLUMNS = (
-    "price_id",
-    *IDENTITY_COLUMNS,
-    "currency",
-    "price",
-    "source_url",
-    "source_field",
-    "inferred_rule",
-    "valid_from",
-    "valid_to",
-    "run_id",
-    "retired_run_id",
-)
-_CHANGE_COLUMNS = (
-    "run_id",
-    "changed_at",
-    "price_id",
-    *IDENTITY_COLUMNS,
-    "currency",
-    "old_price",
-    "new_price",
-    "kind",
-    "flag",
-    "source_field",
-    "source_url",
-)
-_QUARANTINE_COLUMNS = (
-    "run_id",
-    "observed_at",
-    "price_id",
-    *IDENTITY_COLUMNS,
-    "currency",
-    "old_price",
-    "price",
-    "source_url",
-    "source_field",
-    "inferred_rule",
-    "status",
-)
-_RESOLUTION_COLUMNS = ("run_id", "price_id", "status", "decided_at", "decided_by")
-_RUN_COLUMNS = (
-    "run_id",
-    "source",
-    "kind",
-    "observed_at",
-    "started_at",
-    "finished_at",
-    "status",
-    "pages",
-    "items",
-    "rejected",
-    "added",
-    "changed",
-    "removed",
-    "error",
-    "warnings",
-    "source_url",
-    "content_sha256",
-)
-_TYPES = {
-    "context_min_tokens": pa.int64(),
-    "price": _DECIMAL,
-    "old_price": _DECIMAL,
-    "new_price": _DECIMAL,
-    "valid_from": _TS,
-    "valid_to": _TS,
-    "changed_at": _TS,
-    "observed_at": _TS,
-    "started_at": _TS,
-    "finished_at": _TS,
-    "decided_at": _TS,
-    "pages": pa.int32(),
-    "items": pa.int32(),
-    "rejected": pa.int32(),
-    "added": pa.int32(),
-    "changed": pa.int32(),
-    "removed": pa.int32(),
+# Columns the loader writes per internal table, in the contract's types (tests/test_contract.py compares them
+# with the migrated tables).
+_LEDGER_TYPES: dict[str, ColumnType] = {
+    "price_id": TEXT,  # md5 of the identity columns
+    "valid_from": TIME,
+    "valid_to": TIME,
+    "run_id": TEXT,
+    "retired_run_id": TEXT,
+    "changed_at": TIME,
+    "old_price": MONEY,
+    "new_price": MONEY,
+    "kind": TEXT,
+    "flag": TEXT,
+    "observed_at": TIME,
+    "status": TEXT,
+    "decided_at": TIME,
+    "decided_by": TEXT,
 }
+_TYPES: dict[str, pa.DataType] = {
+    name: t.arrow for name, t in (*((c.name, c.type) for c in (*PRICE_ROW, *RUN_ROW)), *_LEDGER_TYPES.items())
+}
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "runs": RUN_COLUMNS,
+    "price_intervals": ("price_id", *PRICE_COLUMNS, "valid_from", "valid_to", "run_id", "retired_run_id"),
+    "changes": (
+        "run_id",
+        "changed_at",
+        "price_id",
+        *IDENTITY_COLUMNS,
+        "currency",
+        "old_price",
+        "new_price",
+        "kind",
+        "flag",
+        "source_field",
+        "source_url",
+    ),
+    "quarantine": (
+        "run_id",
+        "observed_at",
+        "price_id",
+        *IDENTITY_COLUMNS,
+        "currency",
+        "old_price",
+        "price",
+        "source_url",
+        "source_field",
+        "inferred_rule",
+        "status",
+    ),
+}
+_RESOLUTION_COLUMNS = ("run_id", "price_id", "status", "decided_at", "decided_by")
+
+
+def arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
+    """The Arrow schema the loader hands DuckDB for these columns."""
+    return pa.schema([(c, _TYPES[c]) for c in columns])
 
 
 def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
-    schema = pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
-    return pa.table(
-        {c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema
-    )
+    schema = arrow_schema(columns)
+    return pa.table({c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema)
 
 
 def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) -> None:
@@ -489,17 +462,14 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     ``before_commit`` runs inside the transaction after every write (the fault-injection tests kill the
     process there to prove the point).
     """
-    runs = _arrow([vars(r) for r in batch.runs], _RUN_COLUMNS)
-    intervals = _arrow(batch.new_intervals, _INTERVAL_COLUMNS)
-    changes = _arrow(batch.changes, _CHANGE_COLUMNS)
-    retire = pa.table(
-        {
-            "price_id": pa.array([p for p, _, _ in batch.retire_db], pa.string()),
-            "valid_to": pa.array([t for _, t, _ in batch.retire_db], _TS),
-            "retired_run_id": pa.array([r for _, _, r in batch.retire_db], pa.string()),
-        }
+    runs = _arrow([vars(r) for r in batch.runs], TABLE_COLUMNS["runs"])
+    intervals = _arrow(batch.new_intervals, TABLE_COLUMNS["price_intervals"])
+    changes = _arrow(batch.changes, TABLE_COLUMNS["changes"])
+    retire = _arrow(
+        [{"price_id": p, "valid_to": t, "retired_run_id": r} for p, t, r in batch.retire_db],
+        ("price_id", "valid_to", "retired_run_id"),
     )
-    held = _arrow(batch.quarantined, _QUARANTINE_COLUMNS)
+    held = _arrow(batch.quarantined, TABLE_COLUMNS["quarantine"])
     decided = _arrow(batch.resolutions, _RESOLUTION_COLUMNS)
     temps = ("_runs_in", "_intervals_in", "_changes_in", "_retire_in", "_held_in", "_decided_in")
     with transaction(con):

@@ -21,6 +21,9 @@ from time import monotonic
 from aiprices.crawler.archive import Archive
 from aiprices.crawler.sources import SOURCES, get_source
 from aiprices.loopback import LoopbackServer
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun, read_staged_run
 
 CAPTURE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(.+)$")
 SUBPROCESS_TIMEOUT = 30 * 60
@@ -116,8 +119,8 @@ def run_spiders(
     settings: dict | None = None,
     serve_root: Path | None = None,
     processes: int | None = None,
-) -> dict[str, dict]:
-    """Run the planned sources in crawler subprocesses (see ``crawl_processes``); each source's outcome."""
+) -> dict[str, StagedRun]:
+    """Run the planned sources in crawler subprocesses (see ``crawl_processes``); each source's staged run."""
     staging_dir.mkdir(parents=True, exist_ok=True)
     entries = [
         {
@@ -126,7 +129,6 @@ def run_spiders(
             "start_urls": p.start_urls,
             "kinds": p.kinds,
             "observed_at": p.observed_at.isoformat(),
-            "summary_path": str(staging_dir / f"{p.source}.summary.json"),
         }
         for p in planned
     ]
@@ -148,23 +150,19 @@ def run_spiders(
             errors = _run_processes(plans, staging_dir)
     else:
         errors = _run_processes(plans, staging_dir)
-    results = {}
-    for p in planned:
-        path = staging_dir / f"{p.source}.summary.json"
-        if path.exists():
-            results[p.source] = json.loads(path.read_text())
-        else:
-            error = errors.get(p.source) or f"crawler ended without a result for this source (see {staging_dir})"
-            results[p.source] = {
-                "source": p.source,
-                "run_id": p.run_id,
-                "status": "failed",
-                "pages": 0,
-                "items": 0,
-                "rejected": 0,
-                "error": error,
-            }
-    return results
+    return {p.source: _staged(p, staging_dir, errors.get(p.source)) for p in planned}
+
+
+def _staged(p: PlannedSource, staging_dir: Path, process_error: str | None) -> StagedRun:
+    """The source's staged run, or a failed run that says why there is none."""
+    try:
+        return read_staged_run(staging_dir / p.source)
+    except BadInput as exc:
+        now = datetime.now(UTC)
+        error = process_error or f"crawler ended without a result for this source: {exc}"
+        url = get_source(p.source).start_urls[0]
+        run = RunRecord(p.run_id, p.source, "crawl", p.observed_at, now, now, "failed", error=error, source_url=url)
+        return StagedRun(run, [])
 
 
 def crawl_processes(n_sources: int, requested: int | None = None) -> int:
@@ -265,49 +263,17 @@ class SourceResult:
     crosschecks: dict[str, int] = field(default_factory=dict)
 
 
-def load_results(
-    con, planned: list[PlannedSource], outcomes: dict[str, dict], staging_dir: Path, kind: str
-) -> list[SourceResult]:
-    """Load each source's staged rows in its own transaction, then record its cross-check."""
-    from aiprices.pipeline.stage import read_jsonl
-    from aiprices.warehouse.crosscheck import record_crosschecks
-    from aiprices.warehouse.load import RunRecord, load_snapshot, record_run
-
+def load_results(con, outcomes: dict[str, StagedRun], kind: str) -> list[SourceResult]:
+    """Load each source's staged run in its own transaction (guards, changelog and cross-check included)."""
     results = []
-    for p in planned:
-        out = outcomes[p.source]
-        status = out.get("status", "failed")
-        warnings = list(out.get("warnings") or [])
-        if out.get("unmapped_columns"):
-            warnings.append("unmapped columns: " + ", ".join(out["unmapped_columns"]))
-        run = RunRecord(
-            run_id=p.run_id,
-            source=p.source,
-            kind=kind,
-            observed_at=p.observed_at,
-            started_at=_ts(out.get("started_at")) or datetime.now(UTC),
-            finished_at=_ts(out.get("finished_at")) or datetime.now(UTC),
-            status=status,
-            pages=int(out.get("pages", 0)),
-            items=int(out.get("items", 0)),
-            rejected=int(out.get("rejected", 0)),
-            error=out.get("error"),
-            warnings="; ".join(warnings) or None,
-            source_url=out.get("source_url") or get_source(p.source).start_urls[0],
-            content_sha256=out.get("content_sha256"),
-        )
-        staged = staging_dir / f"{p.source}.jsonl"
-        if status == "failed" or not staged.exists():
-            run.status = "failed"
-            res = record_run(con, run)
-            checks: dict[str, int] = {}
-        else:
-            res = load_snapshot(con, run, read_jsonl(staged))
-            checks = {} if res.skipped else record_crosschecks(con, p.run_id)
+    for staged in outcomes.values():
+        run = staged.run
+        run.kind = kind
+        res = load_run(con, staged)
         results.append(
             SourceResult(
-                source=p.source,
-                run_id=p.run_id,
+                source=run.source,
+                run_id=run.run_id,
                 status=run.status,
                 items=run.items,
                 rejected=run.rejected,
@@ -316,15 +282,11 @@ def load_results(
                 changed=res.changed,
                 removed=res.removed,
                 skipped=res.skipped,
-                unmapped=list(out.get("unmapped_columns") or []),
-                crosschecks=checks,
+                unmapped=list(staged.details.get("unmapped_columns") or []),
+                crosschecks=res.crosschecks,
             )
         )
     return results
-
-
-def _ts(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
 
 
 def default_paths(db_path: Path) -> tuple[Path, Path]:
@@ -333,15 +295,15 @@ def default_paths(db_path: Path) -> tuple[Path, Path]:
     return base / "staging", base / "archive"
 
 
-def _load(con, db_path: Path, planned, outcomes, staging, kind) -> list[SourceResult]:
+def _load(con, db_path: Path, outcomes, kind) -> list[SourceResult]:
     """Load with ``con`` or, when None, open the warehouse only now: the crawl itself never holds its lock."""
     if con is not None:
-        return load_results(con, planned, outcomes, staging, kind)
+        return load_results(con, outcomes, kind)
     from aiprices.warehouse.connection import connect
 
     own = connect(db_path)
     try:
-        return load_results(own, planned, outcomes, staging, kind)
+        return load_results(own, outcomes, kind)
     finally:
         own.close()
 
@@ -380,7 +342,7 @@ def crawl(
         kind, serve_root, extra = "replay", from_archive, {**REPLAY_SETTINGS, **(settings or {})}
     staging = staging_root / batch
     outcomes = run_spiders(planned, staging, archive_root, extra, serve_root, processes)
-    return _load(con, db_path, planned, outcomes, staging, kind)
+    return _load(con, db_path, outcomes, kind)
 
 
 def reparse(
@@ -408,4 +370,4 @@ def reparse(
         for p in planned.values():
             p.start_urls = [server.url_for(Path(u)) for u in p.start_urls]
         outcomes = run_spiders(list(planned.values()), staging, archive.root, {**REPLAY_SETTINGS, **(settings or {})})
-    return _load(con, db_path, list(planned.values()), outcomes, staging, "replay")
+    return _load(con, db_path, outcomes, "replay")

@@ -113,7 +113,7 @@ def crawl_once(con, tmp_path, server, day: int, run: str | None = None):
     ]
     stage = tmp_path / f"stage-{planned[0].run_id}"
     outcomes = run_spiders(planned, stage, tmp_path / "archive", SETTINGS)
-    return load_results(con, planned, outcomes, stage, "crawl")[0]
+    return load_results(con, outcomes, "crawl")[0]
 
 
 def snapshot(con) -> dict:

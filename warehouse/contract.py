@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # Exact storage type for money: 14 integer digits, 24 fractional (registry floats like
 # 3.3333333333333335e-11 per token stay exact after scaling to per-1M tokens).
@@ -27,17 +30,28 @@ PRICE_SCALE = 24
 
 @dataclass(frozen=True)
 class ColumnType:
-    """One type, as DuckDB's DESCRIBE names it and as Arrow carries it into ``INSERT ... SELECT``."""
+    """One type, as DuckDB's DESCRIBE names it and as Arrow carries it into ``INSERT ... SELECT``.
+
+    The Arrow type is built on first use, so producers that only write rows (a crawler process) never
+    import pyarrow.
+    """
 
     sql: str
-    arrow: pa.DataType
+    arrow_type: tuple  # pyarrow factory name and its arguments
+
+    @cached_property
+    def arrow(self) -> pa.DataType:
+        import pyarrow
+
+        name, *args = self.arrow_type
+        return getattr(pyarrow, name)(*args)
 
 
-TEXT = ColumnType("VARCHAR", pa.string())
-MONEY = ColumnType(f"DECIMAL(38,{PRICE_SCALE})", pa.decimal128(38, PRICE_SCALE))
-TOKENS = ColumnType("BIGINT", pa.int64())
-COUNT = ColumnType("INTEGER", pa.int32())
-TIME = ColumnType("TIMESTAMP WITH TIME ZONE", pa.timestamp("us", tz="UTC"))
+TEXT = ColumnType("VARCHAR", ("string",))
+MONEY = ColumnType(f"DECIMAL(38,{PRICE_SCALE})", ("decimal128", 38, PRICE_SCALE))
+TOKENS = ColumnType("BIGINT", ("int64",))
+COUNT = ColumnType("INTEGER", ("int32",))
+TIME = ColumnType("TIMESTAMP WITH TIME ZONE", ("timestamp", "us", "UTC"))
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def registry() -> None:
 @db_option
 def refresh(file: str | None, url: str | None, db: str) -> None:
     """Load today's copy of the registry (observed now, UTC)."""
-    from aiprices.warehouse.registry import DEFAULT_URL, copy_from_bytes, load_copies, refresh_from_file
+    from aiprices.schedules.registry import DEFAULT_URL, copy_from_bytes, load_copies, refresh_from_file
 
     if file and url:
         raise click.UsageError("give --file or --url, not both")
@@ -67,7 +67,7 @@ def backfill_litellm(path: str, db: str) -> None:
     Copies load oldest first in one transaction; copies already loaded are skipped, and a copy older than
     the newest one loaded is refused (load all copies into a fresh warehouse to rebuild).
     """
-    from aiprices.warehouse.registry import backfill as run_backfill
+    from aiprices.schedules.registry import backfill as run_backfill
 
     con = open_warehouse(db, read_only=False)
     result = run_backfill(con, Path(path))

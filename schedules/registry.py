@@ -1,8 +1,13 @@
 """Loading LiteLLM's registry: today's copy, a folder of dated copies, or a git clone's history.
 
-A backfill is one transaction: a truncated file, invalid JSON or an undated name anywhere leaves the
-warehouse exactly as it was. Copies already loaded (same date and content) are skipped, so a backfill can be
-rerun; a copy older than the newest loaded one is refused (see ``Ledger``/``check_order``).
+Each copy becomes a staged run of source ``litellm``: the registry extractor (``crawler/extract/litellm.py``)
+reads it, the pipeline's validation and unit normalisation prepare its rows, and ``warehouse.load.load_runs``
+loads every copy in one transaction, with the guards and changelog of any other source. The first copy read
+is a complete run; each later one hands over only the entries that changed and the keys that vanished.
+
+A truncated file, invalid JSON or an undated name anywhere leaves the warehouse exactly as it was. Copies
+already loaded (same date and content) are skipped, so a backfill can be rerun; a copy older than the newest
+loaded one is refused.
 """
 
 from __future__ import annotations
@@ -12,14 +17,16 @@ import hashlib
 import re
 import subprocess
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .errors import BadInput, LoadRefused
-from .litellm_entries import SOURCE, EntryReport, RegistryReader
-from .load import Batch, Ledger, RunRecord, apply_key, check_order, flush
+from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryReader, RegistryUnreadable
+from aiprices.pipeline.rows import stage_rows
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.load import load_runs, loaded_snapshots
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 REGISTRY_FILE = "model_prices_and_context_window.json"
 DEFAULT_URL = f"https://raw.githubusercontent.com/BerriAI/litellm/main/{REGISTRY_FILE}"
@@ -115,13 +122,6 @@ def copies_at(path: Path) -> list[RegistryCopy]:
     raise BadInput(f"{path}: expected a folder of dated copies or a git clone of BerriAI/litellm")
 
 
-def _loaded(con) -> set[tuple[datetime, str]]:
-    rows = con.execute(
-        "SELECT observed_at, content_sha256 FROM runs WHERE source = ? AND status = 'ok'", [SOURCE]
-    ).fetchall()
-    return {(when, sha) for when, sha in rows}
-
-
 def _stamp(when: datetime) -> str:
     micro = f".{when.microsecond:06d}" if when.microsecond else ""
     return f"{when:%Y%m%dT%H%M%S}{micro}Z"
@@ -132,50 +132,56 @@ def _run_for(copy: RegistryCopy, sha: str, started: datetime) -> RunRecord:
         run_id=f"litellm-{_stamp(copy.observed_at)}-{sha[:10]}", source=SOURCE, kind="registry",
         observed_at=copy.observed_at, started_at=started, finished_at=datetime.now(UTC), status="ok",
         pages=1, source_url=copy.url, content_sha256=sha,
-    )
+    )  # fmt: skip
 
 
-def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
-    """Diff each copy against the one before and write everything in one transaction."""
-    result = BackfillResult()
-    loaded = _loaded(con)
-    ledger = Ledger.from_db(con, SOURCE)
-    reader = RegistryReader(copies[0].url if copies else DEFAULT_URL)
-    batch = Batch()
+def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str]) -> Iterator[StagedRun]:
+    """Each copy not in ``skip`` (``(observed_at, sha256)``) as a staged run, read one at a time.
+
+    The first copy read is complete; each later one is incremental against the copy before it. The label of
+    each run yielded is appended to ``labels``.
+    """
+    reader = RegistryReader()
     first = True
     for copy in copies:
         started = datetime.now(UTC)
         raw = copy.read()
         sha = hashlib.sha256(raw).hexdigest()
-        if (copy.observed_at, sha) in loaded:
+        if (copy.observed_at, sha) in skip:
+            continue
+        report = EntryReport()
+        try:
+            changed, vanished = reader.read(raw, copy.label, report)
+        except RegistryUnreadable as exc:
+            raise BadInput(str(exc)) from None
+        rows = stage_rows(
+            (row for key_rows in changed.values() for row in key_rows),
+            source=SOURCE, source_url=copy.url, rejected=report.skipped,
+        )  # fmt: skip
+        emptied = changed.keys() - {row["source_model_key"] for row in rows}
+        run = _run_for(copy, sha, started)
+        run.warnings = report.summary() or None
+        labels.append(copy.label)
+        yield StagedRun(run, rows, complete=first, removed_keys=frozenset(vanished | emptied))
+        first = False
+
+
+def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
+    """Stage every copy not loaded yet and load them all in one transaction."""
+    skip = loaded_snapshots(con, SOURCE)
+    labels: list[str] = []
+    results = load_runs(con, staged_copies(copies, skip, labels))
+    result = BackfillResult(skipped=len(copies) - len(results))
+    for label, res in zip(labels, results, strict=True):
+        if res.skipped:
             result.skipped += 1
             continue
-        run = _run_for(copy, sha, started)
-        check_order(ledger, run)
-        reader.url = copy.url
-        report = EntryReport()
-        changed, vanished = reader.read(raw, copy.label, report)
-        keys = set(changed) | vanished
-        if first:  # the ledger may hold keys this process has not seen: compare all of them once
-            keys |= ledger.keys()
-            first = False
-        for key in sorted(keys):
-            if key in changed:
-                apply_key(ledger, batch, run, key, changed[key])
-            elif key in vanished or key in ledger.by_key:
-                apply_key(ledger, batch, run, key, None)
-        run.items = sum(len(v) for v in ledger.by_key.values())
-        run.warnings = report.summary() or None
-        if run.warnings:
-            result.warnings.append(f"{copy.label}: {run.warnings}")
-        ledger.last_observed_at = run.observed_at
-        batch.runs.append(run)
         result.loaded += 1
-        result.added += run.added
-        result.changed += run.changed
-        result.removed += run.removed
-    if batch:
-        flush(con, batch)
+        result.added += res.added
+        result.changed += res.changed
+        result.removed += res.removed
+        if res.warnings:
+            result.warnings.append(f"{label}: {res.warnings}")
     return result
 
 
@@ -196,7 +202,3 @@ def refresh_from_file(con, path: Path, observed_at: datetime | None = None) -> B
 
 def copy_from_bytes(raw: bytes, url: str, observed_at: datetime) -> RegistryCopy:
     return RegistryCopy(observed_at, url, url, lambda: raw)
-
-
-__all__ = ["DEFAULT_URL", "BackfillResult", "LoadRefused", "backfill", "folder_copies", "git_copies",
-           "load_copies", "refresh_from_file"]

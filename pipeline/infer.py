@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from aiprices.pipeline.normalize import tidy
+from aiprices.pipeline.rows import tidy
 from aiprices.warehouse.contract import BATCH_SHARE, CACHED_INPUT_SHARE, TOKEN_UNIT
 
 CACHE_RULE = "cache_read = 10% of input"

@@ -1,9 +1,10 @@
 """Loading LiteLLM's registry: today's copy, a folder of dated copies, or a git clone's history.
 
 Each copy becomes a staged run of source ``litellm``: the registry extractor (``crawler/extract/litellm.py``)
-reads it, the pipeline's validation and unit normalisation prepare its rows, and ``warehouse.load.load_runs``
-loads every copy in one transaction, with the guards and changelog of any other source. The first copy read
-is a complete run; each later one hands over only the entries that changed and the keys that vanished.
+reads it, the pipeline's checks and unit normalisation (``pipeline/rows.py``) prepare its rows, and
+``warehouse.load.load_runs`` loads every copy in one transaction, with the guards and changelog of any other
+source. The first copy read is a complete run; each later one hands over only the entries that changed and
+the keys that vanished.
 
 A truncated file, invalid JSON or an undated name anywhere leaves the warehouse exactly as it was. Copies
 already loaded (same date and content) are skipped, so a backfill can be rerun; a copy older than the newest
@@ -76,8 +77,7 @@ def folder_copies(folder: Path) -> list[RegistryCopy]:
         if day in copies:
             raise BadInput(f"{path.name}: two copies for {day} in {folder}")
         observed = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        copies[day] = RegistryCopy(observed, path.name, path.resolve().as_uri(),
-                                   lambda p=path: read_copy_file(p))
+        copies[day] = RegistryCopy(observed, path.name, path.resolve().as_uri(), lambda p=path: read_copy_file(p))
     if not copies:
         raise BadInput(f"{folder}: no YYYY-MM-DD.json[.gz] registry copies found")
     return [copies[d] for d in sorted(copies)]
@@ -88,7 +88,9 @@ def git_copies(repo: Path, path: str = REGISTRY_FILE) -> list[RegistryCopy]:
     try:
         log = subprocess.run(
             ["git", "-C", str(repo), "log", "--first-parent", "--format=%H %ct", "--", path],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError) as exc:
         raise BadInput(f"{repo}: not a readable git clone ({getattr(exc, 'stderr', '') or exc})") from None
@@ -107,8 +109,10 @@ def git_copies(repo: Path, path: str = REGISTRY_FILE) -> list[RegistryCopy]:
             raise BadInput(f"{repo}@{sha[:10]}: cannot read {path}")
         return out.stdout
 
-    return [RegistryCopy(when, f"{sha[:10]} ({when:%Y-%m-%d})", f"git:{repo}@{sha}", lambda s=sha: reader(s))
-            for when, sha in (per_day[d] for d in sorted(per_day))]
+    return [
+        RegistryCopy(when, f"{sha[:10]} ({when:%Y-%m-%d})", f"git:{repo}@{sha}", lambda s=sha: reader(s))
+        for when, sha in (per_day[d] for d in sorted(per_day))
+    ]
 
 
 def copies_at(path: Path) -> list[RegistryCopy]:

@@ -10,8 +10,7 @@ from decimal import Decimal
 import pytest
 from aiprices.crawler.extract import page_price
 from aiprices.crawler.items import PriceItem
-from aiprices.pipeline.normalize import normalize_price
-from aiprices.pipeline.validate import InvalidPrice, check
+from aiprices.pipeline.rows import InvalidPrice, check, normalize_price
 from aiprices.warehouse import contract
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import TABLE_COLUMNS, arrow_schema

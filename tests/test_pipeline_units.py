@@ -9,7 +9,8 @@ import pytest
 from aiprices.crawler.spiders.groq import GroqSpider
 from aiprices.pipeline.aliases import AliasPipeline, canonical, slug
 from aiprices.pipeline.infer import BATCH_RULES, CACHE_RULE, infer_rows
-from aiprices.pipeline.normalize import NormalizePipeline, normalize_price
+from aiprices.pipeline.normalize import NormalizePipeline
+from aiprices.pipeline.rows import normalize_price
 from aiprices.pipeline.stage import StagePipeline
 from aiprices.pipeline.validate import ValidatePipeline
 from aiprices.warehouse.staging import read_staged_run

@@ -3,11 +3,13 @@
 Every producer (a crawled page through the item pipelines, LiteLLM's registry, a replay or a backfill) hands
 the warehouse rows with exactly ``PRICE_COLUMNS``; each column has one DuckDB type and one Arrow type here.
 The migrations' tables, the loader's Arrow schemas, ``crawler.items.PriceItem``, ``crawler.extract.page_price``
-and ``pipeline.validate`` derive from this module or are checked against it (``tests/test_contract.py``).
+and the pipeline's checks (``pipeline.rows.check``) derive from this module or are checked against it
+(``tests/test_contract.py``).
 Money is ``decimal.Decimal`` in the row's ``currency``.
 
-Extractors emit prices in *published* units (``per_1k_tokens``, ``per_token``, ...); ``pipeline.normalize``
-turns them into the *stored* unit through ``unit_scale`` (``per_1k_tokens`` x1,000 -> ``usd_per_1m_tokens``).
+Extractors emit prices in *published* units (``per_1k_tokens``, ``per_token``, ...); the pipeline
+(``pipeline.rows.normalize_price``) turns them into the *stored* unit through ``unit_scale``
+(``per_1k_tokens`` x1,000 -> ``usd_per_1m_tokens``).
 
 Table names: ``runs`` is the internal table of loads; the public contract is the ``crawl_runs`` view
 (README "SQL views"), which lists runs of every kind (crawl, replay, registry) despite its name.

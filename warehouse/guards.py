@@ -120,8 +120,7 @@ def accept(con, change_id: int, note: str | None = None) -> dict:
         ).fetchall()
         if not current or current[0][0] != rec["old_price"] or current[0][1] >= rec["observed_at"]:
             raise ReviewError(
-                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the "
-                "next crawl)"
+                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the next crawl)"
             )
         con.execute(
             "UPDATE price_intervals SET valid_to = ?, retired_run_id = ? WHERE price_id = ? AND valid_to IS NULL",

@@ -114,11 +114,9 @@ class _Loaded:
 
 
 def loaded_snapshots(con, source: str) -> set[tuple]:
-    """``(observed_at, content_sha256)`` of the source's ``ok`` runs: lets a producer skip reading those again."""
-    rows = con.execute(
-        "SELECT observed_at, content_sha256 FROM runs WHERE source = ? AND status = 'ok'", [source]
-    ).fetchall()
-    return set(rows)
+    """``(observed_at, content_sha256)`` of the source's loaded runs: ``load_runs`` would skip them, so a
+    producer need not read them again."""
+    return set(con.execute("SELECT observed_at, content_sha256 FROM runs WHERE source = ?", [source]).fetchall())
 
 
 def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:

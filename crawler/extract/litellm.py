@@ -129,8 +129,17 @@ def _structured(rows, seen, key, base, name, value, report) -> None:
             label = "tiered" + "".join(f"/{k.removesuffix('_range')}={v[0]}-{v[-1]}" for k, v in ranges.items())
             for field_name, field_value in tier.items():
                 if field_name not in ranges and field_name != "range" and is_cost_field(field_name):
-                    _emit(rows, seen, key, base, field_name, field_value, report,
-                          variant_extra=label, context=int(token_range[0]) if token_range else 0)
+                    _emit(
+                        rows,
+                        seen,
+                        key,
+                        base,
+                        field_name,
+                        field_value,
+                        report,
+                        variant_extra=label,
+                        context=int(token_range[0]) if token_range else 0,
+                    )
     elif name == "off_peak_pricing" and isinstance(value, dict):
         for field_name, field_value in value.items():
             if is_cost_field(field_name):
@@ -151,7 +160,7 @@ def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
         end = part.find(b'": ')
         if end < 0 or b"\\" in part[:end] or b"\n" in part[:end]:
             return None
-        body = part[end + 3:].rstrip()
+        body = part[end + 3 :].rstrip()
         if body.endswith(b","):
             body = body[:-1].rstrip()
         entries.append((part[:end].decode("utf-8", "replace"), body))

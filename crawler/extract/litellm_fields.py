@@ -132,7 +132,7 @@ def parse_field(name: str) -> FieldSpec:
         return FieldSpec(key, unit, variant, tier, context, currency)
     for prefix, key, unit in _PREFIXES:
         if base.startswith(prefix) and len(base) > len(prefix):
-            return FieldSpec(key, unit, _variant_label(base[len(prefix):]), tier, context)
+            return FieldSpec(key, unit, _variant_label(base[len(prefix) :]), tier, context)
     return FieldSpec("unknown", "unknown", name, "standard", 0, "USD", known=False)
 
 

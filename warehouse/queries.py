@@ -1,9 +1,14 @@
-"""Read-side queries behind the CLI: model lookup, prices on a date, history, changes, read-only SQL."""
+"""Read-side queries behind the CLI: model lookup, prices on a date, history, changes, read-only SQL.
+
+``prices_on``, ``history`` and ``changes`` return a ``Query`` rather than rows, so the CLI can stream a
+large result (CSV, JSON) or take a limited part of it and count the rest (a table).
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -12,24 +17,10 @@ from .errors import ReadOnlyViolation, UnknownModel, WarehouseError
 from .open_errors import first_line
 
 PRICE_COLUMNS_OUT = (
-    "source",
-    "vendor",
-    "model",
-    "source_model_key",
-    "price_key",
-    "unit",
-    "service_tier",
-    "context_min_tokens",
-    "region",
-    "variant",
-    "currency",
-    "price",
-    "valid_from",
-    "last_verified_at",
-    "source_field",
-    "inferred_rule",
-    "source_url",
-)
+    "source", "vendor", "model", "source_model_key", "price_key", "unit", "service_tier",
+    "context_min_tokens", "region", "variant", "currency", "price", "valid_from", "valid_to", "last_verified_at",
+    "source_field", "inferred_rule", "source_url",
+)  # fmt: skip
 
 _ORDER = "source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, variant"
 # Statement kinds `aiprices sql` runs (DuckDB's own parser decides: DESCRIBE, SHOW, SUMMARIZE, FROM-first,
@@ -94,60 +85,66 @@ def resolve_model(con, name: str, vendor: str | None = None) -> list[tuple[str, 
     ).fetchall()
     if rows:
         return rows
-    names = [
-        n
-        for (n,) in con.execute(
-            "SELECT DISTINCT model FROM price_intervals UNION SELECT DISTINCT source_model_key FROM price_intervals"
-        ).fetchall()
-    ]
+    names = [n for (n,) in con.execute(
+        "SELECT DISTINCT model FROM price_intervals UNION SELECT DISTINCT source_model_key FROM price_intervals"
+    ).fetchall()]  # fmt: skip
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.6)
     hint = f"; closest: {', '.join(close)}" if close else ""
     scope = f" for vendor {vendor}" if vendor else ""
     raise UnknownModel(f"unknown model '{name}'{scope}{hint}")
 
 
-def prices_on(con, name: str, on: date, vendor: str | None = None) -> tuple[list[str], list[tuple]]:
+@dataclass(frozen=True)
+class Query:
+    """A read query built from a command's filters: run it (optionally limited) or count its rows."""
+
+    sql: str
+    params: tuple = ()
+
+    def execute(self, con, limit: int | None = None):
+        """The open result: ``description`` names the columns, ``fetchmany`` streams the rows."""
+        return con.execute(self.sql + (f" LIMIT {int(limit)}" if limit else ""), list(self.params))
+
+    def count(self, con) -> int:
+        return con.execute(f"SELECT count(*) FROM ({self.sql})", list(self.params)).fetchone()[0]
+
+
+def _model_filter(name: str, vendor: str | None) -> tuple[str, list]:
+    where, params = " WHERE (model = ? OR source_model_key = ?)", [name, name]
+    if vendor:
+        where += " AND vendor = ?"
+        params.append(vendor)
+    return where, params
+
+
+def prices_on(con, name: str, on: date, vendor: str | None = None) -> Query:
     """Every price of a model in effect at the end of ``on``, with provenance."""
     resolve_model(con, name, vendor)
-    cols = ", ".join(PRICE_COLUMNS_OUT)
-    sql = f"SELECT {cols} FROM prices_on(?::DATE) WHERE (model = ? OR source_model_key = ?)"
-    params: list = [on, name, name]
-    if vendor:
-        sql += " AND vendor = ?"
-        params.append(vendor)
-    sql += f" ORDER BY {_ORDER}"
-    cur = con.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
+    where, params = _model_filter(name, vendor)
+    sql = f"SELECT {', '.join(PRICE_COLUMNS_OUT)} FROM prices_on(?::DATE){where} ORDER BY {_ORDER}"
+    return Query(sql, (on, *params))
 
 
-def history(con, name: str, vendor: str | None = None) -> tuple[list[str], list[tuple]]:
+def history(con, name: str, vendor: str | None = None) -> Query:
+    """One row per price of a model per validity interval."""
     resolve_model(con, name, vendor)
+    where, params = _model_filter(name, vendor)
     sql = (
-        "SELECT source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, "
-        "variant, currency, price, valid_from, valid_to FROM price_history "
-        "WHERE (model = ? OR source_model_key = ?)"
+        "SELECT source, vendor, model, source_model_key, price_key, unit, service_tier, context_min_tokens, "
+        f"region, variant, currency, price, valid_from, valid_to FROM price_history{where} "
+        f"ORDER BY {_ORDER}, valid_from"
     )
-    params: list = [name, name]
-    if vendor:
-        sql += " AND vendor = ?"
-        params.append(vendor)
-    sql += f" ORDER BY {_ORDER}, valid_from"
-    cur = con.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
+    return Query(sql, tuple(params))
 
 
 def changes(
-    con,
-    since: date | None = None,
-    vendor: str | None = None,
-    flagged: bool = False,
-    model: str | None = None,
-    limit: int | None = None,
-) -> tuple[list[str], list[tuple]]:
+    con, since: date | None = None, vendor: str | None = None, flagged: bool = False, model: str | None = None
+) -> Query:
+    """The changelog, newest first (so a limit keeps the newest changes)."""
     sql = (
-        "SELECT changed_on, source, vendor, source_model_key, price_key, unit, service_tier, "
+        "SELECT changed_on, source, vendor, model, source_model_key, price_key, unit, service_tier, "
         "context_min_tokens, region, variant, currency, old_price, new_price, pct_change, kind, flag, "
-        "source_field FROM price_changes WHERE TRUE"
+        "source_field, change_id FROM price_changes WHERE TRUE"
     )
     params: list = []
     if since:
@@ -161,8 +158,8 @@ def changes(
     if model:
         sql += " AND (model = ? OR source_model_key = ?)"
         params += [model, model]
-    sql += " ORDER BY changed_at, source, source_model_key, price_key, service_tier, context_min_tokens, variant"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    cur = con.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
+    sql += (
+        " ORDER BY changed_at DESC, source, source_model_key, price_key, service_tier, context_min_tokens, "
+        "region, variant"
+    )
+    return Query(sql, tuple(params))

@@ -11,6 +11,7 @@ import click
 from aiprices.calculators.errors import CalcError
 from aiprices.calculators.money import fmt_usd, parse_amount
 from aiprices.cli_support import db_option, open_warehouse
+from aiprices.output import money
 
 
 class DecimalType(click.ParamType):
@@ -156,7 +157,7 @@ def token_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
         batch_share=w["batch_share"],
     )
     data = {
-        "per_call": format(r.per_call.normalize(), "f"),
+        "per_call": money(r.per_call),
         "per_day": _s(r.per_day),
         "per_month": _s(r.per_month),
         "per_year": _s(r.per_year),
@@ -166,7 +167,7 @@ def token_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
         as_json,
         data,
         [
-            ("per call", f"${r.per_call.normalize():f}"),
+            ("per call", f"${money(r.per_call)}"),
             ("per day", r.per_day),
             ("per month", r.per_month),
             ("per year", r.per_year),
@@ -328,7 +329,7 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
             "vendor": r.offer.vendor,
             "model": r.offer.model,
             "source": r.offer.source,
-            "per_call": format(r.per_call.normalize(), "f"),
+            "per_call": money(r.per_call),
             "monthly": _s(r.monthly),
         }
         for r in ranked

@@ -13,12 +13,14 @@ import signal
 import subprocess
 import sys
 import time
+from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pytest
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.errors import WalUnreplayable, WarehouseDamaged
-from aiprices.warehouse.migrations import MIGRATIONS
+from aiprices.warehouse.migrations import MIGRATIONS, applied_versions
 from aiprices.warehouse.new_file import create_atomically
 from click.testing import CliRunner
 
@@ -114,6 +116,36 @@ def test_every_migration_replays_from_the_write_ahead_log(db_path):
     finally:
         con.close()
     assert applied == (len(MIGRATIONS), len(MIGRATIONS))
+
+
+SCHEMA = (
+    "SELECT table_name, column_name, column_index, data_type, column_default, is_nullable FROM duckdb_columns() "
+    "WHERE NOT internal ORDER BY ALL"
+)
+
+
+def test_a_warehouse_made_before_003_migrates_to_the_schema_of_a_new_one(tmp_path):
+    """003 rebuilds `changes` instead of altering it: existing rows get ids in their order, the schema is equal."""
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    applied_versions(con)  # creates the record table
+    for version, name in MIGRATIONS[:2]:
+        con.execute(resources.files("aiprices.warehouse").joinpath("sql", name).read_text())
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    con.execute(
+        "INSERT INTO changes SELECT 'r', TIMESTAMPTZ '2026-01-01' - to_days(range::INT), 'p' || range, 'groq', "
+        "'groq', 'm', 'm', 'input', 'usd_per_1m_tokens', 'standard', 0, '', '', 'USD', NULL, 1, 'added', NULL, "
+        "NULL, NULL FROM range(5)"
+    )
+    con.close()
+    migrated, new = connect(old), connect(tmp_path / "new.duckdb")
+    try:
+        assert migrated.execute(SCHEMA).fetchall() == new.execute(SCHEMA).fetchall()
+        ids = migrated.execute("SELECT price_id, change_id FROM changes ORDER BY change_id").fetchall()
+        assert ids == [(f"p{i}", i + 1) for i in range(5)]
+    finally:
+        migrated.close()
+        new.close()
 
 
 def test_a_build_that_fails_leaves_no_file_and_no_build_folder(tmp_path):

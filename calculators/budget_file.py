@@ -105,9 +105,7 @@ class FixedLine(BaseModel):
         return self
 
 
-Line = Annotated[
-    TokenLine | InferenceLine | FinetuneLine | ImageLine | FixedLine, Field(discriminator="kind")
-]
+Line = Annotated[TokenLine | InferenceLine | FinetuneLine | ImageLine | FixedLine, Field(discriminator="kind")]
 
 
 class Budget(BaseModel):
@@ -199,6 +197,19 @@ def _message(err: dict) -> str:
         return f"cannot be negative ({err.get('input')})"
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
+
+
+def budget_paths(target: Path | str) -> list[Path]:
+    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not files:
+            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
+        return files
+    if not path.exists():
+        raise BudgetError(f"{path}: no such budget file or folder")
+    return [path]
 
 
 def load_budget(path: Path | str) -> BudgetFile:

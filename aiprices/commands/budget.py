@@ -5,28 +5,13 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import click
 
-from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.money import fmt_usd
 from aiprices.commands.calc import NUMBER, day, db_option, open_db
 
 DATE = click.DateTime(["%Y-%m-%d"])
-
-
-def budget_files(target: str) -> list[Path]:
-    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
-    path = Path(target)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        if not files:
-            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
-        return files
-    if not path.exists():
-        raise BudgetError(f"{path}: no such budget file or folder")
-    return [path]
 
 
 @click.group()
@@ -46,11 +31,11 @@ def _money(text: str | None) -> str:
 def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
     """Value a budget file: each line's one-time, monthly and first-year cost, per TCO category and total."""
     from aiprices.calculators.budget import budget_json, price_budget
-    from aiprices.calculators.budget_file import load_budget
+    from aiprices.calculators.budget_file import budget_paths, load_budget
     from aiprices.calculators.warehouse_lookup import WarehouseLookup
 
     out = []
-    for path in budget_files(file):
+    for path in budget_paths(file):
         bf = load_budget(path)
         when = on.date() if on else bf.budget.priced_on
         needs_db = any(getattr(line, "model", None) for line in bf.budget.lines)
@@ -80,10 +65,10 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output (stable keys)")
 def reprice_cmd(target: str, start, end, threshold: Decimal, db: str | None, as_json: bool) -> None:
     """Reprice budgets (a file or a folder) and attribute the drift to recorded price changes."""
-    from aiprices.calculators.budget_file import load_budget
+    from aiprices.calculators.budget_file import budget_paths, load_budget
     from aiprices.calculators.reprice import drift_report, reprice
 
-    budgets = [load_budget(p) for p in budget_files(target)]
+    budgets = [load_budget(p) for p in budget_paths(target)]
     to_day = day(end)
     dates: list[list[date]] = [[start.date() if start else bf.budget.priced_on, to_day] for bf in budgets]
     report = drift_report(reprice(open_db(db), budgets, dates, changes=True), threshold_pct=threshold)

@@ -47,8 +47,9 @@ def fetch_registry(url: str, db: Path) -> bytes | None:
                     raise FetchError(f"{url}: larger than {MAX_BYTES // (1 << 20)} MiB, refused")
             etag, modified = resp.headers.get("ETag"), resp.headers.get("Last-Modified")
     except requests.RequestException as exc:
-        raise FetchError(f"cannot fetch {url} ({type(exc).__name__}): are you offline? "
-                         f"use --file with a local copy") from None
+        raise FetchError(
+            f"cannot fetch {url} ({type(exc).__name__}): are you offline? use --file with a local copy"
+        ) from None
     cache[url] = {"etag": etag, "last_modified": modified}
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     cache_file.write_text(json.dumps(cache, indent=1))

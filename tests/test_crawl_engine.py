@@ -212,6 +212,13 @@ def test_process_count_and_sharding(monkeypatch, vendor_pages):
     assert alone == [heaviest] or min(sizes) >= planned[heaviest].capture.path.stat().st_size // 2
 
 
+def test_crawler_processes_run_the_installed_package_not_the_working_folder():
+    from aiprices.schedules.spawn import crawler_command
+
+    command = crawler_command(Path("plan.json"))
+    assert command[1:4] == ["-P", "-m", "aiprices.crawler.run"]  # -P: the cwd is not put on sys.path (.ci/run)
+
+
 def test_a_crashing_crawler_process_fails_its_sources_with_the_reason(vendor_pages, tmp_path):
     planned = plan_replay(pick_captures(vendor_pages, None, ["xai", "groq"]), "crash", None)
     settings = {"ITEM_PIPELINES": {"aiprices.pipeline.no_such_module.Pipeline": 100}}

@@ -13,6 +13,7 @@ from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
 
 from aiprices.commands.crawl import crawl
+from aiprices.commands.runs import runs
 
 
 def openrouter_page(folder: Path, day: str, prompt: str) -> None:
@@ -64,6 +65,15 @@ def test_replay_without_on_loads_every_newer_capture_oldest_first_and_skips_the_
     again = replay(pages, db_path, "openrouter", "--json")  # nothing newer: skipped, never reported as ok
     assert again.exit_code == 0
     assert [r["status"] for r in json.loads(again.stdout)["sources"]] == ["skipped"]
+
+    listed = CliRunner().invoke(
+        runs, ["--source", "openrouter", "--limit", "2", "--format", "json", "--db", str(db_path)]
+    )
+    assert listed.exit_code == 0, listed.output
+    newest = json.loads(listed.stdout)
+    printed = lines[1].split()[2]
+    assert [r["run_id"] for r in newest][0] == printed and len(newest) == 2
+    assert [r["observed_at"][:10] for r in newest] == ["2026-01-03", "2026-01-02"]
 
 
 def test_replay_on_a_date_lists_sources_without_a_capture_and_skips_older_ones(tmp_path, db_path):

@@ -8,8 +8,8 @@ from datetime import datetime
 def recent_runs(con, source: str | None = None, limit: int = 20) -> tuple[list[str], list[tuple]]:
     """The newest runs, most recently started first, optionally of one source."""
     sql = (
-        "SELECT run_id, source, kind, status, observed_at, seconds, items, added, changed, removed, error "
-        "FROM crawl_runs"
+        "SELECT run_id, source, kind, status, observed_at, round(seconds, 1) AS seconds, items, added, changed, "
+        "removed, error FROM crawl_runs"
     )
     params: list = []
     if source:

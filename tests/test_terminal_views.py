@@ -34,6 +34,8 @@ def test_money_is_exact_without_trailing_zeros():
     assert money(Decimal("100.000")) == "100" and money(Decimal("1E+2")) == "100"
     assert money(Decimal("-0.000")) == "0" and money(None) == "-"
     assert money(Decimal("0.000000000000000000000001")) == "0.000000000000000000000001"
+    widest = "12345678901234.123456789012345678901234"  # all 38 digits of DECIMAL(38,24), none rounded
+    assert money(Decimal(widest + "000")) == widest
     assert price_text(Decimal("2.50"), "usd_per_1m_tokens", "USD") == "2.5 USD/1M tokens"
     assert price_text(Decimal("0.040"), "per_image", "USD") == "0.04 USD/image"
     assert context_text(0) == "" and context_text(200_000) == ">200K" and context_text(1_000_000) == ">1M"

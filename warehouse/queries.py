@@ -14,6 +14,7 @@ from datetime import date
 import duckdb
 
 from .errors import ReadOnlyViolation, UnknownModel, WarehouseError
+from .open_errors import first_line
 
 PRICE_COLUMNS_OUT = (
     "source", "vendor", "model", "source_model_key", "price_key", "unit", "service_tier",
@@ -21,34 +22,52 @@ PRICE_COLUMNS_OUT = (
     "source_field", "inferred_rule", "source_url",
 )  # fmt: skip
 
-# Statements a read-only query may start with (after comments). Anything else is refused before DuckDB
-# sees it; the connection is also opened read-only, so this is a clear message, not the only guard.
-_READ_STARTS = ("select", "with", "from", "describe", "show", "summarize", "explain", "pivot", "unpivot",
-                "values", "table")  # fmt: skip
 _ORDER = "source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, variant"
-_COMMENTS = re.compile(r"(--[^\n]*\n?|/\*.*?\*/)", re.S)
+# Statement kinds `aiprices sql` runs (DuckDB's own parser decides: DESCRIBE, SHOW, SUMMARIZE, FROM-first,
+# VALUES and PRAGMA-as-table are SELECTs). The sandboxed connection is the real guard; this gives a clear message.
+_READ_KINDS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+# Errors the sandbox raises for what it forbids (files, extensions, settings).
+_SANDBOX_REFUSALS = (duckdb.PermissionException,)
+_WORD = re.compile(r"[A-Za-z_]+")
 
 
 def check_read_only(sql: str) -> None:
-    """Refuse anything but a single read statement with a clear one-line message."""
-    body = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
-    if not body:
+    """Refuse anything but exactly one read statement, as DuckDB itself parses the text."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"query failed: {first_line(exc)}") from None
+    if not statements:
         raise ReadOnlyViolation("empty query")
-    first = body.split(None, 1)[0].lower()
-    if first not in _READ_STARTS or ";" in body:
+    kinds = [_keyword(s) for s in statements]
+    if len(statements) > 1:
         raise ReadOnlyViolation(
-            f"aiprices sql is read-only: '{first.upper()}' statements are refused (one SELECT-like query only)"
+            f"aiprices sql is read-only and runs exactly one statement; got {len(kinds)} ({', '.join(kinds)})"
+        )
+    if statements[0].type not in _READ_KINDS:
+        raise ReadOnlyViolation(
+            f"aiprices sql is read-only: {kinds[0]} statements are refused (one SELECT-like query only)"
         )
 
 
+def _keyword(statement) -> str:
+    """The statement's first keyword as the user wrote it (``INSTALL``, not DuckDB's kind ``LOAD``)."""
+    tokens = duckdb.tokenize(statement.query)  # comments are not tokens
+    match = _WORD.match(statement.query, tokens[0][0]) if tokens else None
+    return match.group(0).upper() if match else statement.type.name
+
+
 def run_sql(con, sql: str) -> tuple[list[str], list[tuple]]:
+    """One read statement on a sandboxed connection (see ``connection.connect_sandboxed``)."""
     check_read_only(sql)
     try:
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description or ()]
         return columns, cur.fetchall()
+    except _SANDBOX_REFUSALS as exc:
+        raise ReadOnlyViolation(f"aiprices sql is read-only and reads only the warehouse: {first_line(exc)}") from None
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
+        message = first_line(exc)
         if "read-only" in message.lower() or "read only" in message.lower():
             raise ReadOnlyViolation(f"aiprices sql is read-only: {message}") from None
         raise WarehouseError(f"query failed: {message}") from None

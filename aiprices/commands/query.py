@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 
@@ -95,11 +96,16 @@ def show(con, query, fmt: str, *, wide: bool, view: View, limit: int | None, tit
 @format_option
 @db_option
 def sql(query: str, fmt: str, db: str) -> None:
-    """Run one read-only SQL QUERY over the public views (price_history, prices_current, ...)."""
+    """Run one read-only SQL QUERY over the public views (price_history, prices_current, ...).
+
+    Exactly one SELECT-like statement; the file is opened read-only with file access and extensions off, so
+    the query can read nothing but the warehouse and write nothing at all.
+    """
+    from aiprices.warehouse.connection import connect_sandboxed
     from aiprices.warehouse.queries import check_read_only, run_sql
 
     check_read_only(query)  # refuse writes before even opening the file
-    con = open_warehouse(db)
+    con = connect_sandboxed(Path(db))
     columns, rows = run_sql(con, query)
     click.echo(render(columns, rows, fmt))
 

@@ -1,4 +1,5 @@
-"""Loading LiteLLM's registry: today's copy, a folder of dated copies, or a git clone's history.
+"""LiteLLM's registry into the warehouse: today's copy (fetched with a conditional GET, or a local file), a
+folder of dated copies, or a git clone's history.
 
 Each copy becomes a staged run of source ``litellm``: the registry extractor (``crawler/extract/litellm.py``)
 reads it, the pipeline's checks and unit normalisation (``pipeline/rows.py``) prepare its rows, and
@@ -13,14 +14,10 @@ loaded one is refused.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import re
-import subprocess
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryReader, RegistryUnreadable
@@ -29,19 +26,7 @@ from aiprices.warehouse.errors import BadInput
 from aiprices.warehouse.load import load_runs, loaded_snapshots
 from aiprices.warehouse.staging import RunRecord, StagedRun
 
-REGISTRY_FILE = "model_prices_and_context_window.json"
-DEFAULT_URL = f"https://raw.githubusercontent.com/BerriAI/litellm/main/{REGISTRY_FILE}"
-_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$")
-
-
-@dataclass
-class RegistryCopy:
-    """One copy of the registry file and when it was observed."""
-
-    observed_at: datetime
-    label: str
-    url: str
-    read: Callable[[], bytes]  # lazy, so a long backfill holds one copy in memory at a time
+from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy
 
 
 @dataclass
@@ -52,78 +37,6 @@ class BackfillResult:
     changed: int = 0
     removed: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def read_copy_file(path: Path) -> bytes:
-    """The bytes of a ``.json`` or ``.json.gz`` copy; a truncated or corrupt gzip is a clear error."""
-    try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if path.name.endswith(".gz") else data
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
-        raise BadInput(f"{path.name}: cannot read ({exc or type(exc).__name__})") from None
-
-
-def folder_copies(folder: Path) -> list[RegistryCopy]:
-    """Dated copies ``YYYY-MM-DD.json[.gz]`` in date order; any other file name is refused up front."""
-    copies: dict[date, RegistryCopy] = {}
-    for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        match = _DATED.match(path.name)
-        if not match:
-            raise BadInput(f"{path.name}: not a dated registry copy (expected YYYY-MM-DD.json or .json.gz)")
-        try:
-            day = date.fromisoformat(match.group(1))
-        except ValueError:
-            raise BadInput(f"{path.name}: {match.group(1)} is not a calendar date") from None
-        if day in copies:
-            raise BadInput(f"{path.name}: two copies for {day} in {folder}")
-        observed = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        copies[day] = RegistryCopy(observed, path.name, path.resolve().as_uri(), lambda p=path: read_copy_file(p))
-    if not copies:
-        raise BadInput(f"{folder}: no YYYY-MM-DD.json[.gz] registry copies found")
-    return [copies[d] for d in sorted(copies)]
-
-
-def git_copies(repo: Path, path: str = REGISTRY_FILE) -> list[RegistryCopy]:
-    """One version of the registry per UTC day (the day's last commit), dated by commit time."""
-    try:
-        log = subprocess.run(
-            ["git", "-C", str(repo), "log", "--first-parent", "--format=%H %ct", "--", path],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise BadInput(f"{repo}: not a readable git clone ({getattr(exc, 'stderr', '') or exc})") from None
-    per_day: dict[date, tuple[datetime, str]] = {}
-    for line in log.splitlines():
-        sha, ts = line.split()
-        when = datetime.fromtimestamp(int(ts), UTC)
-        if when.date() not in per_day or when > per_day[when.date()][0]:
-            per_day[when.date()] = (when, sha)
-    if not per_day:
-        raise BadInput(f"{repo}: no commits touch {path}")
-
-    def reader(sha: str) -> bytes:
-        out = subprocess.run(["git", "-C", str(repo), "show", f"{sha}:{path}"], capture_output=True)
-        if out.returncode != 0:
-            raise BadInput(f"{repo}@{sha[:10]}: cannot read {path}")
-        return out.stdout
-
-    return [
-        RegistryCopy(when, f"{sha[:10]} ({when:%Y-%m-%d})", f"git:{repo}@{sha}", lambda s=sha: reader(s))
-        for when, sha in (per_day[d] for d in sorted(per_day))
-    ]
-
-
-def copies_at(path: Path) -> list[RegistryCopy]:
-    """A folder of dated copies, or a git clone (a folder with ``.git`` holding the registry file)."""
-    if not path.exists():
-        raise BadInput(f"{path}: no such file or folder")
-    if path.is_dir() and (path / ".git").exists():
-        return git_copies(path)
-    if path.is_dir():
-        return folder_copies(path)
-    raise BadInput(f"{path}: expected a folder of dated copies or a git clone of BerriAI/litellm")
 
 
 def _stamp(when: datetime) -> str:
@@ -159,7 +72,7 @@ def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str
         except RegistryUnreadable as exc:
             raise BadInput(str(exc)) from None
         rows = stage_rows(
-            (row for key_rows in changed.values() for row in key_rows),
+            (pair for pairs in changed.values() for pair in pairs),
             source=SOURCE, source_url=copy.url, rejected=report.skipped,
         )  # fmt: skip
         emptied = changed.keys() - {row["source_model_key"] for row in rows}
@@ -194,15 +107,46 @@ def backfill(con, path: Path) -> BackfillResult:
     return load_copies(con, copies_at(Path(path)))
 
 
-def refresh_from_file(con, path: Path, observed_at: datetime | None = None) -> BackfillResult:
-    """Load one copy from a file, observed now (or at ``observed_at``)."""
-    path = Path(path)
-    if not path.is_file():
-        raise BadInput(f"{path}: no such file")
-    when = observed_at or datetime.now(UTC)
-    copy = RegistryCopy(when, path.name, path.resolve().as_uri(), lambda: read_copy_file(path))
-    return load_copies(con, [copy])
+@dataclass
+class RegistryRefresh:
+    """One refresh: ``unchanged`` when the server said 304, else the load's counts and warnings."""
+
+    origin: str  # the URL or file read
+    unchanged: bool = False
+    loaded: int = 0
+    skipped: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
-def copy_from_bytes(raw: bytes, url: str, observed_at: datetime) -> RegistryCopy:
-    return RegistryCopy(observed_at, url, url, lambda: raw)
+def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = None) -> RegistryRefresh:
+    """Load today's copy (observed now, UTC) from ``file``, else from ``url`` (default: GitHub).
+
+    Raises ``FetchError`` when offline or refused, ``WarehouseError`` when the copy or the warehouse is bad.
+    """
+    from aiprices.warehouse.connection import connect
+
+    from .registry_fetch import fetch_registry
+
+    if file is not None:
+        con = connect(db)
+        try:
+            return _refresh(str(file), load_copies(con, [file_copy(file)]))
+        finally:
+            con.close()
+    url = url or DEFAULT_URL
+    body = fetch_registry(url, db)
+    if body is None:
+        return RegistryRefresh(url, unchanged=True)
+    con = connect(db)
+    try:
+        return _refresh(url, load_copies(con, [copy_from_bytes(body, url, datetime.now(UTC))]))
+    finally:
+        con.close()
+
+
+def _refresh(origin: str, result) -> RegistryRefresh:
+    return RegistryRefresh(origin, False, result.loaded, result.skipped, result.added, result.changed,
+                           result.removed, list(result.warnings))  # fmt: skip

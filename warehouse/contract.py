@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 # Exact storage type for money: 14 integer digits, 24 fractional (registry floats like
 # 3.3333333333333335e-11 per token stay exact after scaling to per-1M tokens).
+PRICE_DIGITS = 38
 PRICE_SCALE = 24
 
 
@@ -50,7 +51,7 @@ class ColumnType:
 
 
 TEXT = ColumnType("VARCHAR", ("string",))
-MONEY = ColumnType(f"DECIMAL(38,{PRICE_SCALE})", ("decimal128", 38, PRICE_SCALE))
+MONEY = ColumnType(f"DECIMAL({PRICE_DIGITS},{PRICE_SCALE})", ("decimal128", PRICE_DIGITS, PRICE_SCALE))
 TOKENS = ColumnType("BIGINT", ("int64",))
 COUNT = ColumnType("INTEGER", ("int32",))
 TIME = ColumnType("TIMESTAMP WITH TIME ZONE", ("timestamp", "us", "UTC"))
@@ -178,7 +179,7 @@ UNITS: dict[str, str] = {
 }
 
 # Units a source may publish that are not stored as such: published unit -> (stored unit, factor).
-# The stored price is the published price times the factor, exactly.
+# The stored price is the published price times the factor, exactly; every factor is a power of ten.
 PUBLISHED_UNITS: dict[str, tuple[str, Decimal]] = {
     "per_1m_tokens": (TOKEN_UNIT, Decimal(1)),
     "per_1k_tokens": (TOKEN_UNIT, Decimal(1_000)),

@@ -157,7 +157,9 @@ def fmt_count(value: Decimal | int) -> str:
 
 def _wide(value: Decimal) -> Context:
     """A context with room for every digit of ``value`` and its cents, so rounding and showing never fail."""
-    return Context(prec=max(28, value.adjusted() + 4) if value.is_finite() else 28)
+    if not value.is_finite():
+        return Context(prec=28)
+    return Context(prec=max(28, value.adjusted() + 4, len(value.as_tuple().digits)))
 
 
 def _grouped(digits: str) -> str:

@@ -258,6 +258,19 @@ def _message(err: dict) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def budget_paths(target: Path | str) -> list[Path]:
+    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not files:
+            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
+        return files
+    if not path.exists():
+        raise BudgetError(f"{path}: no such budget file or folder")
+    return [path]
+
+
 def load_budget(path: Path | str) -> BudgetFile:
     """Read and validate one budget file; any problem is one BudgetError: ``file:line: field: reason``."""
     path = Path(path)
@@ -286,23 +299,10 @@ def parse_budget(text: str, path: Path | str = "<budget>") -> BudgetFile:
     return bf
 
 
-def budget_files(target: Path | str) -> list[Path]:
-    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
-    path = Path(target)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        if not files:
-            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
-        return files
-    if not path.exists():
-        raise BudgetError(f"{path}: no such budget file or folder")
-    return [path]
-
-
 def load_budgets(target: Path | str) -> tuple[list[BudgetFile], list[BudgetError]]:
     """Every budget of a file or folder that loads, and one error per file that does not (in file order)."""
     good, bad = [], []
-    for path in budget_files(target):
+    for path in budget_paths(target):
         try:
             good.append(load_budget(path))
         except BudgetError as exc:

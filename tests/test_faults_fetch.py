@@ -12,11 +12,11 @@ import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from aiprices.schedules.registry_fetch import MAX_BYTES, FetchError, fetch_registry
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
 
 from aiprices.commands.registry import registry
-from aiprices.registry_fetch import MAX_BYTES, FetchError, fetch_registry
 
 REGISTRY = json.dumps({"gpt-test": {"litellm_provider": "openai", "input_cost_per_token": 2.5e-06}}, indent=4).encode()
 

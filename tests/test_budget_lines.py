@@ -14,8 +14,9 @@ from aiprices.calculators.budget import budget_json, price_budget
 from aiprices.calculators.budget_file import load_budget, parse_budget
 from aiprices.calculators.errors import BudgetError
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.budget import budget
@@ -135,7 +136,7 @@ def db(db_path) -> str:
             row("search", "output", "1"),
             row("search", "request", "5", unit="per_1k_requests"),
         ]
-        load_snapshot(con, RunRecord(f"r-{day}", "litellm", "registry", ts, ts), rows)
+        load_run(con, StagedRun(RunRecord(f"r-{day}", "litellm", "registry", ts, ts), rows))
     con.close()
     return str(db_path)
 

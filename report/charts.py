@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from aiprices.calculators.money import fmt_usd
 
@@ -21,6 +22,7 @@ from .data import IDENTITY
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
+@lru_cache(maxsize=65536)
 def _x(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S")
 

@@ -57,13 +57,19 @@ def _trace(rows: list[dict], model: str, end: datetime, show: bool) -> dict:
     }  # fmt: skip
 
 
+def _chart_order(item) -> tuple:
+    """Token prices first (what most people compare), then the charts with most series."""
+    (unit, currency), series = item
+    return (not unit.endswith("_per_1m_tokens"), -len(series), unit, currency)
+
+
 def price_charts(model: str, intervals: list[dict], end: datetime) -> list[dict]:
     """One figure per (unit, currency) with one step trace per price identity, and its rows for the table."""
     by_axis: dict[tuple[str, str], dict[tuple, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for row in intervals:
         by_axis[(row["unit"], row["currency"])][tuple(row[c] for c in IDENTITY)].append(row)
     charts = []
-    for (unit, currency), series in sorted(by_axis.items()):
+    for (unit, currency), series in sorted(by_axis.items(), key=_chart_order):
         main = any(_is_main(rows[0]) for rows in series.values())
         traces = [_trace(rows, model, end, _is_main(rows[0]) or not main) for rows in series.values()]
         title = f"{currency} per {unit_label(unit)}"

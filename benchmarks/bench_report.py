@@ -108,7 +108,8 @@ def printing(db: Path, repeat: int) -> list[dict]:
 def render(rep: dict, prints: list[dict], repeat: int, rows: dict) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"### Report — {when}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        f"### Report — {when}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end",
         "",
         f"Command: `python benchmarks/bench_report.py --repeat {repeat} --record` (medians of {repeat}, interleaved)."
         f" Warehouse: every shared registry copy + every capture replayed: {rows['models']:,} models,"

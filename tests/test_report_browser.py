@@ -153,8 +153,11 @@ def test_hostile_model_name_is_text(site, browser):
     for path in (_model_page(site_dir, "img-src-x-onerror-alert-1"), site_dir / "changes" / "index.html"):
         visit = Visit(browser, path)
         assert visit.dialogs == [] and visit.errors == []
-        assert visit.page.locator("img").count() == 0
+        assert visit.page.locator("img").count() == 0 and visit.page.locator("main a[href^='javascript']").count() == 0
         assert HOSTILE in visit.page.inner_text("main")
+    legend = Visit(browser, _model_page(site_dir, "img-src-x-onerror-alert-1"))
+    title = legend.page.eval_on_selector(".gtitle", "e => e.textContent")
+    assert title == f"{HOSTILE}: prices in USD per 1M tokens"
     visit = Visit(browser, site_dir / "index.html")
     visit.page.fill("#search", "onerror")
     assert visit.page.inner_text("#search-results").startswith(HOSTILE)

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "schedule": "aiprices.commands.schedule:schedule",
     "review": "aiprices.commands.review:review",
     "doctor": "aiprices.commands.doctor:doctor",
+    "report": "aiprices.commands.report:report",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -48,6 +49,7 @@ SHORT_HELP: dict[str, str] = {
     "schedule": "Run the daily crawl on a schedule.",
     "review": "Review quarantined price changes.",
     "doctor": "Check the warehouse's integrity.",
+    "report": "Write a static site of prices, changes and budget drift.",
 }
 
 

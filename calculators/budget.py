@@ -16,7 +16,7 @@ from .errors import BudgetError, CalcError
 from .finetune import finetune_components
 from .images import image_components
 from .lookup import PriceLookup
-from .money import cents, parse_amount
+from .money import cents, parse_amount, plain
 from .plan import ZERO, Component, routed, value
 from .tco import CATEGORIES, Amounts, category_of, tco
 from .tokens import token_components
@@ -191,7 +191,7 @@ def budget_json(bv: BudgetValue) -> dict:
                 "category": v.category,
                 "model": v.model,
                 **amounts_json(v),
-                "prices": {k: format(p.normalize(), "f") for k, p in v.prices.items()},
+                "prices": {k: plain(p) for k, p in v.prices.items()},
                 "inferred": v.inferred,
             }
             for v in bv.lines

@@ -20,6 +20,7 @@ import pyarrow as pa
 from .budget import LinePlan, amounts_json, money, plan_budget
 from .budget_file import BudgetFile
 from .errors import BudgetError
+from .money import plain
 from .plan import ZERO, value
 from .tco import Amounts
 from .warehouse_lookup import suggest
@@ -231,8 +232,8 @@ def _change_json(row) -> dict:
         "service_tier": tier,
         "context_min_tokens": ctx,
         "unit": unit,
-        "old_price": None if old is None else format(old.normalize(), "f"),
-        "new_price": None if new is None else format(new.normalize(), "f"),
+        "old_price": None if old is None else plain(old),
+        "new_price": None if new is None else plain(new),
         "pct_change": pct,
         "kind": kind,
         "flag": flag,

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,15 +122,22 @@ def run_steps(cfg: ScheduleConfig, result: JobResult, control: Control) -> None:
     steps = [crawl_step(cfg, result, control)]
     log.info("crawl: %s %s", steps[-1].status, json.dumps(result.sources))
     if cfg.registry:
+        _check_stop(control)
         steps.append(registry_step(cfg))
         log.info("registry refresh: %s %s", steps[-1].status, steps[-1].detail)
     if cfg.budgets is not None:
+        _check_stop(control)
         steps.append(budgets_step(cfg, result))
         log.info("stale budgets: %d", len(result.stale_budgets))
     result.steps = [asdict(s) for s in steps]
     result.status = job_status([s.status for s in steps])
     result.reason = "; ".join(f"{s.name} {s.status}: {s.detail}" for s in steps if s.status != "ok" and s.detail)
     result.quarantined = pending_quarantine(cfg.db)
+
+
+def _check_stop(control: Control) -> None:
+    if control.stop.is_set():
+        raise Interrupted("stopped on request between steps")
 
 
 def job_status(statuses: list[str]) -> str:
@@ -176,11 +186,16 @@ def needs_attention(result: JobResult) -> bool:
     return result.status != "ok" or bool(result.stale_budgets)
 
 
-def run_daily(cfg: ScheduleConfig, job: str = "daily", control: Control | None = None) -> JobResult:
-    """One run of the daily job; never raises for a failed step (the result says what happened)."""
+def run_daily(
+    cfg: ScheduleConfig, job: str = "daily", control: Control | None = None, result: JobResult | None = None
+) -> JobResult:
+    """One run of the daily job; never raises for a failed step (the result says what happened).
+
+    ``control.stop`` interrupts it; ``result`` (optional) lets the caller watch the run as it goes.
+    """
     log = logging.getLogger(LOGGER)
     control = control or Control()
-    result = JobResult(job=job, started_at=datetime.now(UTC).isoformat())
+    result = result or JobResult(job=job, started_at=datetime.now(UTC).isoformat())
     try:
         with CrawlLock(cfg.db, wait=cfg.lock_wait) as lock:
             log.info("%s run started (warehouse %s)", job, cfg.db)
@@ -196,10 +211,16 @@ def run_daily(cfg: ScheduleConfig, job: str = "daily", control: Control | None =
     return result
 
 
+_FINISHING = threading.Lock()
+
+
 def finish(cfg: ScheduleConfig, result: JobResult) -> None:
-    """Log the outcome, alert when needed, and append the run to the history."""
+    """Log the outcome, alert when needed, and append the run to the history (once, whoever calls first)."""
     log = logging.getLogger(LOGGER)
-    result.finished_at = datetime.now(UTC).isoformat()
+    with _FINISHING:
+        if result.finished_at:
+            return
+        result.finished_at = datetime.now(UTC).isoformat()
     level = logging.INFO if result.status == "ok" else logging.WARNING
     log.log(level, "%s run %s%s", result.job, result.status, f": {result.reason}" if result.reason else "")
     for note in result.notes:
@@ -208,7 +229,7 @@ def finish(cfg: ScheduleConfig, result: JobResult) -> None:
         log.warning("%d quarantined price change(s) wait for review: aiprices review list", result.quarantined)
     for b in result.stale_budgets:
         log.warning("stale budget: %s", b)
-    if cfg.webhook_url and needs_attention(result):
+    if cfg.webhook_url and needs_attention(result) and result.status != "interrupted":  # a stop is no alert
         result.webhook_error = post_webhook(cfg.webhook_url, asdict(result))
         if result.webhook_error:
             log.error(result.webhook_error)
@@ -216,3 +237,20 @@ def finish(cfg: ScheduleConfig, result: JobResult) -> None:
         append_history(cfg.history_path, result)
     except OSError as exc:
         log.error("cannot write job history %s: %s", cfg.history_path, exc)
+
+
+def run_now(cfg: ScheduleConfig) -> JobResult:
+    """``schedule run-now``: the job once, in the foreground; SIGTERM (systemd stop) interrupts it cleanly."""
+    with stop_on_sigterm(Control()) as control:
+        return run_daily(cfg, "run-now", control)
+
+
+@contextmanager
+def stop_on_sigterm(control: Control) -> Iterator[Control]:
+    """While inside, SIGTERM asks the run to stop (it then records itself as interrupted) instead of killing
+    the process outright; call from the main thread."""
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: control.stop.set())
+    try:
+        yield control
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from aiprices.crawler.archive import Archive
 from aiprices.crawler.sources import SOURCES, UnknownSource, get_source
+from aiprices.warehouse.staging import StagedRun
 
 from .captures import Capture, choose_replays, midnight
 from .errors import BadRequest
@@ -190,34 +191,35 @@ def _staged(folder: Path, kind: str, planned: list[PlannedSource]) -> StagedBatc
     return batch
 
 
-def _note_network(report: CrawlReport, outcomes: dict[str, dict]) -> None:
+def _note_network(report: CrawlReport, outcomes: dict[str, StagedRun]) -> None:
     """One line when every live fetch failed to connect: the network, not the sites, is the likely cause."""
-    errors = [o.get("error") or "" for o in outcomes.values()]
-    if errors and all(o.get("status") == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
+    errors = [o.run.error or "" for o in outcomes.values()]
+    if errors and all(o.run.status == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
         report.notes.append("the network looks unreachable: every source failed with a DNS or connection error")
 
 
-def _load(db: Path, con, lock_wait: float, batches: list[StagedBatch], report: CrawlReport) -> None:
-    """Load every pending batch, earlier crawls' first; when the warehouse stays busy, keep them staged."""
+def _load(db: Path, con, lock_wait: float, ours: list[StagedBatch], report: CrawlReport, others: bool = True) -> None:
+    """Load ``ours`` (and, with ``others``, every batch earlier crawls left pending, those first); when the
+    warehouse stays busy, everything stays staged and a note says how to load it later."""
     from aiprices.warehouse.connection import connect
     from aiprices.warehouse.errors import WarehouseLocked
 
-    ours = {b.batch_id for b in batches}
-    pending = pending_batches(default_paths(db)[0]) if con is None else batches
+    ids = {b.batch_id for b in ours}
+    batches = pending_batches(default_paths(db)[0]) if others else ours
     try:
         own = connect(db, wait_seconds=lock_wait) if con is None else None
     except WarehouseLocked as exc:
-        for b in batches:
+        for b in ours:
             report.results += staged_results(b, "pending", "staged, not loaded")
-        report.notes.append(_kept(exc, pending))
+        report.notes.append(_kept(exc, batches))
         return
     try:
-        loaded = load_batches(con or own, pending)
+        loaded = load_batches(con or own, batches)
     finally:
         if own is not None:
             own.close()
     for batch_id, results in loaded.items():
-        (report.results if batch_id in ours else report.earlier).extend(results)
+        (report.results if batch_id in ids else report.earlier).extend(results)
 
 
 def _kept(exc: Exception, pending: list[StagedBatch]) -> str:
@@ -236,7 +238,7 @@ def load_pending(db: Path, batch: str | None = None, lock_wait: float = DEFAULT_
             batches = [b for b in batches if batch in (b.batch_id, *(p.run_id for p in b.planned))]
             if not batches:
                 raise BadRequest(f"no pending staged run {batch!r} (see `aiprices runs`)")
-        _load(db, None, lock_wait, batches, report)
+        _load(db, None, lock_wait, batches, report, others=False)
     return report
 
 

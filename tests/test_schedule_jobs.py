@@ -156,3 +156,27 @@ def test_run_now_is_partial_when_a_source_has_nothing_and_prints_each_run_id(tmp
     assert re.fullmatch(r"  groq +no capture +-", runs[0])
     assert re.fullmatch(r"  openrouter +ok +replay-\d{8}T\d{6}Z-[0-9a-f]{4}-openrouter", runs[1])
     assert out.stderr.strip().endswith("error: crawl partial: sources not ok: groq")
+
+
+def test_status_never_cuts_a_reason_mid_word(tmp_path, db_path):
+    from datetime import UTC, datetime
+
+    from aiprices.warehouse.load import RunRecord, record_run
+
+    reason = "crawl partial: sources not ok: " + ", ".join(f"source{n} (prices.azure.com/{n}x)" for n in range(30))
+    history = {"job": "daily", "started_at": "2026-01-01T06:15:00+00:00", "status": "partial", "reason": reason}
+    (tmp_path / "prices.duckdb.schedule.jsonl").write_text(json.dumps(history) + "\n")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    con = connect(db_path)
+    record_run(con, RunRecord("r1-azure", "azure", "crawl", at, at, at, status="failed", error=reason))
+    con.close()
+    words = set(reason.split())
+    short = aiprices("schedule", "status", db=db_path)
+    assert short.exit_code == 0, short.output
+    tokens = short.stdout.split()
+    shown = [w for w in tokens if "prices.az" in w or re.match(r"source\d", w)]  # pieces of the reason
+    assert shown and set(shown) <= words  # shortened at word boundaries only
+    assert "(--verbose)" in short.stdout
+    full = aiprices("schedule", "status", "--verbose", db=db_path)
+    text = " ".join(full.stdout.split())
+    assert text.count(reason) == 2  # the job's reason and the source's error, whole (wrapped over lines)

@@ -94,12 +94,12 @@ def run_now(as_json: bool, **kwargs) -> None:
     """Run the daily job once now (crawl, registry refresh, stale-budget check). This is the command for a
     cron job or a systemd timer. Exit 0 when it was ok, 1 when partial, 3 when nothing could be done
     (every step failed, or another crawl was running)."""
-    from aiprices.schedules.jobs import run_daily
+    from aiprices.schedules.jobs import run_now as run
     from aiprices.schedules.notify import setup_logging
 
     cfg = _config(**kwargs)
     setup_logging(cfg.log_path)
-    result = run_daily(cfg, job="run-now")
+    result = run(cfg)
     if as_json:
         from dataclasses import asdict
 

@@ -1,4 +1,5 @@
-"""The daily job: crawl, registry refresh, stale-budget check, each a function call with a typed result.
+"""The daily job: crawl, registry refresh, stale-budget check and the report, each a function call with a
+typed result.
 
 The crawl lock is held for the whole job (the crawler processes inherit it). Every run appends one JSON
 line to the job history beside the warehouse and, when it was not ok or found something to act on, posts
@@ -63,6 +64,7 @@ class JobResult:
 def _timed(name: str, work: Callable[[], tuple[str, str]]) -> StepResult:
     """Run one step; an expected error fails the step with its one-line message."""
     from aiprices.calculators.errors import CalcError
+    from aiprices.report import ReportError
     from aiprices.warehouse.errors import WarehouseError
 
     from .registry_fetch import FetchError
@@ -72,7 +74,7 @@ def _timed(name: str, work: Callable[[], tuple[str, str]]) -> StepResult:
         status, detail = work()
     except Interrupted:
         raise
-    except (CrawlError, WarehouseError, FetchError, CalcError, CrawlLocked, OSError) as exc:
+    except (CrawlError, WarehouseError, FetchError, CalcError, ReportError, CrawlLocked, OSError) as exc:
         status, detail = "failed", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StepResult(name, status, round(time.monotonic() - start, 2), detail)
 
@@ -117,6 +119,22 @@ def budgets_step(cfg: ScheduleConfig, result: JobResult) -> StepResult:
     return _timed("budgets", work)
 
 
+def report_step(cfg: ScheduleConfig) -> StepResult:
+    """The static report of the warehouse as it is after this run (built aside, then swapped in)."""
+    from aiprices.report import build_report
+    from aiprices.warehouse.connection import connect
+
+    def work() -> tuple[str, str]:
+        con = connect(cfg.db, read_only=True)
+        try:
+            done = build_report(con, cfg.report, budgets=cfg.budgets)
+        finally:
+            con.close()
+        return "ok", f"{done.pages} pages ({done.models} models) in {done.out_dir}, {done.seconds:.1f} s"
+
+    return _timed("report", work)
+
+
 def run_steps(cfg: ScheduleConfig, result: JobResult, control: Control) -> None:
     log = logging.getLogger(LOGGER)
     steps = [crawl_step(cfg, result, control)]
@@ -129,6 +147,10 @@ def run_steps(cfg: ScheduleConfig, result: JobResult, control: Control) -> None:
         _check_stop(control)
         steps.append(budgets_step(cfg, result))
         log.info("stale budgets: %d", len(result.stale_budgets))
+    if cfg.report is not None:
+        _check_stop(control)
+        steps.append(report_step(cfg))
+        log.info("report: %s %s", steps[-1].status, steps[-1].detail)
     result.steps = [asdict(s) for s in steps]
     result.status = job_status([s.status for s in steps])
     result.reason = "; ".join(f"{s.name} {s.status}: {s.detail}" for s in steps if s.status != "ok" and s.detail)

@@ -181,3 +181,24 @@ def test_status_never_cuts_a_reason_mid_word(tmp_path, db_path):
     full = aiprices("schedule", "status", "--verbose", db=db_path)
     text = " ".join(full.stdout.split())
     assert text.count(reason) == 2  # the job's reason and the source's error, whole (wrapped over lines)
+
+
+def test_run_now_writes_the_report_and_a_report_failure_fails_only_its_step(tmp_path, db_path):
+    pages, budgets, site = tmp_path / "pages", tmp_path / "budgets", tmp_path / "site"
+    budgets.mkdir()
+    (budgets / "acme.yaml").write_text(BUDGET)
+    openrouter_page(pages, "2026-01-01", "0.000001")
+    out = aiprices(*job_args(pages, "--budgets", str(budgets), "--report", str(site)), db=db_path)
+    assert out.exit_code == 0, out.output
+    steps = {s["name"]: s for s in json.loads(out.stdout)["steps"]}
+    assert steps["report"]["status"] == "ok" and "pages (1 models)" in steps["report"]["detail"]
+    assert (site / "index.html").is_file() and len(list((site / "models").glob("acme-model-1-*.html"))) == 1
+    assert len(list((site / "budgets").glob("acme-yaml-*.html"))) == 1
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not a report")
+    failed = aiprices(*job_args(pages, "--report", str(foreign)), db=db_path)
+    result = json.loads(failed.stdout)
+    assert failed.exit_code == 1 and result["status"] == "partial"  # the crawl step did its work
+    assert [s["status"] for s in result["steps"]] == ["ok", "failed"] and "not a report folder" in result["reason"]
+    assert (foreign / "notes.txt").read_text() == "not a report"

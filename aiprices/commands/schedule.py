@@ -1,4 +1,4 @@
-"""``aiprices schedule start|run-now|status``: the daily crawl, registry refresh and stale-budget check."""
+"""``aiprices schedule start|run-now|status``: the daily crawl, registry refresh, stale-budget check and report."""
 
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ def _job_options(func):
                      help="random delay up to this many seconds [env AIPRICES_SCHEDULE_JITTER]"),
         click.option("--budgets", type=click.Path(file_okay=False), envvar="AIPRICES_BUDGETS",
                      help="folder of budget files to check for staleness [env AIPRICES_BUDGETS]"),
+        click.option("--report", "report", type=click.Path(file_okay=False), envvar="AIPRICES_REPORT_DIR",
+                     help="after each run, write the static report (aiprices report) to this folder "
+                          "[env AIPRICES_REPORT_DIR]"),
         click.option("--webhook", "webhook", envvar="AIPRICES_WEBHOOK_URL",
                      help="POST the run's JSON here when it fails or finds stale budgets "
                           "[env AIPRICES_WEBHOOK_URL]"),
@@ -54,7 +57,7 @@ def _crawl_request(db, sources, crawl_args, lock_wait):
                          p["lock_wait"])  # fmt: skip
 
 
-def _config(db, at, jitter, budgets, webhook, log_file, sources, crawl_args, registry_file, no_registry,
+def _config(db, at, jitter, budgets, report, webhook, log_file, sources, crawl_args, registry_file, no_registry,
             lock_wait):  # fmt: skip
     from aiprices.schedules.config import ScheduleConfig, ScheduleConfigError
 
@@ -62,7 +65,8 @@ def _config(db, at, jitter, budgets, webhook, log_file, sources, crawl_args, reg
         return ScheduleConfig(
             db=Path(db), at=at, jitter=jitter, crawl=_crawl_request(db, sources, crawl_args, lock_wait),
             registry=not no_registry, registry_file=Path(registry_file) if registry_file else None,
-            budgets=Path(budgets) if budgets else None, webhook_url=webhook or None,
+            budgets=Path(budgets) if budgets else None, report=Path(report) if report else None,
+            webhook_url=webhook or None,
             log_file=Path(log_file) if log_file else None, lock_wait=lock_wait,
         )  # fmt: skip
     except ScheduleConfigError as exc:
@@ -91,7 +95,7 @@ def start(**kwargs) -> None:
 @_job_options
 @click.option("--json", "as_json", is_flag=True, help="print the run's result as JSON")
 def run_now(as_json: bool, **kwargs) -> None:
-    """Run the daily job once now (crawl, registry refresh, stale-budget check). This is the command for a
+    """Run the daily job once now (crawl, registry refresh, stale-budget check, report). This is the command for a
     cron job or a systemd timer. Exit 0 when it was ok, 1 when partial, 3 when nothing could be done
     (every step failed, or another crawl was running)."""
     from aiprices.schedules.jobs import run_now as run

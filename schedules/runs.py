@@ -20,6 +20,7 @@ from pathlib import Path
 
 from aiprices.crawler.archive import Archive
 from aiprices.crawler.sources import SOURCES, UnknownSource, get_source
+from aiprices.warehouse.staging import StagedRun
 
 from .captures import Capture, choose_replays, midnight
 from .errors import BadRequest
@@ -190,10 +191,10 @@ def _staged(folder: Path, kind: str, planned: list[PlannedSource]) -> StagedBatc
     return batch
 
 
-def _note_network(report: CrawlReport, outcomes: dict[str, dict]) -> None:
+def _note_network(report: CrawlReport, outcomes: dict[str, StagedRun]) -> None:
     """One line when every live fetch failed to connect: the network, not the sites, is the likely cause."""
-    errors = [o.get("error") or "" for o in outcomes.values()]
-    if errors and all(o.get("status") == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
+    errors = [o.run.error or "" for o in outcomes.values()]
+    if errors and all(o.run.status == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
         report.notes.append("the network looks unreachable: every source failed with a DNS or connection error")
 
 

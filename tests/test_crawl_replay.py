@@ -11,7 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.crawl import crawl
@@ -46,7 +47,7 @@ def test_replay_without_on_loads_every_newer_capture_oldest_first_and_skips_the_
         openrouter_page(pages, day, prompt)
     con = connect(db_path)  # the warehouse already holds openrouter as of 2026-01-01
     at = datetime(2026, 1, 1, tzinfo=UTC)
-    load_snapshot(con, RunRecord("seed-openrouter", "openrouter", "replay", at, at, at), [])
+    load_run(con, StagedRun(RunRecord("seed-openrouter", "openrouter", "replay", at, at, at), []))
     con.close()
 
     out = replay(pages, db_path, "openrouter")

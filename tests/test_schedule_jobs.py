@@ -161,14 +161,15 @@ def test_run_now_is_partial_when_a_source_has_nothing_and_prints_each_run_id(tmp
 def test_status_never_cuts_a_reason_mid_word(tmp_path, db_path):
     from datetime import UTC, datetime
 
-    from aiprices.warehouse.load import RunRecord, record_run
+    from aiprices.warehouse.load import load_run
+    from aiprices.warehouse.staging import RunRecord, StagedRun
 
     reason = "crawl partial: sources not ok: " + ", ".join(f"source{n} (prices.azure.com/{n}x)" for n in range(30))
     history = {"job": "daily", "started_at": "2026-01-01T06:15:00+00:00", "status": "partial", "reason": reason}
     (tmp_path / "prices.duckdb.schedule.jsonl").write_text(json.dumps(history) + "\n")
     at = datetime(2026, 1, 1, tzinfo=UTC)
     con = connect(db_path)
-    record_run(con, RunRecord("r1-azure", "azure", "crawl", at, at, at, status="failed", error=reason))
+    load_run(con, StagedRun(RunRecord("r1-azure", "azure", "crawl", at, at, at, status="failed", error=reason), []))
     con.close()
     words = set(reason.split())
     short = aiprices("schedule", "status", db=db_path)

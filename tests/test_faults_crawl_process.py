@@ -199,12 +199,13 @@ def test_a_busy_warehouse_keeps_the_staged_runs_until_load_or_the_next_crawl(tmp
     assert loaded.exit_code == 0, loaded.output
     assert re.match(rf"openrouter +ok +{first_id}  2 items", loaded.stdout)
 
-    args = ["openrouter", "--from-archive", str(pages), "--on", "2026-01-03", "--db", str(db_path)]
-    later = CliRunner().invoke(crawl, args)
+    later = CliRunner().invoke(crawl, ["openrouter", "--from-archive", str(pages), "--db", str(db_path)])
     assert later.exit_code == 0, later.output
     lines = later.stdout.splitlines()
-    assert lines[0] == "loaded 1 staged run(s) of earlier crawls:"  # the next crawl loads what was kept first
+    assert lines[0] == "loaded 1 staged run(s) of earlier crawls:"  # the next crawl loads what was kept first,
     assert re.match(rf"  openrouter +ok +{second_id}  2 items", lines[1])
+    assert re.match(r"openrouter +skipped +- +2 captures \(2026-01-01 \.\. 2026-01-02\)", lines[2])  # then plans
+    assert re.match(r"openrouter +ok +replay-", lines[3]) and len(lines) == 5
     con = connect(db_path, read_only=True)
     try:
         rows = con.execute("SELECT CAST(observed_at AS DATE)::VARCHAR, run_id, status FROM crawl_runs ORDER BY 1")

@@ -263,6 +263,9 @@ class SourceResult:
     skipped: bool = False
     unmapped: list[str] = field(default_factory=list)
     crosschecks: dict[str, int] = field(default_factory=dict)
+    rows_seen: int | None = None  # the completeness audit: priced-looking rows, those read, the misses
+    rows_priced: int | None = None
+    unpriced: list[str] = field(default_factory=list)
 
 
 def load_results(
@@ -295,6 +298,9 @@ def load_results(
             warnings="; ".join(warnings) or None,
             source_url=out.get("source_url") or get_source(p.source).start_urls[0],
             content_sha256=out.get("content_sha256"),
+            page_kind=",".join(dict.fromkeys(out["kinds"])) if "kinds" in out else None,
+            rows_seen=out.get("rows_seen"),
+            rows_priced=out.get("rows_priced"),
         )
         staged = staging_dir / f"{p.source}.jsonl"
         if status == "failed" or not staged.exists():
@@ -318,6 +324,9 @@ def load_results(
                 skipped=res.skipped,
                 unmapped=list(out.get("unmapped_columns") or []),
                 crosschecks=checks,
+                rows_seen=run.rows_seen,
+                rows_priced=run.rows_priced,
+                unpriced=list(out.get("unpriced") or []),
             )
         )
     return results

@@ -1,9 +1,10 @@
-"""Guards against bad data: the item-count drop guard, quarantine decisions, and corrections.
+"""Guards against bad data: the page guards (item count, coverage), quarantine decisions, and corrections.
 
-A crawl that suddenly finds far fewer prices is more likely a broken page than a mass withdrawal, and a
-vendor-page price that moves 10x is more likely a parser reading the wrong unit than a real change. Both
-are recorded but must not silently reprice anything: the first retires nothing, the second waits in
-``quarantine`` until the next crawl confirms it or a reviewer decides (``aiprices review``).
+A crawl that suddenly finds far fewer prices, or reads a clearly smaller share of its page's priced rows,
+is more likely a broken page than a mass withdrawal, and a vendor-page price that moves 10x is more likely a
+parser reading the wrong unit than a real change. Both are recorded but must not silently reprice anything:
+the first retires nothing, the second waits in ``quarantine`` until the next crawl confirms it or a reviewer
+decides (``aiprices review``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from decimal import Decimal
 from .connection import transaction
 from .errors import WarehouseError
 
-DROP_FRACTION = Decimal("0.5")  # fewer than half the items of the last good run -> partial
+DROP_FRACTION = Decimal("0.5")  # fewer than half the items of the page's last good run -> partial
+COVERAGE_DROP = Decimal("0.1")  # coverage more than 10 points below the page's last good run -> partial
 APPLIED_FLAG = "suspect_magnitude"  # a held-back change once applied (confirmed or accepted)
 DROPPED_FLAG = "rejected"  # a held-back change never applied (rejected or superseded)
 
@@ -24,27 +26,66 @@ class ReviewError(WarehouseError):
     """A review action named a change that does not exist or cannot take that action."""
 
 
-def item_count_guard(con, run) -> None:
-    """Mark ``run`` partial (it then retires nothing) when its items fell by more than half.
+@dataclass
+class _PageRun:
+    run_id: str
+    items: int
+    rows_seen: int | None
+    rows_priced: int | None
 
-    Compared with the source's last ``ok`` run; a run already failed or partial is left as it is.
+
+def previous_page_run(con, run) -> _PageRun | None:
+    """The last ``ok`` run before ``run`` of the same page: same source, source URL and page kind.
+
+    A source read from two pages (a docs twin and a card page, a full page and an excerpt) is compared
+    page by page: a card page following a table page is a different page, not a drop.
+    """
+    rows = con.execute(
+        "SELECT run_id, items, rows_seen, rows_priced FROM runs WHERE source = ? AND status = 'ok' "
+        "AND observed_at < ? AND coalesce(source_url, '') = ? AND coalesce(page_kind, '') = ? "
+        "ORDER BY observed_at DESC LIMIT 1",
+        [run.source, run.observed_at, run.source_url or "", run.page_kind or ""],
+    ).fetchall()
+    return _PageRun(*rows[0]) if rows else None
+
+
+def coverage(rows_seen: int | None, rows_priced: int | None) -> Decimal | None:
+    """Share of a page's priced-looking rows that gave a price (None without an audit)."""
+    if not rows_seen or rows_priced is None:
+        return None
+    return (Decimal(rows_priced) / Decimal(rows_seen)).quantize(Decimal("0.0001"))
+
+
+def item_count_guard(run, last: _PageRun) -> str | None:
+    """Why ``run`` is partial when its items fell by more than half against the page's last good run."""
+    if last.items and Decimal(run.items) < Decimal(last.items) * DROP_FRACTION:
+        return f"item count fell from {last.items} (run {last.run_id}) to {run.items}, more than half"
+    return None
+
+
+def coverage_guard(run, last: _PageRun) -> str | None:
+    """Why ``run`` is partial when it read clearly less of its page than the page's last good run did,
+    even with an item count that looks fine."""
+    now, before = coverage(run.rows_seen, run.rows_priced), coverage(last.rows_seen, last.rows_priced)
+    if now is not None and before is not None and now < before - COVERAGE_DROP:
+        return f"coverage fell from {before:.1%} (run {last.run_id}) to {now:.1%} of the page's priced rows"
+    return None
+
+
+def page_guards(con, run) -> None:
+    """Mark ``run`` partial (it then retires nothing) when a guard finds it read clearly less of its page.
+
+    Compared with the last ``ok`` run of the same page; a run already failed or partial is left as it is.
     """
     if run.status != "ok":
         return
-    row = con.execute(
-        "SELECT items, run_id FROM runs WHERE source = ? AND status = 'ok' AND observed_at < ? "
-        "ORDER BY observed_at DESC LIMIT 1",
-        [run.source, run.observed_at],
-    ).fetchall()
-    if not row:
+    last = previous_page_run(con, run)
+    if last is None:
         return
-    last_items, last_run = row[0]
-    if last_items and Decimal(run.items) < Decimal(last_items) * DROP_FRACTION:
+    reasons = [r for r in (item_count_guard(run, last), coverage_guard(run, last)) if r]
+    if reasons:
         run.status = "partial"
-        note = (
-            f"item count fell from {last_items} (run {last_run}) to {run.items}, more than half: "
-            "loaded as partial, nothing retired"
-        )
+        note = f"{'; '.join(reasons)}: loaded as partial, nothing retired"
         run.warnings = f"{run.warnings}; {note}" if run.warnings else note
         run.error = run.error or note  # the reason a partial run is partial, where users look for it
 
@@ -126,8 +167,7 @@ def accept(con, change_id: int, note: str | None = None) -> dict:
         ).fetchall()
         if not current or current[0][0] != rec["old_price"] or current[0][1] >= rec["observed_at"]:
             raise ReviewError(
-                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the "
-                "next crawl)"
+                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the next crawl)"
             )
         con.execute(
             "UPDATE price_intervals SET valid_to = ?, retired_run_id = ? WHERE price_id = ? AND valid_to IS NULL",

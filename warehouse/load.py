@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from .connection import transaction
 from .errors import LoadRefused
-from .guards import item_count_guard, resolve_held
+from .guards import page_guards, resolve_held
 from .schema import IDENTITY_COLUMNS, PRICE_SCALE
 
 SUSPECT_RATIO = Decimal(10)
@@ -47,6 +47,9 @@ class RunRecord:
     warnings: str | None = None
     source_url: str | None = None
     content_sha256: str | None = None
+    page_kind: str | None = None  # the page format read ('' for a live fetch); see guards.previous_page_run
+    rows_seen: int | None = None  # the page's completeness audit (None: no audit)
+    rows_priced: int | None = None
     added: int = 0
     changed: int = 0
     removed: int = 0
@@ -371,7 +374,7 @@ def load_snapshot(con, run: RunRecord, rows: Iterable[dict]) -> LoadResult:
     rows = list(rows)
     if not run.items:
         run.items = len(rows)
-    item_count_guard(con, run)
+    page_guards(con, run)
     ledger = Ledger.from_db(con, run.source)
     batch = Batch()
     apply_snapshot(ledger, batch, run, rows)
@@ -454,6 +457,9 @@ _RUN_COLUMNS = (
     "warnings",
     "source_url",
     "content_sha256",
+    "page_kind",
+    "rows_seen",
+    "rows_priced",
 )
 _TYPES = {
     "context_min_tokens": pa.int64(),
@@ -473,14 +479,14 @@ _TYPES = {
     "added": pa.int32(),
     "changed": pa.int32(),
     "removed": pa.int32(),
+    "rows_seen": pa.int32(),
+    "rows_priced": pa.int32(),
 }
 
 
 def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     schema = pa.schema([(c, _TYPES.get(c, pa.string())) for c in columns])
-    return pa.table(
-        {c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema
-    )
+    return pa.table({c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema)
 
 
 def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) -> None:

@@ -27,6 +27,8 @@ def _report(results, as_json: bool) -> None:
             counts += " (already loaded)"
         checks = ", ".join(f"{k} {v}" for k, v in sorted(r.crosschecks.items()))
         line = f"{r.source:<11} {r.status:<8} {counts}"
+        if r.rows_seen:
+            line += f"; coverage {r.rows_priced}/{r.rows_seen} rows"
         if checks:
             line += f"; crosscheck: {checks}"
         if r.error:

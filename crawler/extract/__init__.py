@@ -79,11 +79,16 @@ class Extraction:
     """What one page yielded.
 
     ``unmapped_columns`` lists page columns/fields that looked like prices but were not mapped to a
-    price key: tests assert it is empty for every capture, and the crawl reports it.
+    price key: tests assert it is empty for every capture, and the crawl reports it. The audit
+    (``rows_seen``, ``rows_priced``, ``unpriced``) counts the page's rows that look priced (a money amount
+    next to a model name or in a price column) against those that produced a price (see ``emitter``).
     """
 
     items: list[dict] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rows_seen: int = 0
+    rows_priced: int = 0
+    unpriced: list[str] = field(default_factory=list)
     # For paginated APIs: absolute URL of the next page to fetch, if any.
     next_url: str | None = None

@@ -58,13 +58,13 @@ from decimal import Decimal
 from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, clean_cell, links, parse_tables
+from aiprices.crawler.parsers.price_text import price_segments
 from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "gemini"
 TOKENS = "per_1m_tokens"
 _TIERS = {"standard": "standard", "batch": "batch", "flex": "flex", "priority": "priority"}
 _MODEL_ID = re.compile(r"^_?`([a-z0-9][a-z0-9.-]+)`_?$")
-_SEGMENT = re.compile(r"\$(\d+(?:\.\d+)?)([^$]*)")
 _GROUNDING = re.compile(r"then \$(\d+(?:\.\d+)?) / 1,000 (?:grounded prompts|search queries|requests)", re.I)
 _AUDIO_KEY = {"input": "input_audio", "cache_read": "cache_read_audio", "output": "output_audio"}
 _IGNORED_ROWS = re.compile(r"^(used to improve our products|tuning price)", re.I)
@@ -249,7 +249,7 @@ class _Cell:
     def where(self) -> str:
         return f"{self.name} [{self.tier}] {self.label}"
 
-    def add(self, key: str, unit: str, price: str, ctx: int = 0, variant: str = "") -> None:
+    def add(self, key: str, unit: str, price: Decimal | str, ctx: int = 0, variant: str = "") -> None:
         self.em.add(
             self.name,
             key,
@@ -309,11 +309,11 @@ def _unit_cell(c: _Cell, key: str, unit: str, cell: str) -> None:
     "$0.10 (720p) $0.12 (1080p) $0.30 (4k)" -> variants "<label> 720p", ...; "$0.40 (720p and 1080p)" gives
     both resolutions; "(4k output not supported)" adds nothing. Anything else in a multi-price cell: warning.
     """
-    amounts = _SEGMENT.findall(cell)
+    amounts = price_segments(cell)
     if len(amounts) == 1:
         c.add(key, unit, amounts[0][0], variant=c.label)
         return
-    read: list[tuple[str, str]] = []
+    read: list[tuple[Decimal, str]] = []
     for num, qual in amounts:
         res = _resolutions(qual)
         if res is None:
@@ -359,7 +359,7 @@ def _token_cell(c: _Cell, key: str, cell: str, variant: str = "") -> None:
     if m := _EQUIVALENT.match(cell.strip()):
         _equivalent(c, key, m)
         return
-    segments = _SEGMENT.findall(cell)
+    segments = price_segments(cell)
     i = 0
     while i < len(segments):
         num, qual = segments[i]
@@ -388,7 +388,7 @@ def _equivalent(c: _Cell, key: str, m: re.Match[str]) -> None:
     c.add(key, unit, m.group(2))
 
 
-def _per_minute(c: _Cell, key: str, num: str, media: str) -> None:
+def _per_minute(c: _Cell, key: str, num: Decimal, media: str) -> None:
     """ "$0.005/min (audio)" -> input_audio / output_audio per minute; "(image/video)" -> input_video."""
     if media == "audio" and key in ("input", "output"):
         c.add(_AUDIO_KEY[key], "per_minute", num)
@@ -398,7 +398,7 @@ def _per_minute(c: _Cell, key: str, num: str, media: str) -> None:
         c.warn(f"price ${num}/min ({media}) not mapped")
 
 
-def _segment(c: _Cell, key: str, num: str, qual: str, variant: str) -> None:
+def _segment(c: _Cell, key: str, num: Decimal, qual: str, variant: str) -> None:
     """One "$X qualifier" of a per-1M-token cell (see the module docstring for the forms read)."""
     raw = _tidy(qual)
     q = raw.lower()

@@ -26,7 +26,7 @@ from decimal import Decimal
 from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
-from aiprices.crawler.parsers.price_text import is_blank, is_free, money_amounts
+from aiprices.crawler.parsers.price_text import is_blank, is_free, money_amounts, price_segments
 from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "together"
@@ -38,7 +38,6 @@ _NOT_PRICES = re.compile(
     r"output per \$1|resolution / duration|modality)$",
     re.I,
 )
-_AMOUNT_HEAD = re.compile(r"^\$\s?(\d+(?:\.\d+)?)")
 _AUDIO = (
     (re.compile(r"per 1M chars?", re.I), "input", "per_1m_characters"),
     (re.compile(r"per audio min", re.I), "input_audio", "per_minute"),
@@ -95,17 +94,17 @@ def _table(em: Emitter, t: MdTable) -> None:
 
 def _image(em: Emitter, row: dict, name: str, model_id: str) -> None:
     cell = row["Price"]
-    m = _AMOUNT_HEAD.match(cell)
-    if not m:
+    segments = price_segments(cell) if cell.startswith("$") else []
+    if len(segments) != 1:
         raise LayoutChanged(f"together: image price {cell!r} for {model_id}")
-    rest = re.sub(r"\(varies\)", "", cell[m.end() :]).strip()
+    price, rest = segments[0][0], re.sub(r"\(varies\)", "", segments[0][1]).strip()
     variant = "from" if rest.startswith("+") and not rest[1:].strip() else rest.lstrip("+ ").strip()
     unit_word = row["Unit"].strip().lower()
     units = {"image": ("output_image", "per_image"), "megapixel": ("output_image", "per_1m_pixels")}
     if unit_word not in units:
         raise LayoutChanged(f"together: image unit {row['Unit']!r} for {model_id}")
     key, unit = units[unit_word]
-    em.add(name, key, unit, Decimal(m.group(1)), "Price", model=model_id.lower(), variant=variant)
+    em.add(name, key, unit, price, "Price", model=model_id.lower(), variant=variant)
 
 
 def _video(em: Emitter, row: dict, name: str, model_id: str) -> None:

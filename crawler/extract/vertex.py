@@ -46,7 +46,7 @@ from decimal import Decimal
 from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.html_tables import Table, element_text, parse_document, parse_tables
-from aiprices.crawler.parsers.price_text import money_amounts
+from aiprices.crawler.parsers.price_text import money_amounts, price_segments
 from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "vertex"
@@ -129,11 +129,10 @@ def _column_spec(header: str, tab_tiers: tuple[str, ...]) -> tuple[str | None, t
 
 def _region_amounts(text: str) -> list[tuple[Decimal, str]]:
     """``$0.25 (Global) $0.275 (Non-global)*`` -> [(0.25, ""), (0.275, "non-global")]; else [(x, "")]."""
-    parts = re.findall(r"\$\s?([\d.,]+)\s*\(([^)]+)\)", text)
-    if parts:
-        return [(money_amounts("$" + a)[0], _region(r)) for a, r in parts]
-    amounts = money_amounts(text)
-    return [(amounts[0], "")] if len(amounts) == 1 else []
+    segments = [(amount, re.match(r"\s*\(([^)]+)\)", qual)) for amount, qual in price_segments(text)]
+    if segments and all(region for _, region in segments):
+        return [(amount, _region(region.group(1))) for amount, region in segments]
+    return [(segments[0][0], "")] if len(segments) == 1 else []
 
 
 def _grid_table(table: Table, tab: str, section: str, em: Emitter) -> None:

@@ -21,13 +21,12 @@ from decimal import Decimal
 from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, clean_cell, parse_tables
-from aiprices.crawler.parsers.price_text import is_free, money_amounts
+from aiprices.crawler.parsers.price_text import is_free, money_amounts, price_segments
 
 VENDOR = "xai"
 TOKENS = "per_1m_tokens"
 _MODEL_ID = re.compile(r"^grok-[a-z0-9.-]+$")
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d$")
-_GLUED = re.compile(r"^\$(\d+(?:\.\d+)?)(?:\$(\d+(?:\.\d+)?))?$")
 _LIVE_SEARCH = re.compile(r"Live Search costs \$(\d+(?:\.\d+)?) per 1,000 sources", re.I)
 
 
@@ -70,18 +69,22 @@ def _add(
 
 def _glued(ex: Emitter, model_id: str, cell: str, section: str, region: str = "") -> None:
     """'$0.20$0.50' under language models (input, output) or '$0.07' under image models."""
-    m = _GLUED.match(cell.replace(" ", ""))
-    if not m:
-        raise LayoutChanged(f"xai: price cell {cell!r} for {model_id}")
+    amounts = _glued_amounts(cell)
     if "image" in section.lower():
-        if m.group(2):
-            raise LayoutChanged(f"xai: two prices for image model {model_id}: {cell!r}")
-        _add(ex, model_id, model_id, "output_image", "per_image", Decimal(m.group(1)), "Pricing", region=region)
+        if len(amounts) != 1:
+            raise LayoutChanged(f"xai: image model {model_id} price cell {cell!r} is not one price")
+        _add(ex, model_id, model_id, "output_image", "per_image", amounts[0], "Pricing", region=region)
         return
-    if not m.group(2):
-        raise LayoutChanged(f"xai: language model {model_id} without an output price: {cell!r}")
-    _add(ex, model_id, model_id, "input", TOKENS, Decimal(m.group(1)), "Pricing", region=region)
-    _add(ex, model_id, model_id, "output", TOKENS, Decimal(m.group(2)), "Pricing", region=region)
+    if len(amounts) != 2:
+        raise LayoutChanged(f"xai: language model {model_id} price cell {cell!r} is not input and output")
+    _add(ex, model_id, model_id, "input", TOKENS, amounts[0], "Pricing", region=region)
+    _add(ex, model_id, model_id, "output", TOKENS, amounts[1], "Pricing", region=region)
+
+
+def _glued_amounts(cell: str) -> list[Decimal]:
+    """The amounts of a cell that holds nothing else ("$0.20$0.50"); [] for any other text."""
+    segments = price_segments(cell) if cell.strip().startswith("$") else []
+    return [a for a, qual in segments] if all(not qual.strip() for _, qual in segments) else []
 
 
 def _table(ex: Emitter, t: MdTable) -> None:
@@ -185,7 +188,7 @@ def _flattened(ex: Emitter, text: str) -> None:
             model, region = line, ""
         elif model and _REGION.match(line):
             region = line
-        elif model and _GLUED.match(line):
+        elif model and _glued_amounts(line):
             _glued(ex, model, line, section, region)
             model = None
         elif line.startswith("Grok 4 Information") or line.startswith("## "):

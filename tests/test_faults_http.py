@@ -132,9 +132,7 @@ def baseline(con, tmp_path, server):
     res = crawl_once(con, tmp_path, server, 1)
     assert (res.status, res.added) == ("ok", 4)
     before = snapshot(con)
-    assert before[("acme/alpha", "input")] == Decimal("1") and before[("acme/beta", "output")] == Decimal(
-        "15"
-    )
+    assert before[("acme/alpha", "input")] == Decimal("1") and before[("acme/beta", "output")] == Decimal("15")
     server.hits = 0
     return before
 
@@ -181,6 +179,20 @@ def test_blocked_page_fails_without_removals(con, tmp_path, server, baseline):
     res = crawl_once(con, tmp_path, server, 2)
     assert res.status == "failed" and res.error
     assert_unharmed(con, baseline)
+
+
+def test_coverage_drop_with_a_fine_item_count_loads_partial_without_removals(con, tmp_path, server, baseline):
+    # beta's prices move to a field the extractor does not know: 4 items still (gamma is new), but a third
+    # of the priced models now gives no price
+    data = json.loads(page({**MODELS, "acme/gamma": ("0.000001", "0.000001")}))
+    data["data"][1]["pricing"] = {"teleport": "0.000003"}
+    server.body = json.dumps(data).encode()
+    res = crawl_once(con, tmp_path, server, 2)
+    assert (res.status, res.items, res.removed) == ("partial", 4, 0)
+    assert (res.rows_seen, res.rows_priced, res.unpriced) == (3, 2, ["acme/beta"])
+    error, coverage = con.execute("SELECT error, coverage FROM crawl_runs WHERE run_id = 'f2-openrouter'").fetchone()
+    assert error.startswith("coverage fell from 100.0% (run f1-openrouter) to 66.7%") and coverage == Decimal("0.6667")
+    assert snapshot(con)[("acme/beta", "output")] == Decimal("15")  # kept, not retired
 
 
 def test_prices_x1000_are_quarantined_until_the_next_crawl_confirms(con, tmp_path, server, baseline):

@@ -26,10 +26,6 @@ PUBLISHED_TOKEN_UNITS: dict[str, Decimal] = {
 }
 
 
-class PageBlocked(Exception):
-    """The body is a bot challenge or an error page, not the price page."""
-
-
 class LayoutChanged(Exception):
     """The page no longer has the structure the extractor reads (no price table found)."""
 

@@ -30,7 +30,7 @@ from decimal import Decimal
 from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
-from aiprices.crawler.parsers.price_text import money_amounts
+from aiprices.crawler.parsers.price_text import one_amount
 from aiprices.crawler.vocabulary import meaning
 from parsel import Selector
 
@@ -124,15 +124,6 @@ def _split_names(cell: str) -> list[str]:
     return names
 
 
-def _one_price(cell: str) -> Decimal | None:
-    amounts = money_amounts(cell)
-    if not amounts:
-        return None
-    if len(amounts) > 1:
-        raise LayoutChanged(f"anthropic: several prices in one cell {cell!r}")
-    return amounts[0]
-
-
 def _docs(text: str, tables: list[MdTable]) -> Extraction:
     em = Emitter(VENDOR)
     lines = text.splitlines()
@@ -190,7 +181,7 @@ def _price_table(em: Emitter, t: MdTable, tier: str, variant: str, names: list[s
         else:
             models, row_variant = names, ""
         for i, key in keys.items():
-            price = _one_price(row[i]) if i < len(row) else None
+            price = one_amount(row[i]) if i < len(row) else None
             for model_name in models if price is not None else ():
                 em.add(model_name, key, TOKENS, price, t.header[i], tier=tier, variant=variant or row_variant)
 
@@ -214,7 +205,7 @@ def _long_context(em: Emitter, t: MdTable, lines: list[str]) -> None:
             models = _split_names(_model_and_variant(row[0])[0])
         for col, ctx in ((gt[0], LONG_CONTEXT), (le[0], 0)):
             label, _, value = row[col].partition(":")
-            found, price = meaning(label, VENDOR), _one_price(value)
+            found, price = meaning(label, VENDOR), one_amount(value)
             if found is None or price is None:
                 raise LayoutChanged(f"anthropic: long context cell {row[col]!r}")
             for model_name in models:

@@ -26,7 +26,7 @@ from decimal import Decimal
 from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
-from aiprices.crawler.parsers.price_text import is_blank, is_free, money_amounts, price_segments
+from aiprices.crawler.parsers.price_text import is_blank, one_amount, price_segments
 from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "together"
@@ -59,18 +59,6 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
 # --- docs --------------------------------------------------------------------------------------
 
 
-def _single(cell: str, context: str) -> Decimal | None:
-    """The one amount of a cell; Decimal(0) for "Free"; None for "-"."""
-    if is_blank(cell):
-        return None
-    if is_free(cell):
-        return Decimal(0)
-    amounts = money_amounts(cell)
-    if len(amounts) != 1:
-        raise LayoutChanged(f"together: {context}: cell {cell!r} does not hold one price")
-    return amounts[0]
-
-
 def _table(em: Emitter, t: MdTable) -> None:
     """One model table (the vision table repeats chat models: the emitter keeps the first of each price)."""
     id_col = next((h for h in t.header if _ID_COLUMN.match(h)), None)
@@ -84,7 +72,7 @@ def _table(em: Emitter, t: MdTable) -> None:
         name = row.get("Model name", "") or model_id
         em.row(f"{t.heading}: {name}", *(v for h, v in row.items() if h not in (id_col, "Model name")))
         for header, key in tokens.items():
-            price = _single(row[header], f"{model_id} {header}")
+            price = one_amount(row[header])
             if price is not None:
                 em.add(name, key, TOKENS, price, header, model=model_id.lower())
         for header in handled & readers.keys():
@@ -108,7 +96,7 @@ def _image(em: Emitter, row: dict, name: str, model_id: str) -> None:
 
 
 def _video(em: Emitter, row: dict, name: str, model_id: str) -> None:
-    price = _single(row["Price per video"], model_id)
+    price = one_amount(row["Price per video"])
     res = row.get("Resolution / duration", "")
     variant = "per video" + (f" {res}" if res and not is_blank(res) else "")
     if price is not None:
@@ -119,7 +107,7 @@ def _audio(em: Emitter, row: dict, name: str, model_id: str) -> None:
     cell = row["Pricing"]
     for pattern, key, unit in _AUDIO:
         if pattern.search(cell):
-            price = _single(pattern.sub("", cell), model_id)
+            price = one_amount(pattern.sub("", cell))
             if price is not None:
                 em.add(name, key, unit, price, "Pricing", model=model_id.lower())
             return

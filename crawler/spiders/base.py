@@ -18,9 +18,10 @@ from urllib.parse import urlparse
 
 import scrapy
 from aiprices.crawler.archive import Archive
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked
+from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.items import PriceItem
 from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.parsers.price_text import PriceTextError
 from aiprices.crawler.sources import get_source
 
 
@@ -121,10 +122,7 @@ class PriceSpider(scrapy.Spider):
             return
         try:
             extraction: Extraction = self._extractor()(body, response.url, kind)
-        except PageBlocked as exc:
-            self.errors.append(f"blocked page: {exc}")
-            return
-        except LayoutChanged as exc:
+        except (LayoutChanged, PriceTextError) as exc:  # a price cell the layout no longer explains too
             self.errors.append(f"layout changed: {exc}")
             return
         except LookupError as exc:

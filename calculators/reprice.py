@@ -20,6 +20,7 @@ import pyarrow as pa
 from .budget import LinePlan, amounts_json, money, plan_budget
 from .budget_file import BudgetFile
 from .errors import BudgetError
+from .money import plain
 from .plan import ZERO, value
 from .tco import Amounts
 from .warehouse_lookup import suggest
@@ -116,11 +117,12 @@ def _ask_rows(b: int, plan: LinePlan):
     for c, comp in enumerate(plan.components):
         ref = comp.ref
         base = (b, plan.index, c)
-        yield (*base, 0, plan.model, plan.source, plan.vendor, ref.price_key, ref.unit, ref.tier, ref.context,
+        model = comp.model or plan.model
+        yield (*base, 0, model, plan.source, plan.vendor, ref.price_key, ref.unit, ref.tier, ref.context,
                ref.variant, Decimal(1))  # fmt: skip
         if ref.fallback:
             key, tier, factor, _rule = ref.fallback
-            ident = (plan.model, plan.source, plan.vendor, key, ref.unit, tier, ref.context, ref.variant)
+            ident = (model, plan.source, plan.vendor, key, ref.unit, tier, ref.context, ref.variant)
             yield (*base, 1, *ident, factor)
 
 
@@ -172,7 +174,8 @@ def reprice(con, budgets: list[BudgetFile], dates: list[list[date]], *, changes:
                     for c, comp in enumerate(plan.components):
                         hit = found.get((b, plan.index, c, d))
                         if hit is None:
-                            out.unpriced.append(comp.label)
+                            if not comp.ref.optional:  # an absent per-request fee adds nothing
+                                out.unpriced.append(comp.label)
                             continue
                         price = hit[1]
                         out.prices[comp.label] = price
@@ -199,7 +202,7 @@ def reprice(con, budgets: list[BudgetFile], dates: list[list[date]], *, changes:
 
 def _check_names(con, budgets: list[BudgetFile], plans: list[list[LinePlan]]) -> None:
     """One query for all names; the first unknown one is an error with suggestions and its line."""
-    wanted = {plan.model for lines in plans for plan in lines if plan.model}
+    wanted = {c.model or plan.model for lines in plans for plan in lines if plan.model for c in plan.components}
     if not wanted:
         return
     known = {
@@ -213,8 +216,9 @@ def _check_names(con, budgets: list[BudgetFile], plans: list[list[LinePlan]]) ->
     }
     for bf, lines in zip(budgets, plans, strict=True):
         for plan in lines:
-            if plan.model and plan.model not in known:
-                raise BudgetError(f"{bf.where('lines', plan.index, 'model')}: {suggest(con, plan.model)}")
+            for model in dict.fromkeys(c.model or plan.model for c in plan.components if plan.model):
+                if model not in known:
+                    raise BudgetError(f"{bf.where('lines', plan.index, 'model')}: {suggest(con, model)}")
 
 
 def _change_json(row) -> dict:
@@ -228,8 +232,8 @@ def _change_json(row) -> dict:
         "service_tier": tier,
         "context_min_tokens": ctx,
         "unit": unit,
-        "old_price": None if old is None else format(old.normalize(), "f"),
-        "new_price": None if new is None else format(new.normalize(), "f"),
+        "old_price": None if old is None else plain(old),
+        "new_price": None if new is None else plain(new),
         "pct_change": pct,
         "kind": kind,
         "flag": flag,

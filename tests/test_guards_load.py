@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.guards import ReviewError, accept, correct, list_held, reject
-from aiprices.warehouse.load import RunRecord, load_snapshot
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def load(con, day: int, rows: list[dict], source: str = "groq", status: str = "o
     """Load ``rows`` as the run of day ``day``; ``page`` sets the page (``page_kind``) and its audit."""
     at = datetime(2026, 3, day, tzinfo=UTC)
     run = RunRecord(f"r{day}-{source}", source, "crawl", at, at, at, status=status, **page)
-    return load_snapshot(con, run, rows)
+    return load_run(con, StagedRun(run, rows))
 
 
 def current(con, source: str = "groq") -> dict:

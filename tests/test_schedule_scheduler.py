@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from aiprices.schedules.config import MISFIRE_GRACE, ScheduleConfig
+from aiprices.schedules.runs import CrawlRequest
 from aiprices.schedules.scheduler import (
     CATCH_UP_ID,
     DAILY_ID,
@@ -17,7 +18,8 @@ from aiprices.schedules.scheduler import (
     daily_trigger,
 )
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, record_run
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from apscheduler.events import EVENT_JOB_EXECUTED
 
 
@@ -39,12 +41,7 @@ def _crawl_run(db_path, hours_ago: float, status: str = "ok", kind: str = "crawl
     at = datetime.now(UTC) - timedelta(hours=hours_ago)
     con = connect(db_path)
     run = RunRecord(f"c-{hours_ago}-{status}-{kind}", f"src-{hours_ago}", kind, at, at, at, status=status)
-    if status == "failed":
-        record_run(con, run)
-    else:
-        from aiprices.warehouse.load import load_snapshot
-
-        load_snapshot(con, run, [])
+    load_run(con, StagedRun(run, []))
     con.close()
 
 
@@ -65,10 +62,8 @@ def test_catch_up_job_runs_once_on_start(tmp_path, db_path):
     pages.mkdir(parents=True)
     body = {"data": [{"id": "acme/model-2", "pricing": {"prompt": "0.000003", "completion": "0.000006"}}]}
     (pages / "2026-02-01.json").write_text(json.dumps(body))
-    cfg = ScheduleConfig(
-        db=db_path, at="06:15", jitter=0, sources=["openrouter"], registry=False,
-        crawl_args=["--from-archive", str(pages.parent)],
-    )  # fmt: skip
+    crawl = CrawlRequest(db_path, ["openrouter"], from_archive=pages.parent)
+    cfg = ScheduleConfig(db=db_path, at="06:15", jitter=0, crawl=crawl, registry=False)
     scheduler = build_scheduler(cfg)
     add_catch_up(scheduler, cfg)
     done: list[str] = []
@@ -87,9 +82,7 @@ def test_catch_up_job_runs_once_on_start(tmp_path, db_path):
         guard.cancel()
     assert done == [CATCH_UP_ID]
     history = [json.loads(x) for x in cfg.history_path.read_text().splitlines()]
-    assert [(h["job"], h["status"], h["sources"]) for h in history] == [
-        ("catch-up", "ok", {"openrouter": "ok"})
-    ]
+    assert [(h["job"], h["status"], h["sources"]) for h in history] == [("catch-up", "ok", {"openrouter": "ok"})]
     state = json.loads(cfg.state_path.read_text())
     assert state["next_run"].endswith("06:15:00+00:00")
     con = connect(db_path, read_only=True)

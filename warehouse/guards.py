@@ -27,26 +27,20 @@ class ReviewError(WarehouseError):
 
 
 @dataclass
-class _PageRun:
+class PageRun:
+    """What the guards compare a run with: the last ``ok`` run of the same page."""
+
     run_id: str
     items: int
-    rows_seen: int | None
-    rows_priced: int | None
+    rows_seen: int | None = None
+    rows_priced: int | None = None
 
 
-def previous_page_run(con, run) -> _PageRun | None:
-    """The last ``ok`` run before ``run`` of the same page: same source, source URL and page kind.
-
-    A source read from two pages (a docs twin and a card page, a full page and an excerpt) is compared
-    page by page: a card page following a table page is a different page, not a drop.
-    """
-    rows = con.execute(
-        "SELECT run_id, items, rows_seen, rows_priced FROM runs WHERE source = ? AND status = 'ok' "
-        "AND observed_at < ? AND coalesce(source_url, '') = ? AND coalesce(page_kind, '') = ? "
-        "ORDER BY observed_at DESC LIMIT 1",
-        [run.source, run.observed_at, run.source_url or "", run.page_kind or ""],
-    ).fetchall()
-    return _PageRun(*rows[0]) if rows else None
+def page_of(source_url: str | None, page_kind: str | None) -> tuple[str, str] | None:
+    """The page a run read: its source URL and page kind. A source read from two pages (a docs twin and a
+    card page, a full page and an excerpt) is compared page by page. None for a run that reads no page (a
+    registry copy, a run recorded before pages were): compared with the source's last ``ok`` run."""
+    return None if page_kind is None else (source_url or "", page_kind)
 
 
 def coverage(rows_seen: int | None, rows_priced: int | None) -> Decimal | None:
@@ -56,14 +50,14 @@ def coverage(rows_seen: int | None, rows_priced: int | None) -> Decimal | None:
     return (Decimal(rows_priced) / Decimal(rows_seen)).quantize(Decimal("0.0001"))
 
 
-def item_count_guard(run, last: _PageRun) -> str | None:
+def item_count_guard(run, last: PageRun) -> str | None:
     """Why ``run`` is partial when its items fell by more than half against the page's last good run."""
     if last.items and Decimal(run.items) < Decimal(last.items) * DROP_FRACTION:
         return f"item count fell from {last.items} (run {last.run_id}) to {run.items}, more than half"
     return None
 
 
-def coverage_guard(run, last: _PageRun) -> str | None:
+def coverage_guard(run, last: PageRun) -> str | None:
     """Why ``run`` is partial when it read clearly less of its page than the page's last good run did,
     even with an item count that looks fine."""
     now, before = coverage(run.rows_seen, run.rows_priced), coverage(last.rows_seen, last.rows_priced)
@@ -72,15 +66,10 @@ def coverage_guard(run, last: _PageRun) -> str | None:
     return None
 
 
-def page_guards(con, run) -> None:
-    """Mark ``run`` partial (it then retires nothing) when a guard finds it read clearly less of its page.
-
-    Compared with the last ``ok`` run of the same page; a run already failed or partial is left as it is.
-    """
-    if run.status != "ok":
-        return
-    last = previous_page_run(con, run)
-    if last is None:
+def page_guards(run, last: PageRun | None) -> None:
+    """Mark ``run`` partial (it then retires nothing) when a guard finds it read clearly less of its page
+    than ``last``, the last ``ok`` run of that page; a run already failed or partial is left as it is."""
+    if run.status != "ok" or last is None:
         return
     reasons = [r for r in (item_count_guard(run, last), coverage_guard(run, last)) if r]
     if reasons:

@@ -1,9 +1,9 @@
 """One base spider for every source: fetch, archive the body, call the source's extractor, yield items.
 
 A source fails (never "all prices removed") on a bot challenge (checked here, once for every source), a
-changed layout, an HTTP error, a missing extractor or zero items; the outcome, with the pages' completeness
-audit (rows that look priced vs rows that gave a price), is written to a summary JSON next to the staged rows
-when the spider closes, and the orchestration records it in ``crawl_runs``.
+changed layout, an HTTP error, a missing extractor or zero items; the stage pipeline writes the spider's
+``outcome``, with the pages' completeness audit (rows that look priced vs rows that gave a price), with the
+staged rows when the crawl closes, and the orchestration records it in ``crawl_runs``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import hashlib
 import importlib
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlparse
 
@@ -54,7 +53,6 @@ class PriceSpider(scrapy.Spider):
         start_urls=None,
         kinds=None,
         observed_at: str | None = None,
-        summary_path: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -72,7 +70,6 @@ class PriceSpider(scrapy.Spider):
         self.kinds = dict(zip(self.start_urls, kinds_list, strict=False)) if kinds_list else {}
         self.run_id = run_id or f"manual-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{self.name}"
         self.observed_at = observed_at
-        self.summary_path = summary_path
         self.started_at = datetime.now(UTC)
         self.pages = 0
         self.page_shas: list[str] = []
@@ -189,6 +186,7 @@ class PriceSpider(scrapy.Spider):
             "rows_seen": self.rows_seen,
             "rows_priced": self.rows_priced,
             "unpriced": self.unpriced,
+            "page_kind": ",".join(dict.fromkeys(self.page_kinds)),  # the page(s) read, for the page guards
             "unmapped_columns": self.unmapped,
             "pages": self.pages,
             "items": staged,
@@ -214,16 +212,12 @@ class PriceSpider(scrapy.Spider):
     def closed(self, reason):
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         result = self.outcome(stats)
-        result["close_reason"] = reason
         self.logger.info(
-            "%s: %s, %d items, %d rejected%s",
+            "%s: %s (%s), %d items, %d rejected%s",
             self.source,
             result["status"],
+            reason,
             result["items"],
             result["rejected"],
             f" ({result['error']})" if result["error"] else "",
         )
-        if self.summary_path:
-            path = Path(self.summary_path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(result, indent=2, sort_keys=True))

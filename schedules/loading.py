@@ -1,0 +1,158 @@
+"""Staged crawl output into the warehouse: ``load_run`` per source run, one transaction each (cross-check
+included).
+
+A crawl stages every source's run (``warehouse/staging.py``: rows and metadata in
+``<db dir>/staging/<batch>/<source>/``) and marks
+the batch pending before it opens the warehouse; the warehouse is opened for the load only, waiting up to
+``lock_wait`` seconds for another writer or a long reader. A batch that could not be loaded stays pending
+on disk: ``aiprices load`` or the next crawl loads it, oldest batch first, with the ``crawl_runs`` rows it
+would have had.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.staging import StagedRun, read_staged_run
+
+from .spawn import PlannedSource, failed_run
+
+PENDING = "pending.json"
+
+
+@dataclass
+class SourceResult:
+    """What happened to one source in one run, for the CLI and the scheduler.
+
+    ``status``: ``ok``, ``partial``, ``failed`` (as in ``crawl_runs``), or ``already loaded``, ``skipped``
+    (nothing newer than loaded), ``no capture`` (a replay had nothing for it), ``pending`` (staged, not
+    loaded). ``crawler`` is the crawler's own diagnostics of the source (the staged run's details).
+    """
+
+    source: str
+    run_id: str | None
+    status: str
+    observed_at: datetime | None = None
+    items: int = 0
+    rejected: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    error: str | None = None
+    unmapped: list[str] = field(default_factory=list)
+    crosschecks: dict[str, int] = field(default_factory=dict)
+    crawler: dict = field(default_factory=dict)
+    rows_seen: int | None = None  # the completeness audit: priced-looking rows, those read, the misses
+    rows_priced: int | None = None
+    unpriced: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StagedBatch:
+    """One batch of staged source runs on disk, loadable now or later."""
+
+    folder: Path
+    kind: str  # crawl_runs.kind of its runs: crawl | replay
+    planned: list[PlannedSource]
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+    @property
+    def batch_id(self) -> str:
+        return self.folder.name
+
+    def mark_pending(self) -> None:
+        runs = [{"source": p.source, "run_id": p.run_id, "observed_at": p.observed_at.isoformat()}
+                for p in self.planned]  # fmt: skip
+        (self.folder / PENDING).write_text(json.dumps({"kind": self.kind, "created": self.created, "runs": runs}))
+
+    def mark_loaded(self) -> None:
+        (self.folder / PENDING).unlink(missing_ok=True)
+
+
+def read_batch(folder: Path) -> StagedBatch:
+    data = json.loads((folder / PENDING).read_text())
+    planned = [PlannedSource(r["source"], r["run_id"], datetime.fromisoformat(r["observed_at"])) for r in data["runs"]]
+    return StagedBatch(folder, data["kind"], planned, data["created"])
+
+
+def pending_batches(staging_root: Path) -> list[StagedBatch]:
+    """Every batch still waiting to be loaded under ``staging_root``, oldest first."""
+    if not staging_root.is_dir():
+        return []
+    batches = [read_batch(p.parent) for p in staging_root.glob(f"*/{PENDING}")]
+    return sorted(batches, key=lambda b: b.created)
+
+
+def load_batches(con, batches: list[StagedBatch]) -> dict[str, list[SourceResult]]:
+    """Load each batch in order; results per batch id."""
+    return {batch.batch_id: load_batch(con, batch) for batch in batches}
+
+
+def load_batch(con, batch: StagedBatch) -> list[SourceResult]:
+    """Load each source run of a batch in its own transaction; the batch is then no longer pending."""
+    results = [load_source(con, batch, p) for p in batch.planned]
+    batch.mark_loaded()
+    return results
+
+
+def load_source(con, batch: StagedBatch, p: PlannedSource) -> SourceResult:
+    """Load one source's staged run with the one loader (guards, changelog and cross-check included); a failed
+    run records its failure."""
+    from aiprices.warehouse.errors import LoadRefused
+    from aiprices.warehouse.load import load_run
+
+    staged = _read(batch, p)
+    run = staged.run
+    run.kind = batch.kind
+    result = source_result(p, staged, run.status)
+    try:
+        res = load_run(con, staged)
+    except LoadRefused as exc:
+        result.status, result.error = "skipped", str(exc)
+        return result
+    result.status = "already loaded" if res.skipped else run.status
+    result.added, result.changed, result.removed = res.added, res.changed, res.removed
+    result.error = run.error
+    result.crosschecks = res.crosschecks
+    return result
+
+
+def _read(batch: StagedBatch, p: PlannedSource) -> StagedRun:
+    """The source's staged run; one that can no longer be read loads as a failed run that says why."""
+    try:
+        return read_staged_run(batch.folder / p.source)
+    except BadInput as exc:
+        return failed_run(p, str(exc))
+
+
+def source_result(p: PlannedSource, staged: StagedRun, status: str) -> SourceResult:
+    """A source's result before (or without) a load: the crawler's counts and reason."""
+    return SourceResult(
+        source=p.source,
+        run_id=p.run_id,
+        status=status,
+        observed_at=p.observed_at,
+        items=staged.run.items,
+        rejected=staged.run.rejected,
+        error=staged.run.error,
+        unmapped=list(staged.details.get("unmapped_columns") or []),
+        crawler=staged.details,
+        rows_seen=staged.run.rows_seen,
+        rows_priced=staged.run.rows_priced,
+        unpriced=list(staged.details.get("unpriced") or []),
+    )
+
+
+def staged_results(batch: StagedBatch, status: str, reason: str) -> list[SourceResult]:
+    """Results of a batch that stays staged (e.g. the warehouse was busy)."""
+    results = []
+    for p in batch.planned:
+        staged = _read(batch, p)
+        result = source_result(p, staged, status)
+        result.error = "; ".join(filter(None, [staged.run.error, reason]))
+        results.append(result)
+    return results

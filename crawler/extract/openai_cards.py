@@ -79,8 +79,9 @@ class _Reader:
         self.label = self.model = self.size = ""
 
     def line(self, text: str) -> None:
-        self.em.row(f"{self.section} / {self.sub}: {text[:60]}", text)
         section, sub = self.section.lower(), self.sub.lower()
+        if section != "built-in tools":  # a tool's price line is audited by ``read_tool``
+            self.em.row(f"{self.section} / {self.sub}: {text[:60]}", text)
         if sub in _CARD_SUBSECTIONS:
             self._card(text)
         elif section in ("realtime api", "image generation api") and sub in _MODALITY_SUFFIX:

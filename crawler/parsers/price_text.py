@@ -15,7 +15,7 @@ _AMOUNT = re.compile(
     r"(?P<pre>[$€¥￥]|US\$)?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<post>\s?(?:[$€元](?![\d.])|USD|CNY|EUR))?(?!\s?%)(?![\d.])"
 )
-_FREE = re.compile(r"\bfree\b|免费", re.I)
+_FREE = re.compile(r"^\s*(?:free(?: of charge)?|免费)\s*\*?\s*$", re.I)
 _NONE = re.compile(r"^\s*(?:-|—|–|n/?a|not available|not supported|unavailable|tbd|coming soon)?\s*$", re.I)
 
 
@@ -53,8 +53,8 @@ def price_segments(text: str) -> list[tuple[Decimal, str]]:
 
 
 def is_free(text: str) -> bool:
-    """The cell says the thing is free (and shows no amount)."""
-    return bool(_FREE.search(text)) and not money_amounts(text)
+    """The cell says only that the thing is free ("Free", "Free of charge", "免费"): a price of 0."""
+    return bool(_FREE.match(text))
 
 
 def is_blank(text: str) -> bool:

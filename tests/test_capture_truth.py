@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged
@@ -389,3 +390,14 @@ def test_capture_coverage_and_hand_read_prices(cap):
     for p in prices:
         found = [it["price"] for it in ex.items if _matches(it, p)]
         assert found == [Decimal(p.price)], f"{where}: {p}: {found}"
+
+
+def test_the_sources_document_reports_these_figures():
+    """docs/sources.md's coverage table says what this truth table asserts."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "sources.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 5 and cells[1].isdigit():
+            rows[cells[0]] = (int(cells[1]), int(cells[2]))
+    assert rows == {name: coverage for name, (coverage, _) in TRUTH.items()}

@@ -9,6 +9,9 @@ or "" for a live fetch; an extractor may use it (and the body itself) to choose 
 
 Extractors know nothing of Scrapy or the warehouse: spiders call them and yield ``Extraction.items``;
 item pipelines validate, normalise units, infer derived prices, map names to canonical ids and stage them.
+A source is the little code its layout needs: labels mean what ``crawler/vocabulary.py`` says, amounts are
+read by ``crawler/parsers/price_text.py``, prices are written through ``emitter.Emitter`` (which keeps the
+first of a repeated price and audits the page's priced rows), and the base spider refuses bot challenges.
 
 Units are emitted as the page publishes them (``per_1k_tokens``, ``per_token``, ``per_image``, ...): the names
 are those of the price contract (``warehouse/contract.py``: ``UNITS`` and ``PUBLISHED_UNITS``), which the

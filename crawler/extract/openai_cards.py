@@ -22,16 +22,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from aiprices.crawler.extract.emitter import Emitter
-from aiprices.crawler.extract.openai_tables import model_id, read_tool
+from aiprices.crawler.extract.openai_tables import VENDOR, model_id, read_tool
 from aiprices.crawler.parsers.markdown import clean_cell
 from aiprices.crawler.parsers.price_text import is_blank, money_amounts
+from aiprices.crawler.vocabulary import meaning, with_medium
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _CARD_SUBSECTIONS = ("price", "fine-tuning price", "reinforcement fine-tuning price")
-_CARD_KEYS = {"input": "input", "cached input": "cache_read", "output": "output", "training": "training"}
 _API_LINE = re.compile(r"^\$(\d+(?:\.\d+)?) / 1M (cached input|input|output) tokens\*?$", re.I)
-_API_KEYS = {"input": "input", "cached input": "cache_read", "output": "output"}
-_MODALITY_SUFFIX = {"text": "", "audio": "_audio", "image": "_image"}
+_MEDIA = ("text", "audio", "image")
 _SIZE = re.compile(r"(\d+)\s*x\s*(\d+)")
 _TOOL_HEADERS = {"tool", "cost", "tool version"}
 
@@ -84,7 +83,7 @@ class _Reader:
             self.em.row(f"{self.section} / {self.sub}: {text[:60]}", text)
         if sub in _CARD_SUBSECTIONS:
             self._card(text)
-        elif section in ("realtime api", "image generation api") and sub in _MODALITY_SUFFIX:
+        elif section in ("realtime api", "image generation api") and sub in _MEDIA:
             self._api(text)
         elif section.startswith("sora"):
             self._video(text)
@@ -101,19 +100,19 @@ class _Reader:
             return
         label, amounts, v = label.strip().lower(), money_amounts(value), value.lower()
         unit = "per_1m_tokens" if "/ 1m tokens" in v else "per_hour" if "hour" in v else None
-        key = _CARD_KEYS.get(label)
-        if key is None or unit is None or len(amounts) != 1:
+        found = meaning(label, VENDOR)
+        if found is None or unit is None or len(amounts) != 1:
             if amounts:
                 self.em.out.unmapped_columns.append(f"{self.section}: {label}: {value[:40]}")
             return
         variant = "fine-tuned" if "fine-tuning" in self.sub.lower() else ""
         model = model_id(self.section.lower().replace(" ", "-"))
-        self.em.add(self.section, key, unit, amounts[0], label.capitalize(), model=model, variant=variant)
+        self.em.add(self.section, found.key, unit, amounts[0], label.capitalize(), model=model, variant=variant)
 
     def _api(self, text: str) -> None:
         m = _API_LINE.match(text)
         if m and self.model:
-            key = _API_KEYS[m.group(2).lower()] + _MODALITY_SUFFIX[self.sub.lower()]
+            key = with_medium(meaning(m.group(2), VENDOR).key, self.sub)
             field = f"{self.sub} {m.group(2)}"
             self.em.add(
                 self.model, key, "per_1m_tokens", Decimal(m.group(1)), field, model=model_id(self.model.lower())

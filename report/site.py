@@ -9,7 +9,6 @@ budget file can end a script or open a tag. plotly.js is copied once into ``asse
 from __future__ import annotations
 
 import importlib.util
-import json
 import shutil
 import tempfile
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from aiprices.calculators.money import fmt_usd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2.utils import htmlsafe_json_dumps
 
 from aiprices.output import context_text, money, price_text, unit_label
 
@@ -41,6 +41,8 @@ class ReportError(Exception):
 
 @dataclass
 class ReportSummary:
+    """What a build wrote: the folder, how many pages and model pages, and how long it took."""
+
     out_dir: Path
     pages: int
     models: int
@@ -102,8 +104,7 @@ def _write_assets(root: Path) -> None:
 def _search_index(root: Path, models: dict[str, str], vendors: dict[str, list[str]]) -> None:
     """A script that sets the model list (JSON-encoded and escaped for a script context)."""
     entries = [[m, f"models/{models[m]}", vendors.get(m, [])] for m in sorted(models)]
-    text = json.dumps(entries, separators=(",", ":"), ensure_ascii=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = htmlsafe_json_dumps(entries, separators=(",", ":"), ensure_ascii=True)
     (root / "assets" / "search-index.js").write_text(f"window.AIPRICES_MODELS = {text};\n", encoding="utf-8")
 
 

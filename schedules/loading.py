@@ -19,6 +19,7 @@ from pathlib import Path
 from aiprices.warehouse.errors import BadInput
 from aiprices.warehouse.staging import StagedRun, read_staged_run
 
+from .errors import CrawlError
 from .spawn import PlannedSource, failed_run
 
 PENDING = "pending.json"
@@ -67,16 +68,21 @@ class StagedBatch:
     def mark_pending(self) -> None:
         runs = [{"source": p.source, "run_id": p.run_id, "observed_at": p.observed_at.isoformat()}
                 for p in self.planned]  # fmt: skip
-        (self.folder / PENDING).write_text(json.dumps({"kind": self.kind, "created": self.created, "runs": runs}))
+        tmp = self.folder / f"{PENDING}.tmp"
+        tmp.write_text(json.dumps({"kind": self.kind, "created": self.created, "runs": runs}))
+        tmp.replace(self.folder / PENDING)  # whole or absent, even if the crawl is killed here
 
     def mark_loaded(self) -> None:
         (self.folder / PENDING).unlink(missing_ok=True)
 
 
 def read_batch(folder: Path) -> StagedBatch:
-    data = json.loads((folder / PENDING).read_text())
-    planned = [PlannedSource(r["source"], r["run_id"], datetime.fromisoformat(r["observed_at"])) for r in data["runs"]]
-    return StagedBatch(folder, data["kind"], planned, data["created"])
+    try:
+        data = json.loads((folder / PENDING).read_text())
+        runs = [PlannedSource(r["source"], r["run_id"], datetime.fromisoformat(r["observed_at"])) for r in data["runs"]]
+        return StagedBatch(folder, data["kind"], runs, data["created"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CrawlError(f"unreadable staged batch {folder / PENDING} ({exc}); move the folder away") from None
 
 
 def pending_batches(staging_root: Path) -> list[StagedBatch]:

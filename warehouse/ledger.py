@@ -121,7 +121,7 @@ class Ledger:
 
     def count_after(self, claims: dict[str, list[dict] | None]) -> int:
         """How many prices the source lists once ``claims`` (key -> its rows, None = none) replace its keys."""
-        total = sum(len(v) for v in self.by_key.values())
+        total = sum(map(len, self.by_key.values()))
         return total + sum(len(rows or ()) - len(self.by_key.get(key, ())) for key, rows in claims.items())
 
     def check_order(self, run: RunRecord) -> None:

@@ -190,7 +190,10 @@ def test_coverage_drop_with_a_fine_item_count_loads_partial_without_removals(con
     res = crawl_once(con, tmp_path, server, 2)
     assert (res.status, res.items, res.removed) == ("partial", 4, 0)
     assert (res.rows_seen, res.rows_priced, res.unpriced) == (3, 2, ["acme/beta"])
-    error, coverage = con.execute("SELECT error, coverage FROM crawl_runs WHERE run_id = 'f2-openrouter'").fetchone()
+    error, coverage, warnings = con.execute(
+        "SELECT error, coverage, warnings FROM crawl_runs WHERE run_id = 'f2-openrouter'"
+    ).fetchone()
+    assert "unpriced rows (1 of 3): acme/beta" in warnings  # the misses by name
     assert error.startswith("coverage fell from 100.0% (run f1-openrouter) to 66.7%") and coverage == Decimal("0.6667")
     assert snapshot(con)[("acme/beta", "output")] == Decimal("15")  # kept, not retired
 

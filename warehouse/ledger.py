@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from .contract import IDENTITY_COLUMNS, PRICE_COLUMNS
 from .errors import LoadRefused
@@ -94,7 +95,7 @@ class Ledger:
         ).fetchall()
         for values in rows:
             rec = dict(zip(names, values, strict=True))
-            ident = tuple(rec[c] for c in IDENTITY_COLUMNS)
+            ident = _identity(rec)
             cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True)
             ledger.by_key.setdefault(rec["source_model_key"], {})[ident] = cur
         (ledger.last_observed_at,) = con.execute(
@@ -151,12 +152,11 @@ class Batch:
         return bool(self.runs)
 
 
-def _identity(row: dict) -> tuple:
-    return tuple(row[c] for c in IDENTITY_COLUMNS)
+_identity = itemgetter(*IDENTITY_COLUMNS)  # row -> its identity tuple
 
 
 def _change(run: RunRecord, pid: str, row: dict, old, new, kind: str, flag: str | None = None) -> dict:
-    rec = {c: row[c] for c in IDENTITY_COLUMNS}
+    rec = dict(zip(IDENTITY_COLUMNS, _identity(row), strict=True))
     rec.update(
         run_id=run.run_id,
         changed_at=run.observed_at,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 import pyarrow as pa
 
@@ -233,7 +234,9 @@ def arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
 
 def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     schema = arrow_schema(columns)
-    return pa.table({c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema)
+    return pa.table(
+        {c: pa.array(list(map(itemgetter(c), rows)), type=schema.field(c).type) for c in columns}, schema=schema
+    )
 
 
 def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) -> dict[str, dict[str, int]]:

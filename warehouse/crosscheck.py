@@ -79,6 +79,7 @@ page AS (
 reg_models AS (
     SELECT r.*, {_xmodel("r")} AS xmodel FROM price_intervals AS r
     WHERE r.source = 'litellm' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
+      AND r.vendor IN (SELECT DISTINCT vendor FROM page)  -- every comparison is within one vendor
 ),
 reg AS (
     SELECT r.*, {_XREGION} AS xregion FROM (

@@ -8,6 +8,7 @@ from importlib import resources
 
 import duckdb
 import pytest
+from aiprices.warehouse import crosscheck
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.crosscheck import record_crosschecks
 from aiprices.warehouse.load import RunRecord, load_snapshot, record_run
@@ -135,6 +136,19 @@ def test_a_check_of_the_newest_run_sees_a_registry_change_in_place(con):
     assert [tuple(map(str, r)) for r in got] == [
         ("mismatch", "2026-01-02", "2026-01-03", "c2", "c3"), ("match", "2026-01-03", "None", "c3", "None")
     ]  # fmt: skip
+
+
+def test_a_registry_change_between_checks_is_found_by_the_next_check(con):
+    _check(con, "c2", 2, _page())
+    registry = [REGISTRY[0], _price("litellm", "gpt-9", "12", key="output"), REGISTRY[2]]
+    load_snapshot(con, _run("reg-2", "litellm", 3, kind="registry"), registry)
+    assert _check(con, "c4", 4, _page())["match"] == 2  # the page did not change; the registry did
+
+
+def test_a_new_rule_checks_again_prices_that_did_not_change(con, monkeypatch):
+    assert _check(con, "c2", 2, _page())["mismatch"] == 1  # output: page 12, registry 10
+    monkeypatch.setattr(crosscheck, "TOLERANCE", Decimal(5))
+    assert _check(con, "c3", 3, _page())["match"] == 2
 
 
 def test_an_older_run_is_not_checked_again_and_reports_its_time(con):

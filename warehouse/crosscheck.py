@@ -20,14 +20,17 @@ canonical id wins, then the alphabetically first.
 
 Results are stored by change, like prices (``crosscheck_intervals``, migration 004): a check opens an interval
 for each result that is new or whose values changed, and closes the open intervals of its source it no longer
-finds, so storage grows with changes, not with days. ``crosscheck_runs`` records each check; the views derive
-from it when a result was last confirmed. Re-running the newest check of a source first undoes its own
+finds, so storage grows with changes, not with days. ``crosscheck_runs`` records each check, with a fingerprint
+of what it read (page and registry prices, and the rules): a check whose fingerprint equals its source's
+previous one only records itself, as its results are those still open. The views derive from it when a result
+was last confirmed. Re-running the newest check of a source first undoes its own
 openings and closings (idempotent); a run older than its source's newest check is not re-checked: history is
 not rewritten, and its counts are those in effect at its time.
 """
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from .connection import transaction
@@ -66,9 +69,10 @@ IDENTITY = ("source", "vendor", "model", "source_model_key", "price_key", "unit"
 VALUES = ("page_price", "registry_price", "registry_model_key", "status", "delta")
 _SAME = " AND ".join(f"c.{col} IS NOT DISTINCT FROM n.{col}" for col in IDENTITY + VALUES)
 
-_RESULTS = f"""
-CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
-WITH run AS (
+# What a check reads: the run's published page prices, and the registry's current prices of their vendors
+# (every comparison is within one vendor).
+_INPUTS = """
+run AS (
     SELECT run_id, source, observed_at FROM runs WHERE run_id = $run_id
 ),
 page AS (
@@ -76,10 +80,24 @@ page AS (
     WHERE h.valid_from <= run.observed_at AND (h.valid_to IS NULL OR h.valid_to > run.observed_at)
       AND h.inferred_rule IS NULL
 ),
-reg_models AS (
-    SELECT r.*, {_xmodel("r")} AS xmodel FROM price_intervals AS r
+registry AS (
+    SELECT r.* FROM price_intervals AS r
     WHERE r.source = 'litellm' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
-      AND r.vendor IN (SELECT DISTINCT vendor FROM page)  -- every comparison is within one vendor
+      AND r.vendor IN (SELECT DISTINCT vendor FROM page)
+)"""
+
+# A fingerprint of those inputs: equal fingerprints give equal results (with the same rules, see ``_rules``).
+_FINGERPRINT = f"""
+WITH {_INPUTS}
+SELECT (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)), 0) FROM page) || '/'
+       || (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)), 0) FROM registry)
+"""
+
+_RESULTS = f"""
+CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
+WITH {_INPUTS},
+reg_models AS (
+    SELECT r.*, {_xmodel("r")} AS xmodel FROM registry AS r
 ),
 reg AS (
     SELECT r.*, {_XREGION} AS xregion FROM (
@@ -145,8 +163,8 @@ WHERE NOT EXISTS (SELECT 1 FROM crosscheck_intervals AS c
 """
 
 _CHECKED = """
-INSERT OR REPLACE INTO crosscheck_runs (run_id, source, observed_at, checked_at)
-VALUES ($run_id, $source, $at, now())
+INSERT OR REPLACE INTO crosscheck_runs (run_id, source, observed_at, checked_at, inputs)
+VALUES ($run_id, $source, $at, now(), $inputs)
 """
 
 
@@ -163,16 +181,38 @@ def record_crosschecks(con, run_id: str) -> dict[str, int]:
         return _counts_at(con, source, at)
     params = {"run_id": run_id, "source": source, "at": at}
     with transaction(con):
-        if con.execute("SELECT count(*) FROM crosscheck_runs WHERE run_id = ?", [run_id]).fetchone()[0]:
-            for sql in _UNDO:
-                con.execute(sql, {"run_id": run_id})
-        con.execute(_RESULTS, {"run_id": run_id, "tolerance": TOLERANCE})
-        con.execute(_CLOSE, params)
-        con.execute(_OPEN, params)
+        (inputs,) = con.execute(_FINGERPRINT, {"run_id": run_id}).fetchone()
+        params["inputs"] = f"{_rules()}/{inputs}"
+        if _last_inputs(con, source) != params["inputs"]:
+            _check(con, params)
         con.execute(_CHECKED, params)
-        counts = con.execute("SELECT status, count(*) FROM _crosscheck_new GROUP BY status").fetchall()
-        con.execute("DROP TABLE _crosscheck_new")
-    return dict(counts)
+    return _counts_at(con, source, at)
+
+
+def _check(con, params: dict) -> None:
+    """Compute the run's results; close the source's open results it no longer finds, open the new ones."""
+    if con.execute("SELECT count(*) FROM crosscheck_runs WHERE run_id = ?", [params["run_id"]]).fetchone()[0]:
+        for sql in _UNDO:
+            con.execute(sql, {"run_id": params["run_id"]})
+    con.execute(_RESULTS, {"run_id": params["run_id"], "tolerance": TOLERANCE})
+    interval = {k: params[k] for k in ("run_id", "source", "at")}
+    con.execute(_CLOSE, interval)
+    con.execute(_OPEN, interval)
+    con.execute("DROP TABLE _crosscheck_new")
+
+
+def _last_inputs(con, source: str) -> str | None:
+    """The input fingerprint of the source's newest check (unchanged inputs: its open results stand)."""
+    row = con.execute(
+        "SELECT inputs FROM crosscheck_runs WHERE source = ? ORDER BY observed_at DESC, run_id DESC LIMIT 1",
+        [source],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _rules() -> str:
+    """A digest of how results are computed, so a changed rule or tolerance re-checks unchanged prices."""
+    return hashlib.md5(f"{_RESULTS}|{TOLERANCE}".encode()).hexdigest()[:12]
 
 
 def _counts_at(con, source: str, at) -> dict[str, int]:

@@ -32,7 +32,8 @@ CREATE TABLE crosscheck_runs (
     run_id              VARCHAR PRIMARY KEY,
     source              VARCHAR NOT NULL,
     observed_at         TIMESTAMPTZ NOT NULL,
-    checked_at          TIMESTAMPTZ NOT NULL   -- wall time of the check
+    checked_at          TIMESTAMPTZ NOT NULL,  -- wall time of the check
+    inputs              VARCHAR                -- fingerprint of the prices and rules it read (NULL: migrated)
 );
 
 -- Existing per-run rows, collapsed into intervals. Old rows lack source_model_key: a page row takes the key
@@ -40,7 +41,7 @@ CREATE TABLE crosscheck_runs (
 -- one to one. A result opens an island when its values differ from the same result in the source's previous
 -- checked run, or when it was absent there.
 INSERT INTO crosscheck_runs
-SELECT c.run_id, any_value(c.source), coalesce(any_value(r.observed_at), max(c.checked_at)), max(c.checked_at)
+SELECT c.run_id, any_value(c.source), coalesce(any_value(r.observed_at), max(c.checked_at)), max(c.checked_at), NULL
 FROM crosscheck_results AS c LEFT JOIN runs AS r USING (run_id)
 GROUP BY c.run_id;
 

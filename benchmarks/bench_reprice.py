@@ -1,6 +1,6 @@
 """Benchmark: 10,000 budgets x 5 lines repriced at 12 month-ends, set-based vs a per-line lookup loop.
 
-The warehouse is a synthetic three-year history built here through the real loader (``load_snapshot``):
+The warehouse is a synthetic three-year history built here through the real loader (``load_run``):
 ``--models`` models x (input, output, cache_read) from source ``litellm``, one snapshot a month for 36
 months, about 5% of prices changing each month. The per-line loop (one ``WarehouseLookup`` per budget and
 date, i.e. one query per model line and date) is timed on a sample and scaled linearly; both paths must
@@ -28,8 +28,9 @@ from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import reprice, totals_by_date
 from aiprices.calculators.warehouse_lookup import WarehouseLookup
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 def build_warehouse(path: Path, models: int, rng: random.Random) -> None:
@@ -59,7 +60,7 @@ def build_warehouse(path: Path, models: int, rng: random.Random) -> None:
             )
             for (m, key), p in prices.items()
         ]
-        load_snapshot(con, RunRecord(f"bench-{month:02d}", "litellm", "registry", ts, ts), rows)
+        load_run(con, StagedRun(RunRecord(f"bench-{month:02d}", "litellm", "registry", ts, ts), rows))
     con.close()
 
 

@@ -8,9 +8,11 @@ path (snapshot load + cross-check per source). Two series:
 - ``static``: the pages never change (storage should not grow with days: target day N <= 2x day B);
 - ``changing``: ``--changes`` prices a day move by a small random factor (storage grows with changes only).
 
-At day B (``--baseline-day``, default 30) and day N (``--days``, default 730): file size after a checkpoint,
-rows per table, one day's load time (median of the last ``--window`` days; target day N <= 1.5x day B) and
-the ``prices_on`` latency (all prices on a date, and one model's as ``aiprices price`` reads them). Usage::
+At day B (``--baseline-day``, default 30; the warehouse is copied then) and day N (``--days``, default 730): file
+size after a checkpoint and rows per table. Then ``--window`` more days are loaded into both warehouses in turn
+(so both are timed under the same machine load), giving one day's load time (median, wall and CPU; target day
+N <= 1.5x day B) and the ``prices_on`` latency (every price on a date, and one model's as ``aiprices price``
+asks). Usage::
 
     python benchmarks/bench_scale.py [--days 730] [--baseline-day 30] [--changes 3] [--quick]
 """
@@ -42,15 +44,15 @@ MODEL = "gpt-4o"
 
 @dataclass
 class Point:
-    """What the warehouse looks like after one simulated day."""
+    """What the warehouse looks like after one simulated day, and how fast it is then."""
 
     day: int
     file_mib: float
     rows: dict[str, int]
-    load_s: float
-    load_cpu_s: float
-    prices_on_ms: float
-    model_ms: float
+    load_s: float = 0.0  # one more day's load (median)
+    load_cpu_s: float = 0.0
+    prices_on_ms: float = 0.0  # every price on a date
+    model_ms: float = 0.0  # one model's prices on a date
 
 
 @dataclass
@@ -63,25 +65,27 @@ class Series:
 def staged_rows(work: Path) -> dict[str, list[dict]]:
     """Every source's staged rows from its newest capture (replayed once through Scrapy; cached)."""
     from aiprices.crawler.sources import SOURCES
-    from aiprices.pipeline.stage import read_jsonl
     from aiprices.schedules.captures import pick_captures
     from aiprices.schedules.runs import REPLAY_SETTINGS, plan_replay
     from aiprices.schedules.spawn import run_spiders
+    from aiprices.warehouse.staging import read_staged_run
 
     folder = work / "staged"
     if not (folder / "done").exists():
         shutil.rmtree(folder, ignore_errors=True)
         pages = SHARED / "vendor-pages"
         planned = plan_replay(pick_captures(pages, None, sorted(SOURCES)), "scale", None)
-        run_spiders(planned, folder, work / "archive", dict(REPLAY_SETTINGS), pages)
-        (folder / "done").write_text(datetime.now(UTC).isoformat())
-    return {p.stem: read_jsonl(p) for p in sorted(folder.glob("*.jsonl"))}
+        staged = run_spiders(planned, folder, work / "archive", dict(REPLAY_SETTINGS), pages)
+        (folder / "done").write_text(json.dumps(sorted(staged)))
+    sources = json.loads((folder / "done").read_text())
+    runs = {source: read_staged_run(folder / source) for source in sources}
+    return {source: run.rows for source, run in runs.items() if run.run.status != "failed"}
 
 
 def backfilled(work: Path) -> Path:
     """A warehouse holding every shared registry copy (built once; each series starts from a copy)."""
+    from aiprices.schedules.registry import backfill
     from aiprices.warehouse.connection import connect
-    from aiprices.warehouse.registry import backfill
 
     db = work / "backfilled.duckdb"
     if not db.exists():
@@ -94,20 +98,20 @@ def backfilled(work: Path) -> Path:
 
 
 def stage_day(folder: Path, day: int, rows: dict[str, list[dict]]):
-    """One day's crawl batch on disk, as the crawler leaves it: rows and a summary per source."""
-    from aiprices.pipeline.stage import write_jsonl
+    """One day's crawl batch on disk, as the crawler leaves it: a staged run per source."""
     from aiprices.schedules.loading import StagedBatch
-    from aiprices.schedules.spawn import PlannedSource, summary_path
+    from aiprices.schedules.spawn import PlannedSource
+    from aiprices.warehouse.staging import RunRecord, write_staged_run
 
     at = FIRST_DAY + timedelta(days=day - 1)
     batch = folder / f"day-{day:04d}"
     planned = []
     for source, source_rows in rows.items():
-        write_jsonl(batch / f"{source}.jsonl", source_rows)
-        summary = {"status": "ok", "items": len(source_rows), "pages": 1, "started_at": at.isoformat(),
-                   "finished_at": at.isoformat(), "content_sha256": f"day-{day}"}  # fmt: skip
-        summary_path(batch, source).write_text(json.dumps(summary))
-        planned.append(PlannedSource(source, f"sim-{day:04d}-{source}", at))
+        run_id = f"sim-{day:04d}-{source}"
+        run = RunRecord(run_id, source, "crawl", at, at, at, pages=1, items=len(source_rows),
+                        content_sha256=f"day-{day}")  # fmt: skip
+        write_staged_run(batch / source, run, source_rows)
+        planned.append(PlannedSource(source, run_id, at))
     return StagedBatch(batch, "crawl", planned)
 
 
@@ -118,26 +122,65 @@ def change_prices(rows: dict[str, list[dict]], n: int, rng: random.Random) -> No
         row["price"] = (row["price"] * rng.choice(FACTORS)).quantize(Decimal("1e-12"))
 
 
-def measure(con, db: Path, day: int, loads: list[tuple[float, float]], window: int) -> Point:
+def snapshot(con, db: Path, day: int) -> Point:
+    """Size on disk (after a checkpoint) and rows per table after ``day``."""
     con.execute("CHECKPOINT")
     rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
-    on = (FIRST_DAY + timedelta(days=day // 2)).date()
-    return Point(
-        day=day, file_mib=db.stat().st_size / 2**20, rows=rows,
-        load_s=statistics.median(w for w, _ in loads[-window:]),
-        load_cpu_s=statistics.median(c for _, c in loads[-window:]),
-        prices_on_ms=1000 * _median_time(lambda: con.execute("SELECT count(*) FROM prices_on(?)", [on]).fetchall()),
-        model_ms=1000 * _median_time(lambda: _price_command(con, on)),
-    )  # fmt: skip
+    return Point(day=day, file_mib=db.stat().st_size / 2**20, rows=rows)
 
 
-def _price_command(con, on) -> list:
-    """What ``aiprices price MODEL --on DATE`` asks the warehouse: resolve, count, fetch."""
+def compare(points: list[Point], files: list[Path], states: list[dict[str, list[dict]]], changes: int,
+            window: int) -> None:  # fmt: skip
+    """Time one more day's load, and the queries, on each warehouse in turn (so both run under the same machine
+    load: the machines are shared), ``window`` times; the medians go to the points. Each warehouse gets the
+    pages as they were on its day, with the same few changes a day."""
+    from aiprices.schedules.loading import load_batch
+    from aiprices.warehouse.connection import connect
+
+    rngs = [random.Random(11) for _ in points]
+    samples: list[list[tuple[float, float, float, float]]] = [[] for _ in points]
+    for i in range(window):
+        for point, db, rows, rng, out in zip(points, files, states, rngs, samples, strict=True):
+            if changes:
+                change_prices(rows, changes, rng)
+            batch = stage_day(WORK / "compare-staging", point.day + 1 + i, rows)
+            con = connect(db)
+            t, cpu = time.perf_counter(), _cpu()
+            load_batch(con, batch)
+            wall, cpu = time.perf_counter() - t, _cpu() - cpu
+            on = (FIRST_DAY + timedelta(days=point.day // 2)).date()
+            out.append((wall, cpu, _timed(con, "SELECT count(*) FROM prices_on(?)", on), _timed_price(con, on)))
+            con.close()
+            shutil.rmtree(batch.folder)
+    for point, out in zip(points, samples, strict=True):
+        point.load_s, point.load_cpu_s, point.prices_on_ms, point.model_ms = (
+            statistics.median(x[k] for x in out) for k in range(4)
+        )
+
+
+def _copy(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {source: [dict(r) for r in source_rows] for source, source_rows in rows.items()}
+
+
+def _timed(con, sql: str, on) -> float:
+    """Milliseconds of a query (median of 3)."""
+    return _median_ms(lambda: con.execute(sql, [on]).fetchall())
+
+
+def _timed_price(con, on) -> float:
+    """Milliseconds of what ``aiprices price MODEL --on DATE`` asks the warehouse: resolve, then fetch."""
     from aiprices.warehouse.queries import prices_on
 
-    query = prices_on(con, MODEL, on)
-    query.count(con)
-    return query.execute(con).fetchall()
+    return _median_ms(lambda: prices_on(con, MODEL, on).execute(con).fetchall())
+
+
+def _median_ms(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(1000 * (time.perf_counter() - start))
+    return statistics.median(times)
 
 
 def _cpu() -> float:
@@ -146,41 +189,38 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _median_time(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def simulate(name: str, base: Path, rows: dict[str, list[dict]], args, changes: int) -> Series:
-    """Load ``args.days`` daily crawls into a copy of ``base``; measure at the baseline day and the last."""
+    """Load ``args.days`` daily crawls into a copy of ``base``, keeping a copy of the warehouse at the baseline
+    day; then compare the two."""
     from aiprices.schedules.loading import load_batch
     from aiprices.warehouse.connection import connect
 
-    db = WORK / f"{name}.duckdb"
-    db.unlink(missing_ok=True)
+    db, early = WORK / f"{name}.duckdb", WORK / f"{name}-day{args.baseline_day}.duckdb"
+    for path in (db, early):
+        path.unlink(missing_ok=True)
     shutil.copy(base, db)
-    rows = {s: [dict(r) for r in source_rows] for s, source_rows in rows.items()}
+    rows = _copy(rows)
     rng = random.Random(7)
-    series, loads, start = Series(name), [], time.perf_counter()
-    staging = WORK / f"{name}-staging"
+    series, start, early_rows = Series(name), time.perf_counter(), {}
     con = connect(db)
     for day in range(1, args.days + 1):
         if changes:
             change_prices(rows, changes, rng)
-        batch = stage_day(staging, day, rows)
-        t, cpu = time.perf_counter(), _cpu()
+        batch = stage_day(WORK / f"{name}-staging", day, rows)
         load_batch(con, batch)
-        loads.append((time.perf_counter() - t, _cpu() - cpu))
         shutil.rmtree(batch.folder)
         if day in (args.baseline_day, args.days):
-            series.points.append(measure(con, db, day, loads, args.window))
-            print(f"{name}: day {day} loaded in {loads[-1][0]:.2f} s", file=sys.stderr)
+            series.points.append(snapshot(con, db, day))
+        if day == args.baseline_day:
+            con.close()
+            shutil.copy(db, early)
+            early_rows = _copy(rows)
+            con = connect(db)
+        if day % 50 == 0:
+            print(f"{name}: day {day} ({time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
     con.close()
     series.seconds = time.perf_counter() - start
+    compare(series.points, [early, db], [early_rows, rows], changes, args.window)
     return series
 
 
@@ -222,7 +262,7 @@ def main() -> int:
     parser.add_argument("--baseline-day", type=int, default=30)
     parser.add_argument("--changes", type=int, default=3, help="prices changed a day in the changing series")
     parser.add_argument("--series", nargs="+", choices=("static", "changing"), default=["static", "changing"])
-    parser.add_argument("--window", type=int, default=5, help="days whose median load time is reported")
+    parser.add_argument("--window", type=int, default=7, help="days loaded into both warehouses to time them")
     parser.add_argument("--quick", action="store_true", help="a smoke run: 30 days against day 5")
     args = parser.parse_args()
     if args.quick:

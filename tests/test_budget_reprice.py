@@ -14,8 +14,9 @@ from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.reprice import drift_report, reprice, totals_by_date
 from aiprices.calculators.warehouse_lookup import WarehouseLookup
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "budgets"
 D = Decimal
@@ -50,7 +51,7 @@ def con(db_path):
     for day, prices in ((date(2025, 1, 3), ("1", "5")), (date(2025, 6, 1), ("0.8", "4"))):
         ts = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
         run = RunRecord(run_id=f"t-{day}", source="litellm", kind="registry", observed_at=ts, started_at=ts)
-        load_snapshot(con, run, _rows(*prices))
+        load_run(con, StagedRun(run, _rows(*prices)))
     yield con
     con.close()
 

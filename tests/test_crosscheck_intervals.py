@@ -10,10 +10,11 @@ import duckdb
 import pytest
 from aiprices.warehouse import crosscheck
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.crosscheck import record_crosschecks
-from aiprices.warehouse.load import RunRecord, load_snapshot, record_run
+from aiprices.warehouse.load import load_run
 from aiprices.warehouse.migrations import MIGRATIONS, applied_versions
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 STATE = (
     "SELECT source, model, source_model_key, price_key, page_price, registry_price, status, delta, valid_from, "
@@ -24,6 +25,11 @@ STATE = (
 def _run(run_id: str, source: str, day: int, kind: str = "crawl") -> RunRecord:
     at = datetime(2026, 1, day, tzinfo=UTC)
     return RunRecord(run_id=run_id, source=source, kind=kind, observed_at=at, started_at=at, finished_at=at)
+
+
+def _load(con, run: RunRecord, rows: list[dict]) -> dict[str, int]:
+    """Load a run as every producer does (its cross-check included); the cross-check counts."""
+    return load_run(con, StagedRun(run, rows)).crosschecks
 
 
 def _price(source: str, model: str, price: str, key: str = "input", smk: str | None = None) -> dict:
@@ -48,14 +54,13 @@ def _page(output: str = "12", *, cheap: bool = True) -> list[dict]:
 @pytest.fixture
 def con(db_path):
     con = connect(db_path)
-    load_snapshot(con, _run("reg", "litellm", 1, kind="registry"), REGISTRY)
+    _load(con, _run("reg", "litellm", 1, kind="registry"), REGISTRY)
     yield con
     con.close()
 
 
 def _check(con, run_id: str, day: int, rows: list[dict]) -> dict[str, int]:
-    load_snapshot(con, _run(run_id, "openai", day), rows)
-    return record_crosschecks(con, run_id)
+    return _load(con, _run(run_id, "openai", day), rows)
 
 
 def test_unchanged_results_are_stored_once_and_confirmed_by_each_check(con):
@@ -127,7 +132,7 @@ def test_a_check_of_the_newest_run_sees_a_registry_change_in_place(con):
     _check(con, "c2", 2, _page())
     _check(con, "c3", 3, _page())
     registry = [REGISTRY[0], _price("litellm", "gpt-9", "12", key="output"), REGISTRY[2]]
-    load_snapshot(con, _run("reg-2", "litellm", 4, kind="registry"), registry)
+    _load(con, _run("reg-2", "litellm", 4, kind="registry"), registry)
     assert record_crosschecks(con, "c3")["match"] == 2
     got = con.execute(
         "SELECT status, valid_from::DATE, valid_to::DATE, run_id, retired_run_id FROM crosschecks "
@@ -141,7 +146,7 @@ def test_a_check_of_the_newest_run_sees_a_registry_change_in_place(con):
 def test_a_registry_change_between_checks_is_found_by_the_next_check(con):
     _check(con, "c2", 2, _page())
     registry = [REGISTRY[0], _price("litellm", "gpt-9", "12", key="output"), REGISTRY[2]]
-    load_snapshot(con, _run("reg-2", "litellm", 3, kind="registry"), registry)
+    _load(con, _run("reg-2", "litellm", 3, kind="registry"), registry)
     assert _check(con, "c4", 4, _page())["match"] == 2  # the page did not change; the registry did
 
 
@@ -162,7 +167,7 @@ def test_an_older_run_is_not_checked_again_and_reports_its_time(con):
 def test_failed_or_unknown_runs_are_not_checked(con):
     failed = _run("c2", "openai", 2)
     failed.status = "failed"
-    record_run(con, failed)
+    assert _load(con, failed, []) == {}
     assert record_crosschecks(con, "c2") == {}
     assert record_crosschecks(con, "no-such-run") == {}
     assert con.execute("SELECT count(*) FROM crosscheck_runs").fetchone() == (0,)
@@ -186,11 +191,26 @@ def _old_warehouse(path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+OLD_PAGE_PRICE = (
+    "INSERT INTO price_intervals (price_id, source, vendor, model, source_model_key, price_key, unit, service_tier, "
+    "context_min_tokens, region, variant, currency, price, valid_from, valid_to, run_id) VALUES (md5(? || ?), "
+    "'openai', 'openai', ?, ?, 'input', 'usd_per_1m_tokens', 'standard', 0, '', '', 'USD', ?, ?, ?, ?)"
+)
+
+
+def _old_page(con, model: str, smk: str, price: Decimal, days: tuple[int, int | None]) -> None:
+    """A page price as the old loader left it: one interval from ``days[0]`` to ``days[1]`` (None: current)."""
+    since, until = (None if d is None else datetime(2026, 1, d, tzinfo=UTC) for d in days)
+    con.execute(OLD_PAGE_PRICE, [model, smk, model, smk, price, since, until, f"c{days[0]}"])
+
+
 def _old_checks(con, run_id: str, day: int, rows: list[tuple]) -> None:
-    at = datetime(2026, 1, day, 6, tzinfo=UTC)
+    at = datetime(2026, 1, day, tzinfo=UTC)
+    con.execute("INSERT INTO runs (run_id, source, kind, observed_at, started_at, status) "
+                "VALUES (?, 'openai', 'crawl', ?, ?, 'ok')", [run_id, at, at])  # fmt: skip
     for model, page, registry, key, status in rows:
         delta = page - registry if page is not None and registry is not None else None
-        con.execute(OLD_ROW, [run_id, at, model, page, registry, key, status, delta])
+        con.execute(OLD_ROW, [run_id, at.replace(hour=6), model, page, registry, key, status, delta])
 
 
 def test_migration_collapses_per_run_rows_into_intervals(tmp_path):
@@ -200,11 +220,11 @@ def test_migration_collapses_per_run_rows_into_intervals(tmp_path):
     same = ("gpt-9", d("2.5"), d("2.5"), "gpt-9", "match")
     twin = same  # the page's second key for gpt-9: a row the old table cannot tell from the first
     # the page lists gpt-9 under two keys, and gpt-9-mini disagrees with the registry, then is fixed
+    _old_page(con, "gpt-9", "gpt-9", d("2.5"), (2, None))
+    _old_page(con, "gpt-9", "gpt-9-2026", d("2.5"), (2, None))
+    _old_page(con, "gpt-9-mini", "gpt-9-mini", d("0.3"), (2, 4))
+    _old_page(con, "gpt-9-mini", "gpt-9-mini", d("0.2"), (4, None))
     for day, mini in ((2, d("0.3")), (3, d("0.3")), (4, d("0.2"))):
-        load_snapshot(con, _run(f"c{day}", "openai", day), [
-            _price("openai", "gpt-9", "2.5"), _price("openai", "gpt-9", "2.5", smk="gpt-9-2026"),
-            _price("openai", "gpt-9-mini", str(mini)),
-        ])  # fmt: skip
         mini_row = ("gpt-9-mini", mini, d("0.2"), "gpt-9-mini", "mismatch" if mini != d("0.2") else "match")
         _old_checks(con, f"c{day}", day, [same, twin, mini_row])
     con.close()
@@ -222,11 +242,10 @@ def test_migration_collapses_per_run_rows_into_intervals(tmp_path):
         ]
         # the next check carries on from the migrated intervals: nothing unchanged is reopened
         registry = [_price("litellm", "gpt-9", "2.5"), _price("litellm", "gpt-9-mini", "0.2")]
-        load_snapshot(con, _run("reg", "litellm", 5, kind="registry"), registry)
-        load_snapshot(con, _run("c6", "openai", 6), [_price("openai", "gpt-9", "2.5"),
-                                                     _price("openai", "gpt-9", "2.5", smk="gpt-9-2026"),
-                                                     _price("openai", "gpt-9-mini", "0.2")])  # fmt: skip
-        record_crosschecks(con, "c6")
+        _load(con, _run("reg", "litellm", 5, kind="registry"), registry)
+        page = [_price("openai", "gpt-9", "2.5"), _price("openai", "gpt-9", "2.5", smk="gpt-9-2026"),
+                _price("openai", "gpt-9-mini", "0.2")]  # fmt: skip
+        assert _load(con, _run("c6", "openai", 6), page) == {"match": 3}
         got = con.execute("SELECT DISTINCT run_id = 'c6', last_run_id FROM crosschecks WHERE valid_to IS NULL")
         assert got.fetchall() == [(False, "c6")]
     finally:

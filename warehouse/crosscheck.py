@@ -36,7 +36,7 @@ from decimal import Decimal
 from .connection import transaction
 
 TOLERANCE = Decimal("0.000001")
-STATUSES = ("match", "mismatch", "missing_in_registry", "missing_on_page")
+REFERENCE_SOURCE = "litellm"  # the registry every other source's prices are compared with
 
 # Bedrock model ids without provider prefix, version and date: "openai.gpt-oss-120b-1:0" -> "gpt-oss-120b".
 _BEDROCK_ID = (
@@ -71,7 +71,7 @@ _SAME = " AND ".join(f"c.{col} IS NOT DISTINCT FROM n.{col}" for col in IDENTITY
 
 # What a check reads: the run's published page prices, and the registry's current prices of their vendors
 # (every comparison is within one vendor).
-_INPUTS = """
+_INPUTS = f"""
 run AS (
     SELECT run_id, source, observed_at FROM runs WHERE run_id = $run_id
 ),
@@ -82,7 +82,7 @@ page AS (
 ),
 registry AS (
     SELECT r.* FROM price_intervals AS r
-    WHERE r.source = 'litellm' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
+    WHERE r.source = '{REFERENCE_SOURCE}' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
       AND r.vendor IN (SELECT DISTINCT vendor FROM page)
 )"""
 
@@ -169,7 +169,14 @@ VALUES ($run_id, $source, $at, now(), $inputs)
 
 
 def record_crosschecks(con, run_id: str) -> dict[str, int]:
-    """Check one loaded run against the registry; store what changed; return the count per status."""
+    """Check one loaded run again in its own transaction (the loader checks each run as it loads it)."""
+    with transaction(con):
+        return write_crosschecks(con, run_id)
+
+
+def write_crosschecks(con, run_id: str) -> dict[str, int]:
+    """Check one loaded run against the registry inside the caller's transaction; store what changed; return
+    the count per status."""
     run = con.execute(
         "SELECT source, observed_at FROM runs WHERE run_id = ? AND status IN ('ok', 'partial')", [run_id]
     ).fetchone()
@@ -179,13 +186,11 @@ def record_crosschecks(con, run_id: str) -> dict[str, int]:
     (newest,) = con.execute("SELECT max(observed_at) FROM crosscheck_runs WHERE source = ?", [source]).fetchone()
     if newest is not None and newest > at:
         return _counts_at(con, source, at)
-    params = {"run_id": run_id, "source": source, "at": at}
-    with transaction(con):
-        (inputs,) = con.execute(_FINGERPRINT, {"run_id": run_id}).fetchone()
-        params["inputs"] = f"{_rules()}/{inputs}"
-        if _last_inputs(con, source) != params["inputs"]:
-            _check(con, params)
-        con.execute(_CHECKED, params)
+    (inputs,) = con.execute(_FINGERPRINT, {"run_id": run_id}).fetchone()
+    params = {"run_id": run_id, "source": source, "at": at, "inputs": f"{_rules()}/{inputs}"}
+    if _last_inputs(con, source) != params["inputs"]:
+        _check(con, params)
+    con.execute(_CHECKED, params)
     return _counts_at(con, source, at)
 
 

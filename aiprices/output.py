@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -95,6 +94,8 @@ def terminal_width(compact: bool) -> int | None:
     """The width a table must fit: the terminal's (at most 100 for a compact view); unbounded when piped
     and wide."""
     if sys.stdout.isatty():
+        import shutil  # only on a terminal (it imports compression modules)
+
         columns = shutil.get_terminal_size().columns
         return min(columns, COMPACT_WIDTH) if compact else columns
     return COMPACT_WIDTH if compact else None

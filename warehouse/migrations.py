@@ -10,6 +10,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (2, "002_views.sql"),
     (3, "003_guards.sql"),
     (4, "004_page_audit.sql"),
+    (5, "005_crosscheck_intervals.sql"),
 )
 
 

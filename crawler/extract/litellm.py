@@ -257,6 +257,7 @@ class RegistryReader:
         self.previous: dict[str, bytes] = {}  # first key of a piece -> its bytes
         self.piece_keys: dict[str, list[str]] = {}  # first key of a piece -> the entries it holds
         self.all_keys: set[str] = set()
+        self.duplicates: set[str] = set()  # keys that appeared more than once in the previous copy
 
     def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list], set[str]]:
         """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read; each row
@@ -302,14 +303,16 @@ class RegistryReader:
             if key in seen:
                 report.duplicate_keys.append(key)
             seen.add(key)
-        if report.duplicate_keys:  # the winning copy may sit in an unchanged piece: re-read those pieces
-            dupes = set(report.duplicate_keys)
+        # A key duplicated now or in the previous copy may win from an unchanged piece (its other copy came or
+        # went): re-read those pieces.
+        dupes = set(report.duplicate_keys)
+        if dupes or self.duplicates:
             for first, keys in piece_keys.items():
-                if dupes & set(keys):
+                if (dupes | self.duplicates) & set(keys):
                     values.update(self._parse_piece(first.split("\x00")[0], pieces[first]))
         changed = {key: entry_rows(key, value, report) for key, value in values.items()}
         vanished = self.all_keys - seen
-        self.previous, self.piece_keys, self.all_keys = pieces, piece_keys, seen
+        self.previous, self.piece_keys, self.all_keys, self.duplicates = pieces, piece_keys, seen, dupes
         return changed, vanished
 
     def _read_full(self, raw, label, report):
@@ -327,6 +330,7 @@ class RegistryReader:
         changed = {key: entry_rows(key, value, report) for key, value in top.items()}
         vanished = self.all_keys - set(top)
         self.previous, self.piece_keys, self.all_keys = {}, {}, set(top)  # the next copy re-reads everything
+        self.duplicates = set(report.duplicate_keys)
         return changed, vanished
 
 

@@ -74,7 +74,7 @@ def _timed(name: str, work: Callable[[], tuple[str, str]]) -> StepResult:
         status, detail = work()
     except Interrupted:
         raise
-    except (CrawlError, WarehouseError, FetchError, CalcError, ReportError, CrawlLocked, OSError) as exc:
+    except (CrawlError, WarehouseError, FetchError, CalcError, ReportError, OSError) as exc:
         status, detail = "failed", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StepResult(name, status, round(time.monotonic() - start, 2), detail)
 

@@ -109,6 +109,9 @@ RUN_ROW: tuple[Column, ...] = (
     Column("warnings", TEXT, nullable=True),
     Column("source_url", TEXT, nullable=True),
     Column("content_sha256", TEXT, nullable=True),
+    Column("page_kind", TEXT, nullable=True),  # the page format read ('' live); None: no page (registry)
+    Column("rows_seen", COUNT, nullable=True),  # the completeness audit: rows that look priced
+    Column("rows_priced", COUNT, nullable=True),  # ... and those that gave a price
 )
 RUN_COLUMNS: tuple[str, ...] = tuple(c.name for c in RUN_ROW)
 

@@ -29,7 +29,7 @@ from .contract import (
     ColumnType,
 )
 from .crosscheck import REFERENCE_SOURCE, write_crosschecks
-from .guards import item_count_guard, resolve_held
+from .guards import PageRun, page_guards, page_of, resolve_held
 from .ledger import Batch, Ledger, apply_key
 from .staging import RunRecord, StagedRun
 
@@ -60,7 +60,7 @@ def load_runs(con, runs: Iterable[StagedRun]) -> list[LoadResult]:
     ``runs`` may be a generator: a backfill hands copies over one at a time and only the pending writes
     are held in memory.
     """
-    loaded = _Loaded.from_db(con)
+    loaded = _Loaded(con)
     ledgers: dict[str, Ledger] = {}
     batch = Batch()
     results: list[LoadResult] = []
@@ -95,18 +95,23 @@ def _result(run: RunRecord) -> LoadResult:
 
 @dataclass
 class _Loaded:
-    """Runs already in the warehouse (or earlier in this call): a replay of the same input is a no-op."""
+    """Runs already in the warehouse (or earlier in this call): a replay of the same input is a no-op.
 
-    run_ids: set[str]
-    contents: set[tuple]  # (source, observed_at, content_sha256)
+    The warehouse is asked run by run rather than read whole, so a load costs the same after years of runs.
+    """
 
-    @classmethod
-    def from_db(cls, con) -> _Loaded:
-        rows = con.execute("SELECT run_id, source, observed_at, content_sha256 FROM runs").fetchall()
-        return cls({r[0] for r in rows}, {r[1:] for r in rows if r[3] is not None})
+    con: object
+    run_ids: set[str] = field(default_factory=set)
+    contents: set[tuple] = field(default_factory=set)  # (source, observed_at, content_sha256)
 
     def has(self, run: RunRecord) -> bool:
-        return run.run_id in self.run_ids or (run.source, run.observed_at, run.content_sha256) in self.contents
+        if run.run_id in self.run_ids or (run.source, run.observed_at, run.content_sha256) in self.contents:
+            return True
+        (n,) = self.con.execute(
+            "SELECT count(*) FROM runs WHERE run_id = ? OR (source = ? AND observed_at = ? AND content_sha256 = ?)",
+            [run.run_id, run.source, run.observed_at, run.content_sha256],
+        ).fetchone()
+        return n > 0
 
     def add(self, run: RunRecord) -> None:
         self.run_ids.add(run.run_id)
@@ -130,7 +135,8 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
             run.items = ledger.count_after(claims)
         elif not run.items:
             run.items = len(staged.rows)
-        item_count_guard(run, ledger.last_ok)
+        page = page_of(run.source_url, run.page_kind)
+        page_guards(run, ledger.last_ok.get(page))
         ok = run.status == "ok"
         for key in sorted(claims):
             if ok or claims[key] is not None:
@@ -138,7 +144,7 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
         ledger.deferred = {} if ok else claims
         ledger.last_observed_at = run.observed_at
         if ok:
-            ledger.last_ok = (run.items, run.run_id)
+            ledger.remember_ok(page, PageRun(run.run_id, run.items, run.rows_seen, run.rows_priced))
         _note_quarantine(run)
     batch.runs.append(run)
 

@@ -2,9 +2,8 @@
 
 The warehouse is a synthetic three-year history built here through the real loader (``load_snapshot``):
 ``--models`` models x (input, output, cache_read) from source ``litellm``, one snapshot a month for 36
-months, about 5% of prices changing each month. The per-line loop (one ``WarehouseLookup`` per budget and
-date, i.e. one query per model line and date) is timed on a sample and scaled linearly; both paths must
-give identical totals on the sample.
+months, about 5% of prices changing each month. The loop (``price_budget`` per budget and date) is timed on
+a sample and scaled linearly; both paths must give identical totals on the sample.
 
     python benchmarks/bench_reprice.py [--budgets 10000] [--sample 200] [--models 400]
 """
@@ -26,7 +25,6 @@ import duckdb
 from aiprices.calculators.budget import price_budget
 from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import reprice, totals_by_date
-from aiprices.calculators.warehouse_lookup import WarehouseLookup
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import RunRecord, load_snapshot
 from aiprices.warehouse.schema import price_row
@@ -35,9 +33,7 @@ from aiprices.warehouse.schema import price_row
 def build_warehouse(path: Path, models: int, rng: random.Random) -> None:
     con = connect(path)
     prices = {
-        (f"model-{m:04d}", key): Decimal(rng.randint(5, 6000))
-        / 100
-        * (Decimal("0.1") if key == "cache_read" else 1)
+        (f"model-{m:04d}", key): Decimal(rng.randint(5, 6000)) / 100 * (Decimal("0.1") if key == "cache_read" else 1)
         for m in range(models)
         for key in ("input", "output", "cache_read")
     }
@@ -45,9 +41,7 @@ def build_warehouse(path: Path, models: int, rng: random.Random) -> None:
         ts = datetime(2023 + month // 12, month % 12 + 1, 1, 6, tzinfo=UTC)
         if month:
             for k in rng.sample(sorted(prices), len(prices) // 20):
-                prices[k] = (prices[k] * Decimal(rng.choice([50, 80, 90, 110, 125])) / 100).quantize(
-                    Decimal("0.0001")
-                )
+                prices[k] = (prices[k] * Decimal(rng.choice([50, 80, 90, 110, 125])) / 100).quantize(Decimal("0.0001"))
         rows = [
             price_row(
                 source="litellm",
@@ -72,9 +66,7 @@ def budget_text(i: int, models: int, rng: random.Random) -> str:
             f"calls_per_day: {rng.randint(100, 100000)}, input_tokens: {rng.randint(50, 5000)}, "
             f"output_tokens: {rng.randint(10, 2000)}, cached_share: 0.{rng.randint(0, 9)}}}"
         )
-    lines.append(
-        f"  - {{name: ops, kind: fixed, category: monitoring, monthly: '${rng.randint(100, 9000)}'}}"
-    )
+    lines.append(f"  - {{name: ops, kind: fixed, category: monitoring, monthly: '${rng.randint(100, 9000)}'}}")
     return f"name: b{i}\npriced_on: 2024-01-15\nlines:\n" + "\n".join(lines) + "\n"
 
 
@@ -106,11 +98,7 @@ def main() -> None:
 
         sample = budgets[: args.sample]
         t0 = time.perf_counter()
-        loop = {
-            (b, d): price_budget(bf, WarehouseLookup(con, d), on=d).total
-            for b, bf in enumerate(sample)
-            for d in days
-        }
+        loop = {(b, d): price_budget(bf, con, on=d).total for b, bf in enumerate(sample) for d in days}
         t_loop_sample = time.perf_counter() - t0
         for key, amounts in loop.items():
             assert totals[key] == amounts, key
@@ -127,14 +115,10 @@ def main() -> None:
         f"(built in {t_build:.1f}s)"
     )
     print(
-        f"budgets: {len(budgets)} x 5 lines = {lines} lines, at {len(days)} month-ends "
-        f"= {lines * len(days)} line-dates"
+        f"budgets: {len(budgets)} x 5 lines = {lines} lines, at {len(days)} month-ends = {lines * len(days)} line-dates"
     )
     print(f"set-based reprice: {t_set:.2f}s")
-    print(
-        f"per-line loop: {t_loop_sample:.2f}s for {len(sample)} budgets "
-        f"-> {t_loop:.1f}s scaled to {len(budgets)}"
-    )
+    print(f"per-line loop: {t_loop_sample:.2f}s for {len(sample)} budgets -> {t_loop:.1f}s scaled to {len(budgets)}")
     print(f"speed-up: {t_loop / t_set:.1f}x (identical totals on the {len(sample)}-budget sample)")
 
 

@@ -15,11 +15,11 @@ from .budget_file import BudgetFile, FinetuneLine, FixedLine, ImageLine, Inferen
 from .errors import BudgetError, CalcError
 from .finetune import finetune_components
 from .images import image_components
-from .lookup import PriceLookup
 from .money import cents, parse_amount
-from .plan import ZERO, Component, value
+from .plan import ZERO, Component
 from .tco import CATEGORIES, Amounts, category_of, tco
 from .tokens import token_components
+from .valuation import missing_message, value_budgets
 
 
 @dataclass(frozen=True)
@@ -118,38 +118,35 @@ def plan_budget(bf: BudgetFile) -> list[LinePlan]:
     return plans
 
 
-def price_budget(bf: BudgetFile, warehouse: PriceLookup | None, on: date | None = None) -> BudgetValue:
-    """Value every line: explicit prices as written, model lines from ``warehouse`` (already as of ``on``)."""
+def price_budget(bf: BudgetFile, con=None, on: date | None = None) -> BudgetValue:
+    """Value every line on ``on`` (default: the budget's ``priced_on``) with the same engine as ``reprice``.
+
+    ``con`` is a warehouse connection, needed only when a line names a model. A model line without every
+    price it needs on the date is an error naming the line.
+    """
     on = on or bf.budget.priced_on
+    plans = plan_budget(bf)
+    first_model = next((p for p in plans if p.model), None)
+    if first_model and con is None:
+        raise BudgetError(f"{bf.where('lines', first_model.index, 'model')}: pricing a model needs a warehouse (--db)")
+    valued = value_budgets(con, [bf], [plans], [[on]])
     values, total = [], Amounts()
-    for plan in plan_budget(bf):
-        lookup = bf.explicit.get(plan.index) or warehouse
-        if plan.model and hasattr(warehouse, "for_line"):
-            lookup = warehouse.for_line(plan.source, plan.vendor)
-        if plan.model and warehouse is None:
-            raise BudgetError(
-                f"{bf.where('lines', plan.index, 'model')}: pricing a model needs a warehouse (--db)"
-            )
-        try:
-            if plan.model and hasattr(lookup, "check_model"):
-                lookup.check_model(plan.model)
-            valued = value(plan.components, lookup, plan.model, what=f"line {plan.name!r} on {on}")
-        except CalcError as exc:
-            field_name = "model" if plan.model else "prices"
-            raise BudgetError(f"{bf.where('lines', plan.index, field_name)}: {exc}") from None
-        amounts = Amounts(valued.one_time, valued.monthly, valued.first_year)
-        total.add(amounts)
+    for plan in plans:
+        at = valued.values[(0, plan.index, on)]
+        if at.unpriced:
+            raise BudgetError(f"{bf.where('lines', plan.index, 'model')}: {missing_message(con, plan, on, at)}")
+        total.add(at.amounts)
         values.append(
             LineValue(
                 plan.name,
                 plan.kind,
                 plan.category,
                 plan.model,
-                amounts.one_time,
-                amounts.monthly,
-                amounts.first_year,
-                valued.prices,
-                valued.inferred,
+                at.amounts.one_time,
+                at.amounts.monthly,
+                at.amounts.first_year,
+                at.prices,
+                at.inferred,
             )
         )
     cats = tco((v.category, Amounts(v.one_time, v.monthly, v.first_year)) for v in values).categories

@@ -12,7 +12,7 @@ from aiprices.calculators.budget import budget_json, price_budget
 from aiprices.calculators.budget_file import load_budget, parse_budget
 from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.reprice import drift_report, reprice, totals_by_date
-from aiprices.calculators.warehouse_lookup import WarehouseLookup
+from aiprices.calculators.warehouse_prices import WarehousePrices
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import RunRecord, load_snapshot
 from aiprices.warehouse.schema import price_row
@@ -57,7 +57,7 @@ def con(db_path):
 
 def test_issue_example_prices_from_the_warehouse(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
-    data = budget_json(price_budget(bf, WarehouseLookup(con, bf.budget.priced_on)))
+    data = budget_json(price_budget(bf, con))
     # 1.5M calls a month x (100 x $0.15 + 70 x $0.60) / 1M: the litellm gpt-4o-mini key, not azure's
     assert data["lines"][0]["monthly"] == "85.50"
     assert data["lines"][1]["one_time"] == "120.00"
@@ -67,8 +67,8 @@ def test_issue_example_prices_from_the_warehouse(con):
 
 def test_vendor_filter_and_long_context_tier(con):
     on = date(2025, 3, 1)
-    assert WarehouseLookup(con, on, vendor="azure").price("gpt-4o-mini", "input") == D("0.165")
-    look = WarehouseLookup(con, on)
+    assert WarehousePrices.on(con, on, vendor="azure").price("gpt-4o-mini", "input") == D("0.165")
+    look = WarehousePrices.on(con, on)
     assert look.price("gemini-x", "input", context=100_000) == D("1.25")
     assert look.price("gemini-x", "output", context=250_000) == D(10)  # whole request at the tier
     assert look.price("gpt-4o-mini", "input", tier="batch") is None
@@ -77,9 +77,9 @@ def test_vendor_filter_and_long_context_tier(con):
 def test_unknown_model_suggests_close_names(con):
     text = (EXAMPLES / "support-bot.yaml").read_text().replace("model: gpt-4o-mini", "model: gpt-4o-mni")
     bf = parse_budget(text, "support-bot.yaml")
-    with pytest.raises(BudgetError, match=r"support-bot.yaml:7: lines\[0\].model: unknown model 'gpt-4o-mni' "
-                       r"\(closest: gpt-4o-mini"):  # fmt: skip
-        price_budget(bf, WarehouseLookup(con, date(2025, 3, 1)))
+    with pytest.raises(BudgetError, match=r"support-bot.yaml:7: lines\[0\].model: unknown model 'gpt-4o-mni'; "
+                       r"closest: gpt-4o-mini"):  # fmt: skip
+        price_budget(bf, con, date(2025, 3, 1))
     with pytest.raises(BudgetError, match="closest: gpt-4o-mini"):
         reprice(con, [bf], [[date(2025, 3, 1), date(2025, 7, 1)]])
 
@@ -87,9 +87,9 @@ def test_unknown_model_suggests_close_names(con):
 def test_model_without_prices_on_the_date(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
     with pytest.raises(
-        BudgetError, match=r"'gpt-4o-mini' has no prices on 2024-06-01 \(priced from 2025-01-03"
+        BudgetError, match=r"'gpt-4o-mini' has no input, output price on 2024-06-01 \(priced from 2025-01-03"
     ):
-        price_budget(bf, WarehouseLookup(con, date(2024, 6, 1)))
+        price_budget(bf, con, date(2024, 6, 1))
 
 
 def test_reprice_attributes_drift_to_the_change(con):
@@ -136,5 +136,5 @@ def test_set_based_equals_per_line_lookup(con):
         for d in days:
             if bf.budget.priced_on.year < 2025 and d < date(2025, 1, 3):
                 continue
-            one = price_budget(bf, WarehouseLookup(con, d), on=d).total
+            one = price_budget(bf, con, on=d).total
             assert totals[(b, d)] == one, (bf.path.name, d)

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import WarehouseError, WarehouseLocked
-from .migrations import migrate
+from .migrations import migrate, outdated
 
 LOCK_RETRY_SECONDS = 10.0
 
@@ -52,6 +52,10 @@ def connect(path: Path | str, read_only: bool = False, wait_seconds: float = LOC
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         migrate(con)
+    elif outdated(con):  # written by an older aiprices: migrate it once, then read
+        con.close()
+        connect(path, wait_seconds=wait_seconds).close()
+        return connect(path, read_only=True, wait_seconds=wait_seconds)
     return con
 
 

@@ -47,15 +47,13 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
     """Value a budget file: each line's one-time, monthly and first-year cost, per TCO category and total."""
     from aiprices.calculators.budget import budget_json, price_budget
     from aiprices.calculators.budget_file import load_budget
-    from aiprices.calculators.warehouse_lookup import WarehouseLookup
 
-    out = []
+    out, con = [], None
     for path in budget_files(file):
         bf = load_budget(path)
-        when = on.date() if on else bf.budget.priced_on
-        needs_db = any(getattr(line, "model", None) for line in bf.budget.lines)
-        look = WarehouseLookup(open_db(db), when) if needs_db else None
-        out.append(budget_json(price_budget(bf, look, when)))
+        if con is None and any(getattr(line, "model", None) for line in bf.budget.lines):
+            con = open_db(db)
+        out.append(budget_json(price_budget(bf, con, on.date() if on else None)))
     if as_json:
         click.echo(json.dumps(out if len(out) > 1 else out[0], indent=2))
         return

@@ -16,7 +16,7 @@ from .errors import BudgetError, CalcError
 from .finetune import finetune_components
 from .images import image_components
 from .money import cents, parse_amount
-from .plan import ZERO, Component
+from .plan import ZERO, Component, routed
 from .tco import CATEGORIES, Amounts, category_of, tco
 from .tokens import token_components
 from .valuation import missing_message, value_budgets
@@ -67,7 +67,8 @@ def _default_category(line) -> str:
 
 
 def plan_line(index: int, line) -> LinePlan:
-    """Components of one validated line (pure: no prices yet)."""
+    """Components of one validated line (pure: no prices yet); a routed line's components name their model."""
+    model = getattr(line, "model", None)
     if isinstance(line, FixedLine):
         comps = []
         if line.one_time is not None:
@@ -84,15 +85,26 @@ def plan_line(index: int, line) -> LinePlan:
             line.input_tokens,
             line.output_tokens,
             calls_per_day=line.calls_per_day,
+            calls_per_month=line.calls_per_month,
             days_per_month=line.days_per_month,
             cached_share=line.cached_share,
             batch_share=line.batch_share,
+            tier=line.tier,
             monthly_growth=line.monthly_growth if isinstance(line, InferenceLine) else ZERO,
         )
+        if line.routes:
+            comps = [
+                comp
+                for i, route in enumerate(line.routes)
+                for comp in routed(comps, route.share, model=route.model or route.label(i), label=route.label(i))
+            ]
+            model = line.routes[0].model
     elif isinstance(line, FinetuneLine):
         comps = finetune_components(
             examples=line.examples,
             tokens_per_example=line.tokens_per_example,
+            input_tokens_per_example=line.input_tokens_per_example,
+            output_tokens_per_example=line.output_tokens_per_example,
             epochs=line.epochs,
             gpu_hours=line.gpu_hours,
             iteration_buffer=line.iteration_buffer,
@@ -105,7 +117,7 @@ def plan_line(index: int, line) -> LinePlan:
     else:  # pragma: no cover - the schema admits only the kinds above
         raise CalcError(f"unknown kind {line.kind!r}")
     category = category_of(line.category) if line.category else _default_category(line)
-    return LinePlan(index, line.name, line.kind, category, line.model, line.vendor, line.source, comps)
+    return LinePlan(index, line.name, line.kind, category, model, line.vendor, line.source, comps)
 
 
 def plan_budget(bf: BudgetFile) -> list[LinePlan]:

@@ -1,8 +1,9 @@
-"""Budget files: YAML read exactly (numbers stay Decimal), validated by pydantic, errors with line numbers.
+"""Budget files: YAML read exactly and boundedly (``budget_yaml``), validated by pydantic, errors with lines.
 
-The YAML is composed once into nodes (which carry their line) and constructed into plain data; when pydantic
-or a price string rejects something, the error's location (``lines.1.calls_per_day``) is walked through the
-nodes to the line in the file, so every message reads ``budget.yaml:12: lines[1].calls_per_day: ...``.
+When pydantic or a price string rejects something, the error's location (``lines.1.calls_per_day``) is
+walked through the YAML nodes to the line in the file, so every message reads
+``budget.yaml:12: lines[1].calls_per_day: ...``. A folder of budgets loads file by file: the good ones are
+returned with one error per bad file (``load_budgets``), so one broken file never hides the others.
 """
 
 from __future__ import annotations
@@ -13,20 +14,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from . import budget_yaml
 from .errors import BudgetError, CalcError
-from .lookup import ExplicitPrices
+from .lookup import TOKENS, ExplicitPrices, PriceLookup
 from .money import parse_amount
+from .plan import MAX_COUNT, TIERS
 from .tco import category_of
 
 KINDS = ("token", "inference", "finetune", "image", "fixed")
 
-NonNegInt = Annotated[int, Field(ge=0)]
-NonNeg = Annotated[Decimal, Field(ge=0)]
+NonNegInt = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_COUNT)]
 Share = Annotated[Decimal, Field(ge=0, le=1)]
 Written = str | int | Decimal
+Tier = Literal[TIERS]  # type: ignore[valid-type]
 
 
 class _Line(BaseModel):
@@ -42,6 +45,10 @@ class _Line(BaseModel):
 
     @model_validator(mode="after")
     def _priced_one_way(self):
+        if getattr(self, "routes", None):
+            if self.model or self.prices:
+                raise ValueError("a routed line gives model or prices in each route, not on the line")
+            return self
         if self.model and self.prices:
             raise ValueError("give either model (looked up in the warehouse) or prices, not both")
         if not self.model and not self.prices:
@@ -49,14 +56,56 @@ class _Line(BaseModel):
         return self
 
 
+class Route(BaseModel):
+    """One model's share of a line's calls (seed 002: a fine-tuned model serves 80%, the frontier 20%)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    share: Share
+    model: str | None = None
+    prices: dict[str, Written] | None = None
+    name: str | None = None
+
+    @model_validator(mode="after")
+    def _priced_one_way(self):
+        if bool(self.model) == bool(self.prices):
+            raise ValueError("a route gives either model or prices")
+        return self
+
+    def label(self, index: int) -> str:
+        return self.name or self.model or f"route {index + 1}"
+
+
 class TokenLine(_Line):
     kind: Literal["token"]
     input_tokens: NonNegInt
     output_tokens: NonNegInt = 0
-    calls_per_day: NonNeg = Decimal(1)
+    calls_per_day: NonNeg | None = None
+    calls_per_month: NonNeg | None = None
     days_per_month: Annotated[Decimal, Field(ge=0, le=31)] = Decimal(30)
     cached_share: Share = Decimal(0)
     batch_share: Share = Decimal(0)
+    tier: Tier = "standard"
+    routes: Annotated[list[Route], Field(min_length=2)] | None = None
+
+    @model_validator(mode="after")
+    def _one_call_volume(self):
+        if self.calls_per_day is not None and self.calls_per_month is not None:
+            raise ValueError("give calls_per_day or calls_per_month, not both")
+        return self
+
+    @model_validator(mode="after")
+    def _routes_add_up(self):
+        if not self.routes:
+            return self
+        if sum(r.share for r in self.routes) != 1:
+            raise ValueError(f"route shares add up to {sum(r.share for r in self.routes)}, not 1")
+        if len({bool(r.model) for r in self.routes}) > 1:
+            raise ValueError("routes are either all models or all written prices")
+        labels = [r.label(i) for i, r in enumerate(self.routes)]
+        if len(set(labels)) != len(labels):
+            raise ValueError("two routes have the same name; give each a name")
+        return self
 
 
 class InferenceLine(TokenLine):
@@ -68,6 +117,8 @@ class FinetuneLine(_Line):
     kind: Literal["finetune"]
     examples: NonNegInt | None = None
     tokens_per_example: NonNegInt | None = None
+    input_tokens_per_example: NonNegInt | None = None
+    output_tokens_per_example: NonNegInt | None = None
     epochs: NonNegInt = 1
     gpu_hours: NonNeg | None = None
     iteration_buffer: NonNeg = Decimal(0)
@@ -75,8 +126,14 @@ class FinetuneLine(_Line):
 
     @model_validator(mode="after")
     def _sized(self):
-        if self.gpu_hours is None and (self.examples is None or self.tokens_per_example is None):
-            raise ValueError("needs examples and tokens_per_example (and epochs), or gpu_hours")
+        split = self.input_tokens_per_example is not None or self.output_tokens_per_example is not None
+        if split and self.tokens_per_example is not None:
+            raise ValueError("give tokens_per_example or input/output_tokens_per_example, not both")
+        if self.gpu_hours is None and (self.examples is None or not (split or self.tokens_per_example is not None)):
+            raise ValueError(
+                "needs examples and tokens_per_example (or input_tokens_per_example and "
+                "output_tokens_per_example), and epochs; or gpu_hours"
+            )
         return self
 
 
@@ -105,9 +162,7 @@ class FixedLine(BaseModel):
         return self
 
 
-Line = Annotated[
-    TokenLine | InferenceLine | FinetuneLine | ImageLine | FixedLine, Field(discriminator="kind")
-]
+Line = Annotated[TokenLine | InferenceLine | FinetuneLine | ImageLine | FixedLine, Field(discriminator="kind")]
 
 
 class Budget(BaseModel):
@@ -119,6 +174,14 @@ class Budget(BaseModel):
     description: str | None = None
     lines: Annotated[list[Line], Field(min_length=1)]
 
+    def models(self) -> list[str]:
+        """Every model the budget prices from the warehouse (lines and routes), in order, once."""
+        named = []
+        for line in self.lines:
+            named.append(getattr(line, "model", None))
+            named.extend(route.model for route in getattr(line, "routes", None) or [])
+        return list(dict.fromkeys(m for m in named if m))
+
 
 @dataclass
 class BudgetFile:
@@ -127,38 +190,12 @@ class BudgetFile:
     budget: Budget
     path: Path
     marks: dict[tuple, int] = field(default_factory=dict)
-    explicit: dict[int, ExplicitPrices] = field(default_factory=dict)
+    explicit: dict[int, PriceLookup] = field(default_factory=dict)
     saved_total: Decimal | None = None
 
     def where(self, *loc) -> str:
         """``file:line: lines[1].model`` for error messages."""
         return f"{self.path}:{_line_of(self.marks, loc)}: {_dotted(loc)}"
-
-
-class _DecimalLoader(yaml.SafeLoader):
-    """SafeLoader that builds floats as Decimal from their text (``0.010`` stays exactly 0.010)."""
-
-
-def _decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(loader.construct_scalar(node).replace("_", ""))
-
-
-_DecimalLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
-
-
-def _marks(node: yaml.Node, path: tuple = (), out: dict | None = None) -> dict[tuple, int]:
-    out = {} if out is None else out
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, val in node.value:
-            sub = path + (key.value,)
-            out[sub] = key.start_mark.line + 1
-            _marks(val, sub, out)
-            out[sub] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _marks(item, path + (i,), out)
-    return out
 
 
 def _line_of(marks: dict[tuple, int], loc: tuple) -> int:
@@ -197,35 +234,31 @@ def _message(err: dict) -> str:
         return "unknown field (check the spelling; see examples/budgets/)"
     if kind == "greater_than_equal" and ctx.get("ge") == 0:
         return f"cannot be negative ({err.get('input')})"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le'):,} ({err.get('input')})"
+    if kind == "finite_number":
+        return f"not a finite number ({err.get('input')})"
+    if kind.startswith("date"):
+        why = err["msg"].partition(", ")[2] or err["msg"]
+        return f"not a valid date ({err.get('input')}): {why}; write YYYY-MM-DD"
+    if kind == "literal_error":
+        return f"{err.get('input')!r} is not one of {ctx.get('expected')}"
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
 
 
 def load_budget(path: Path | str) -> BudgetFile:
-    """Read and validate one budget file; any problem is one BudgetError naming file, line and field."""
+    """Read and validate one budget file; any problem is one BudgetError: ``file:line: field: reason``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BudgetError(f"{path}: cannot read budget file ({exc.strerror})") from None
-    return parse_budget(text, path)
+    return parse_budget(budget_yaml.read_text(path), path)
 
 
 def parse_budget(text: str, path: Path | str = "<budget>") -> BudgetFile:
     path = Path(path)
-    loader = _DecimalLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise BudgetError(f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
-    finally:
-        loader.dispose()
+    data, node = budget_yaml.load(text, path)
     if not isinstance(data, dict):
-        raise BudgetError(f"{path}:1: a budget is a mapping with name, priced_on and lines")
-    marks = _marks(node)
+        raise BudgetError(f"{path}:1: (top level): a budget is a mapping with name, priced_on and lines")
+    marks = budget_yaml.marks(node)
     try:
         budget = Budget.model_validate(data)
     except ValidationError as exc:
@@ -240,6 +273,30 @@ def parse_budget(text: str, path: Path | str = "<budget>") -> BudgetFile:
     bf = BudgetFile(budget, path, marks)
     _check_written(bf)
     return bf
+
+
+def budget_files(target: Path | str) -> list[Path]:
+    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not files:
+            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
+        return files
+    if not path.exists():
+        raise BudgetError(f"{path}: no such budget file or folder")
+    return [path]
+
+
+def load_budgets(target: Path | str) -> tuple[list[BudgetFile], list[BudgetError]]:
+    """Every budget of a file or folder that loads, and one error per file that does not (in file order)."""
+    good, bad = [], []
+    for path in budget_files(target):
+        try:
+            good.append(load_budget(path))
+        except BudgetError as exc:
+            bad.append(exc)
+    return good, bad
 
 
 def _check_written(bf: BudgetFile) -> None:
@@ -259,13 +316,33 @@ def _check_written(bf: BudgetFile) -> None:
                     _amount(bf, getattr(line, name), ("lines", i, name))
             continue
         if line.prices:
-            for key in line.prices:
-                try:
-                    ExplicitPrices({key: line.prices[key]}, where="prices")
-                except CalcError as exc:
-                    msg = str(exc).split(": ", 1)[-1]
-                    raise BudgetError(f"{bf.where('lines', i, 'prices', key)}: {msg}") from None
-            bf.explicit[i] = ExplicitPrices(line.prices)
+            bf.explicit[i] = _written(bf, line.prices, ("lines", i, "prices"))
+        routes = getattr(line, "routes", None)
+        if routes and routes[0].prices:
+            bf.explicit[i] = RoutePrices(
+                {r.label(j): _written(bf, r.prices, ("lines", i, "routes", j, "prices")) for j, r in enumerate(routes)}
+            )
+
+
+def _written(bf: BudgetFile, prices: dict, loc: tuple) -> ExplicitPrices:
+    """Written prices, each error at its own line."""
+    for key in prices:
+        try:
+            ExplicitPrices({key: prices[key]}, where="prices")
+        except CalcError as exc:
+            raise BudgetError(f"{bf.where(*loc, key)}: {str(exc).split(': ', 1)[-1]}") from None
+    return ExplicitPrices(prices)
+
+
+class RoutePrices:
+    """The written prices of a routed line: a component's ``model`` is its route's name."""
+
+    def __init__(self, by_route: dict[str, ExplicitPrices]) -> None:
+        self._by_route = by_route
+
+    def price(self, model, price_key, unit=TOKENS, tier="standard", context=0, variant="") -> Decimal | None:
+        prices = self._by_route.get(model)
+        return None if prices is None else prices.price(model, price_key, unit, tier, context, variant)
 
 
 def _amount(bf: BudgetFile, written, loc: tuple) -> Decimal:

@@ -40,9 +40,7 @@ def compare(
     """Cheapest first; ties broken by vendor then model so the order is stable."""
     priced = []
     for offer in offers:
-        per_call = (
-            Decimal(input_tokens) * offer.input_price + Decimal(output_tokens) * offer.output_price
-        ) / MILLION
+        per_call = (Decimal(input_tokens) * offer.input_price + Decimal(output_tokens) * offer.output_price) / MILLION
         priced.append((per_call, offer.vendor, offer.model, offer.source, offer))
     priced.sort(key=lambda row: row[:4])
     if limit is not None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from .errors import CalcError
 from .lookup import PriceLookup
-from .plan import ZERO, Component, PriceRef, value
+from .plan import ZERO, Component, PriceRef, check_counts, value
 
 
 def image_variant(size: str | None, quality: str | None) -> str:
@@ -18,16 +18,12 @@ def image_components(
     *, images: int = 0, images_per_month: int = 0, size: str | None = None, quality: str | None = None
 ) -> list[Component]:
     """One-time batch of ``images`` and/or a run-rate of ``images_per_month``."""
-    for name, number in (("images", images), ("images_per_month", images_per_month)):
-        if number < 0:
-            raise CalcError(f"{name} cannot be negative ({number})")
+    check_counts(images=images, images_per_month=images_per_month)
     if not images and not images_per_month:
         raise CalcError("an image line needs images (one-time) or images_per_month")
     ref = PriceRef("output_image", "per_image", variant=image_variant(size, quality))
     monthly = Decimal(images_per_month)
-    return [
-        Component("images", ref, one_time=Decimal(images), monthly=monthly, first_year=images + monthly * 12)
-    ]
+    return [Component("images", ref, one_time=Decimal(images), monthly=monthly, first_year=images + monthly * 12)]
 
 
 def image_cost(lookup: PriceLookup, model: str | None = None, **workload) -> tuple[Decimal, Decimal, Decimal]:

@@ -34,18 +34,21 @@ class PriceLookup(Protocol):
     ) -> Decimal | None: ...
 
 
-# Written price names -> (price_key, unit). A ``batch_`` prefix picks the batch tier and an
-# ``_above_<N>k`` suffix a long-context tier, the way LiteLLM spells them.
+# Written price names -> (price_key, unit). A ``batch_``, ``flex_`` or ``priority_`` prefix picks that tier
+# and an ``_above_<N>k`` suffix a long-context tier, the way LiteLLM spells them.
 EXPLICIT_KEYS: dict[str, tuple[str, str]] = {
     "input": ("input", TOKENS),
     "output": ("output", TOKENS),
     "cache_read": ("cache_read", TOKENS),
     "cached_input": ("cache_read", TOKENS),
     "training": ("training", TOKENS),
+    "training_input": ("training_input", TOKENS),
+    "training_output": ("training_output", TOKENS),
+    "request": ("request", "per_1k_requests"),
     "image": ("output_image", "per_image"),
     "gpu_hour": ("gpu_hour", "per_hour"),
 }
-_NAME = re.compile(r"^(?P<batch>batch_)?(?P<base>[a-z_]+?)(?:_above_(?P<k>\d+)k)?$")
+_NAME = re.compile(r"^(?:(?P<tier>batch|flex|priority)_)?(?P<base>[a-z_]+?)(?:_above_(?P<k>\d+)k)?$")
 
 
 class ExplicitPrices:
@@ -58,7 +61,8 @@ class ExplicitPrices:
             if not match or match["base"] not in EXPLICIT_KEYS:
                 known = ", ".join(EXPLICIT_KEYS)
                 raise PriceFormatError(
-                    f"{where}.{name}: unknown price name (use {known}; prefix batch_, suffix _above_200k)"
+                    f"{where}.{name}: unknown price name (use {known}; prefix batch_, flex_ or priority_, "
+                    "suffix _above_200k)"
                 )
             price_key, unit = EXPLICIT_KEYS[match["base"]]
             parsed = parse_price(text, field=f"{where}.{name}")
@@ -69,7 +73,7 @@ class ExplicitPrices:
                 )
             if parsed.unit is None:
                 raise PriceFormatError(f"{where}.{name}: say what {text!r} is per (e.g. '{_example(unit)}')")
-            tier = "batch" if match["batch"] else "standard"
+            tier = match["tier"] or "standard"
             context = int(match["k"]) * 1000 if match["k"] else 0
             self._prices[(price_key, unit, tier, context)] = parsed.amount
 
@@ -86,9 +90,12 @@ class ExplicitPrices:
 
 
 def _unit_words(unit: str) -> str:
-    return {"usd_per_1m_tokens": "per tokens", "per_image": "per image", "per_hour": "per hour"}.get(
-        unit, unit
-    )
+    return {
+        "usd_per_1m_tokens": "per tokens",
+        "per_image": "per image",
+        "per_hour": "per hour",
+        "per_1k_requests": "per request",
+    }.get(unit, unit)
 
 
 def _example(unit: str) -> str:
@@ -96,4 +103,5 @@ def _example(unit: str) -> str:
         "usd_per_1m_tokens": "$8 per 1M tokens",
         "per_image": "$0.04 per image",
         "per_hour": "$2.50 per hour",
+        "per_1k_requests": "$0.005 per request",
     }[unit]

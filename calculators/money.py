@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from .errors import PriceFormatError
 
 CENT = Decimal("0.01")
 MILLION = Decimal(1_000_000)
+# Rounding to the cent needs as many digits as the amount has; budgets cap counts (``plan.MAX_COUNT``), so
+# 60 digits always suffice and ``quantize`` never fails on a large but valid amount.
+_WIDE = Context(prec=60)
 
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _PRICE = re.compile(
@@ -22,9 +25,7 @@ _PRICE = re.compile(
     r"(?:(?:per|/|an?)\s*(?P<per>.+?))?\s*$",
     re.IGNORECASE,
 )
-_COUNT = re.compile(
-    r"^(?P<n>\d+(?:\.\d+)?)?\s*(?P<mult>k\b|m\b|thousand\b|million\b)?\s*(?P<what>.*)$", re.IGNORECASE
-)
+_COUNT = re.compile(r"^(?P<n>\d+(?:\.\d+)?)?\s*(?P<mult>k\b|m\b|thousand\b|million\b)?\s*(?P<what>.*)$", re.IGNORECASE)
 _MULT = {"k": Decimal(1000), "thousand": Decimal(1000), "m": MILLION, "million": MILLION}
 
 # Unit words -> our unit names (the warehouse vocabulary).
@@ -42,11 +43,13 @@ _UNIT_WORDS: dict[str, str] = {
     "month": "per_month",
     "mo": "per_month",
     "year": "per_year",
-    "call": "per_call",
-    "request": "per_call",
-    "requests": "per_call",
-    "calls": "per_call",
+    "call": "per_1k_requests",
+    "request": "per_1k_requests",
+    "requests": "per_1k_requests",
+    "calls": "per_1k_requests",
 }
+# Units read per N and normalized to the warehouse's size: tokens per 1M, requests per 1K.
+_NORMALIZED_SIZE: dict[str, Decimal] = {"usd_per_1m_tokens": MILLION, "per_1k_requests": Decimal(1000)}
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def parse_price(text: object, *, field: str = "price") -> Price:
         raise PriceFormatError(f"{field}: expected a price like '$8 per 1M tokens', got {text!r}")
     if isinstance(text, int | Decimal):
         amount = Decimal(text)
+        if not amount.is_finite():
+            raise PriceFormatError(f"{field}: not a finite number ({text})")
         if amount < 0:
             raise PriceFormatError(f"{field}: price cannot be negative ({text})")
         return Price(amount)
@@ -72,8 +77,7 @@ def parse_price(text: object, *, field: str = "price") -> Price:
     match = _PRICE.match(raw)
     if not match:
         raise PriceFormatError(
-            f"{field}: cannot read price {raw!r} "
-            "(write e.g. '$8 per 1M tokens', '$0.04 per image', '$12,000')"
+            f"{field}: cannot read price {raw!r} (write e.g. '$8 per 1M tokens', '$0.04 per image', '$12,000')"
         )
     try:
         amount = Decimal(match["num"].replace(",", ""))
@@ -97,8 +101,8 @@ def _with_unit(amount: Decimal, per: str, raw: str, field: str) -> Price:
         raise PriceFormatError(
             f"{field}: unknown unit in {raw!r} (use tokens, image, hour, month, call; e.g. 'per 1M tokens')"
         )
-    if unit == "usd_per_1m_tokens":
-        return Price(amount * MILLION / size, unit)
+    if unit in _NORMALIZED_SIZE:
+        return Price(amount * _NORMALIZED_SIZE[unit] / size, unit)
     if size != 1:
         raise PriceFormatError(f"{field}: write {raw!r} per single {what} (e.g. '$0.04 per image')")
     return Price(amount, unit)
@@ -114,12 +118,32 @@ def parse_amount(text: object, *, field: str = "amount") -> Decimal:
 
 def cents(value: Decimal) -> Decimal:
     """Round half up to the cent, the way an invoice shows it."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 def fmt_usd(value: Decimal | None) -> str:
     """``$1,080.00``; ``-`` for an unknown value."""
     if value is None:
         return "-"
-    sign = "-" if value < 0 else ""
-    return f"{sign}${abs(cents(value)):,.2f}"
+    text = cents_text(value)
+    whole, _, frac = text.lstrip("-").partition(".")
+    return f"{'-' if text.startswith('-') else ''}${int(whole):,}.{frac}"
+
+
+def cents_text(value: Decimal) -> str:
+    """Money for JSON: an exact string with cents (``"1080.00"``; never ``"-0.00"`` or an exponent)."""
+    rounded = cents(value)
+    return format(rounded if rounded else abs(rounded), "f")
+
+
+def plain(value: Decimal) -> str:
+    """An exact number as people write it: ``7500000``, ``0.5``, ``0`` (never ``7.5E+6`` or ``0E+1``)."""
+    text = format(value.normalize(_WIDE), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def fmt_count(value: Decimal | int) -> str:
+    """A count with thousands separators and no stray ``.0``: ``7,500,000``, ``1,234.5``."""
+    whole, dot, frac = plain(Decimal(value)).partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"

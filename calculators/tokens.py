@@ -7,7 +7,74 @@ from decimal import Decimal
 
 from .errors import CalcError
 from .lookup import PriceLookup
-from .plan import ZERO, Component, growth_factor, per_call_token_quantities, value
+from .plan import (
+    REQUEST_FEE,
+    ZERO,
+    Component,
+    Part,
+    check_counts,
+    check_tier,
+    growth_factor,
+    per_call_token_quantities,
+    value,
+)
+
+
+@dataclass(frozen=True)
+class TokenWorkload:
+    """A recurring token workload: tokens per call, calls a day *or* a month, cache and batch shares, tier.
+
+    Every call also pays the model's per-request fee where it has one (``request``, per 1K requests).
+    """
+
+    input_tokens: int
+    output_tokens: int = 0
+    calls_per_day: Decimal | None = None  # 1 when neither calls_per_day nor calls_per_month is given
+    calls_per_month: Decimal | None = None
+    days_per_month: Decimal = Decimal(30)
+    cached_share: Decimal = ZERO
+    batch_share: Decimal = ZERO
+    tier: str = "standard"
+
+    def __post_init__(self) -> None:
+        check_counts(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            calls_per_day=self.calls_per_day,
+            calls_per_month=self.calls_per_month,
+            days_per_month=self.days_per_month,
+        )
+        if self.days_per_month > 31:
+            raise CalcError(f"days_per_month must be at most 31 ({self.days_per_month})")
+        if self.calls_per_day is not None and self.calls_per_month is not None:
+            raise CalcError("give calls_per_day or calls_per_month, not both")
+        if self.calls_per_month is not None and self.days_per_month == 0:
+            raise CalcError("days_per_month must be at least 1 to spread calls_per_month over days")
+        for name, share in (("cached_share", self.cached_share), ("batch_share", self.batch_share)):
+            if not (Decimal(share).is_finite() and ZERO <= share <= 1):
+                raise CalcError(f"{name} must be between 0 and 1 ({share})")
+        check_tier(self.tier)
+
+    @property
+    def calls_a_month(self) -> Decimal:
+        if self.calls_per_month is not None:
+            return Decimal(self.calls_per_month)
+        return Decimal(1 if self.calls_per_day is None else self.calls_per_day) * Decimal(self.days_per_month)
+
+    def components(self, calls: Decimal, *, monthly_growth: Decimal = ZERO) -> list[Component]:
+        """``calls`` calls a month (first month), growing ``monthly_growth`` a month over the first year."""
+        year = growth_factor(Decimal(monthly_growth), 12)
+        quantities = per_call_token_quantities(
+            self.input_tokens,
+            self.output_tokens,
+            cached_share=Decimal(self.cached_share),
+            batch_share=Decimal(self.batch_share),
+            tier=self.tier,
+        )
+        quantities.append(("requests", REQUEST_FEE, Decimal(1) / 1000))
+        return [
+            Component(label, ref, monthly=qty * calls, first_year=qty * calls * year) for label, ref, qty in quantities
+        ]
 
 
 @dataclass(frozen=True)
@@ -18,6 +85,8 @@ class TokenCost:
     per_year: Decimal
     prices: dict[str, Decimal] = field(default_factory=dict)
     inferred: list[str] = field(default_factory=list)
+    calls_per_month: Decimal = ZERO
+    parts: list[Part] = field(default_factory=list)  # a month's tokens and cost per price
 
 
 @dataclass(frozen=True)
@@ -28,107 +97,66 @@ class InferenceBudget:
     months: list[Decimal]
     prices: dict[str, Decimal] = field(default_factory=dict)
     inferred: list[str] = field(default_factory=list)
-
-
-def check_workload(input_tokens, output_tokens, calls_per_day, days_per_month, cached_share, batch_share):
-    """Reject impossible workloads with one clear message each."""
-    for name, number in (
-        ("input_tokens", input_tokens),
-        ("output_tokens", output_tokens),
-        ("calls_per_day", calls_per_day),
-        ("days_per_month", days_per_month),
-    ):
-        if number < 0:
-            raise CalcError(f"{name} cannot be negative ({number})")
-    if days_per_month > 31:
-        raise CalcError(f"days_per_month must be at most 31 ({days_per_month})")
-    for name, share in (("cached_share", cached_share), ("batch_share", batch_share)):
-        if not ZERO <= share <= 1:
-            raise CalcError(f"{name} must be between 0 and 1 ({share})")
+    calls_per_month: Decimal = ZERO
+    parts: list[Part] = field(default_factory=list)  # the first month's tokens and cost per price
 
 
 def token_components(
-    input_tokens: int,
-    output_tokens: int,
-    *,
-    calls_per_day: Decimal,
-    days_per_month: Decimal = Decimal(30),
-    cached_share: Decimal = ZERO,
-    batch_share: Decimal = ZERO,
-    monthly_growth: Decimal = ZERO,
+    input_tokens: int, output_tokens: int, *, monthly_growth: Decimal = ZERO, **workload
 ) -> list[Component]:
     """The plan of a recurring token workload: monthly quantities and first-year quantities."""
-    check_workload(input_tokens, output_tokens, calls_per_day, days_per_month, cached_share, batch_share)
-    calls_month = Decimal(calls_per_day) * Decimal(days_per_month)
-    year = growth_factor(Decimal(monthly_growth), 12)
-    return [
-        Component(label, ref, monthly=qty * calls_month, first_year=qty * calls_month * year)
-        for label, ref, qty in per_call_token_quantities(
-            input_tokens, output_tokens, cached_share=Decimal(cached_share), batch_share=Decimal(batch_share)
-        )
-    ]
+    load = TokenWorkload(input_tokens, output_tokens, **workload)
+    return load.components(load.calls_a_month, monthly_growth=monthly_growth)
 
 
-def token_cost(
-    lookup: PriceLookup,
-    model: str | None,
-    input_tokens: int,
-    output_tokens: int,
-    *,
-    calls_per_day: Decimal = Decimal(1),
-    days_per_month: Decimal = Decimal(30),
-    cached_share: Decimal = ZERO,
-    batch_share: Decimal = ZERO,
-) -> TokenCost:
-    """Cost of one call, a day, a month (``days_per_month``) and a year (12 months) of calls."""
-    comps = token_components(
-        input_tokens,
-        output_tokens,
-        calls_per_day=Decimal(1),
-        days_per_month=Decimal(1),
-        cached_share=cached_share,
-        batch_share=batch_share,
+def token_cost(lookup: PriceLookup, model: str | None, input_tokens: int, output_tokens: int, **workload) -> TokenCost:
+    """Cost of one call, a day, a month (``days_per_month`` days, or ``calls_per_month``) and a year."""
+    load = TokenWorkload(input_tokens, output_tokens, **workload)
+    per_call = value(load.components(Decimal(1)), lookup, model, what="token cost")
+    month = value(load.components(load.calls_a_month), lookup, model, what="token cost")
+    days = Decimal(load.days_per_month)
+    per_day = month.monthly / days if days else ZERO
+    return TokenCost(
+        per_call.monthly,
+        per_day,
+        month.monthly,
+        month.monthly * 12,
+        per_call.prices,
+        per_call.inferred,
+        load.calls_a_month,
+        month.parts,
     )
-    check_workload(input_tokens, output_tokens, calls_per_day, days_per_month, cached_share, batch_share)
-    valued = value(comps, lookup, model, what="token cost")
-    per_call = valued.monthly
-    per_day = per_call * Decimal(calls_per_day)
-    per_month = per_day * Decimal(days_per_month)
-    return TokenCost(per_call, per_day, per_month, per_month * 12, valued.prices, valued.inferred)
 
 
 def inference_budget(
     lookup: PriceLookup,
     model: str | None,
     *,
-    calls_per_day: Decimal,
     input_tokens: int,
     output_tokens: int,
-    days_per_month: Decimal = Decimal(30),
     monthly_growth: Decimal = ZERO,
     horizon_months: int = 12,
-    cached_share: Decimal = ZERO,
-    batch_share: Decimal = ZERO,
+    **workload,
 ) -> InferenceBudget:
     """Month-by-month spend of a workload growing ``monthly_growth`` (0.05 = 5%) a month."""
     if horizon_months < 1:
         raise CalcError(f"horizon_months must be at least 1 ({horizon_months})")
-    if monthly_growth < -1:
+    if not (Decimal(monthly_growth).is_finite() and monthly_growth >= -1):
         raise CalcError(f"monthly_growth cannot be below -100% ({monthly_growth})")
-    comps = token_components(
-        input_tokens,
-        output_tokens,
-        calls_per_day=calls_per_day,
-        days_per_month=days_per_month,
-        cached_share=cached_share,
-        batch_share=batch_share,
-        monthly_growth=monthly_growth,
-    )
+    load = TokenWorkload(input_tokens, output_tokens, **workload)
+    comps = load.components(load.calls_a_month, monthly_growth=monthly_growth)
     valued = value(comps, lookup, model, what="inference budget")
     months, step = [], valued.monthly
     for _ in range(horizon_months):
         months.append(step)
         step *= 1 + Decimal(monthly_growth)
     return InferenceBudget(
-        valued.monthly, valued.first_year, sum(months, ZERO), months, valued.prices, valued.inferred
+        valued.monthly,
+        valued.first_year,
+        sum(months, ZERO),
+        months,
+        valued.prices,
+        valued.inferred,
+        load.calls_a_month,
+        valued.parts,
     )

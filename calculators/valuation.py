@@ -48,6 +48,7 @@ NEEDS_SCHEMA = pa.schema(
         ("l", pa.int32()),
         ("c", pa.int32()),
         ("question", pa.int64()),
+        ("optional", pa.bool_()),  # a price most models lack (a per-request fee): absent adds nothing
         ("q_one_time", QUANTITY),
         ("q_monthly", QUANTITY),
         ("q_first_year", QUANTITY),
@@ -75,7 +76,7 @@ JOIN budget_days AS d USING (day)
 # Each component at each date with the interval that priced it (NULL price: unpriced).
 _ANSWERS = """
 CREATE OR REPLACE TEMP VIEW budget_answers AS
-SELECT n.b, n.l, n.c, x.day, n.q_one_time, n.q_monthly, n.q_first_year,
+SELECT n.b, n.l, n.c, x.day, n.optional, n.q_one_time, n.q_monthly, n.q_first_year,
        r.price, r.unit_price, r.rule, r.source, r.source_model_key
 FROM budget_needs AS n
 JOIN budget_dates AS x USING (b)
@@ -154,14 +155,14 @@ class _Needs:
         self.questions: dict[tuple, int] = {}
 
     def add(self, b: int, plan: LinePlan) -> None:
-        classes = self.thresholds.get(plan.model, [])
         for c, comp in enumerate(plan.components):
+            name = comp.model or plan.model
             price_key, unit, tier, context, *rest = ref_fields(comp.ref)
-            asked = (plan.model, plan.source, plan.vendor, None, None, "any", price_key, unit, tier,
-                     prompt_class(classes, context), *rest)  # fmt: skip
+            asked = (name, plan.source, plan.vendor, None, None, "any", price_key, unit, tier,
+                     prompt_class(self.thresholds.get(name, []), context), *rest)  # fmt: skip
             question = self.questions.setdefault(asked, len(self.questions))
-            row = (b, plan.index, c, question, comp.one_time.quantize(_Q), comp.monthly.quantize(_Q),
-                   comp.first_year.quantize(_Q))  # fmt: skip
+            row = (b, plan.index, c, question, comp.ref.optional, comp.one_time.quantize(_Q),
+                   comp.monthly.quantize(_Q), comp.first_year.quantize(_Q))  # fmt: skip
             for column, item in zip(self.needs, row, strict=True):
                 column.append(item)
 
@@ -201,7 +202,7 @@ def value_budgets(
     result = Valuation(budgets, plans, dates, _fixed_totals(dates, written))
     if detail:
         result.values = _written_values(dates, written)
-    names = sorted({plan.model for lines in plans for plan in lines if plan.model})
+    names = sorted({c.model or plan.model for lines in plans for plan in lines if plan.model for c in plan.components})
     if not names:
         return result
     if con is None:
@@ -275,12 +276,13 @@ def _model_values(con, plans) -> dict[tuple[int, int, date], LineAt]:
         (b, li, d): LineAt(Amounts(one, monthly, year))
         for b, li, d, one, monthly, year in con.execute("SELECT * FROM budget_line_values").fetchall()
     }
-    answers = con.execute("SELECT b, l, c, day, price, rule FROM budget_answers ORDER BY b, l, c").fetchall()
-    for b, li, c, d, price, rule in answers:
+    answers = con.execute("SELECT b, l, c, day, optional, price, rule FROM budget_answers ORDER BY b, l, c")
+    for b, li, c, d, optional, price, rule in answers.fetchall():
         at = values[(b, li, d)]
         label = plans[b][li].components[c].label
         if price is None:
-            at.unpriced.append(label)
+            if not optional:
+                at.unpriced.append(label)
             continue
         at.prices[label] = price
         if rule:
@@ -293,11 +295,12 @@ def _check_names(con, budgets: list[BudgetFile], plans: list[list[LinePlan]], na
     unknown = set(unknown_names(con, names))
     for bf, lines in zip(budgets, plans, strict=True):
         for plan in lines:
-            if plan.model in unknown:
-                try:
-                    check_known(con, plan.model)
-                except CalcError as exc:
-                    raise BudgetError(f"{bf.where('lines', plan.index, 'model')}: {exc}") from None
+            for name in dict.fromkeys(c.model or plan.model for c in plan.components if plan.model):
+                if name in unknown:
+                    try:
+                        check_known(con, name)
+                    except CalcError as exc:
+                        raise BudgetError(f"{bf.where('lines', plan.index, 'model')}: {exc}") from None
 
 
 def missing_message(con, plan: LinePlan, on: date, at: LineAt) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aiprices.calculators.budget_file import KINDS
 from aiprices.calculators.errors import BudgetError
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import RunRecord, load_snapshot
@@ -88,8 +89,7 @@ def test_budget_errors_are_one_line(tmp_path, db):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\npriced_on: 2025-03-01\nlines:\n  - {name: a, kind: robot, model: gpt-4o-mini}\n")
     res = CliRunner().invoke(budget, ["price", str(bad), "--db", db])
-    assert isinstance(
-        res.exception, BudgetError
-    ) and "bad.yaml:4: lines[0].kind: unknown kind 'robot'" in str(res.exception)
+    assert res.exit_code == 1 and res.stdout == ""
+    assert res.stderr == f"error: {bad}:4: lines[0].kind: unknown kind 'robot' (use one of {', '.join(KINDS)})\n"
     res = CliRunner().invoke(budget, ["reprice", str(tmp_path / "none")])
     assert isinstance(res.exception, BudgetError) and "no such budget file or folder" in str(res.exception)

@@ -109,7 +109,7 @@ lines:
         ("priced_on: 2025-03-01", "priced_on: someday", r"b.yaml:2: priced_on: "),
         ("name: b\n", "", r"b.yaml:1: name: required field is missing"),
         ("    kind: inference\n", "", r"b.yaml:4: lines\[0\].kind: missing kind"),
-        ("output_tokens: 10", "output_tokens: [", r"b.yaml:\d+: not valid YAML"),
+        ("output_tokens: 10", "output_tokens: [", r"b.yaml:\d+: \(yaml\): not valid YAML"),
     ],
 )
 def test_malformed_budgets_one_clear_error(old, new, expected):

@@ -58,7 +58,7 @@ def test_seed_002_training_and_break_even_cli():
     assert "$2,000.00" in res.output
     verdicts = {
         ("$3,000", "72"): "never amortizes before retraining",
-        ("$4,000", "650"): "pays back in 6 months",
+        ("$4,000", "650"): "pays back in 7 months (6.15)",
         ("$12,000", "$30,000"): "pays back in 2 weeks",
     }
     for (training, savings), verdict in verdicts.items():

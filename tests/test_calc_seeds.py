@@ -50,8 +50,8 @@ def test_seed_002_training_250m_tokens_at_8_dollars():
     ("training", "frontier", "savings", "payback", "verdict"),
     [
         ("3000", "90", "72", D("41.67"), "never amortizes before retraining"),
-        ("4000", None, "650", D("6.15"), "pays back in 6 months"),
-        ("12000", "35000", "30000", D("0.40"), "pays back in 2 weeks"),
+        ("4000", None, "650", D("6.15"), "pays back in 7 months (6.15)"),
+        ("12000", "35000", "30000", D("0.40"), "pays back in 2 weeks (0.40 months)"),
     ],
 )
 def test_seed_002_break_even_scenarios(seeds_dir, training, frontier, savings, payback, verdict):

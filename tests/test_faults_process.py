@@ -109,7 +109,7 @@ def test_reader_during_a_load_waits_then_reads_the_committed_data(db_path):
     proc = start_loader(db_path, 2, "pause", go)
     try:
         wait_for(proc, "IN_TRANSACTION")
-        with pytest.raises(WarehouseLocked, match="locked by another process"):
+        with pytest.raises(WarehouseLocked, match=rf"locked by another process: a writer \(pid {proc.pid}: "):
             connect(db_path, read_only=True, wait_seconds=0.2)
         env = {**os.environ, "AIPRICES_DB": str(db_path)}
         reader = subprocess.Popen(
@@ -124,6 +124,30 @@ def test_reader_during_a_load_waits_then_reads_the_committed_data(db_path):
             proc.kill()
     assert reader.returncode == 0, err
     assert [Decimal(str(r["p"])) for r in json.loads(out)] == [Decimal("2")]  # day 2, committed
+
+
+READER = """
+import sys, time
+from aiprices.warehouse.connection import connect
+con = connect(sys.argv[1], read_only=True)
+print("READING", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_writer_refused_by_a_reader_names_the_reader(db_path):
+    load_day(db_path, 1)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        wait_for(reader, "READING")
+        with pytest.raises(WarehouseLocked) as refused:
+            connect(db_path, wait_seconds=0.2)
+    finally:
+        reader.kill()
+        reader.communicate(timeout=30)
+    message = str(refused.value)
+    assert f"locked by another process: a reader (pid {reader.pid}: " in message
+    assert "-c" in message and len(message.splitlines()) == 1
 
 
 def openrouter_pages(folder: Path) -> Path:

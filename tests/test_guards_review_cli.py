@@ -40,7 +40,7 @@ def test_review_list_accept_reject_correct(db_path):
     ids = {h["model"]: h["change_id"] for h in listed}
     assert set(ids) == {"large", "small"} and {h["status"] for h in listed} == {"pending"}
     text = aiprices("review", "list", db=db_path).stdout
-    assert "mistral:large output" in text and "6.000000000000000000000000 -> 6000" in text.replace("  ", " ")
+    assert "mistral:large output" in text and "6 -> 6000 USD" in text.replace("  ", " ")
     out = aiprices("review", "accept", str(ids["large"]), "--note", "new flagship pricing", db=db_path)
     assert out.returncode == 0 and out.stdout.startswith(f"accepted change {ids['large']}: mistral:large")
     assert aiprices("review", "reject", str(ids["small"]), db=db_path).returncode == 0

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import duckdb
+
+from .errors import WarehouseDamaged
+from .open_errors import first_line, is_damage
+
 SAMPLE = 5
 # Changelog rows that never reached the intervals on purpose (held back, then dropped or still waiting).
 NOT_APPLIED = "('quarantined', 'rejected')"
@@ -67,8 +72,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     ),
     "orphaned_changes": (
         "a changelog row of a run that crawl_runs does not know",
-        "SELECT change_id, run_id, source, source_model_key FROM changes "
-        "WHERE run_id NOT IN (SELECT run_id FROM runs)",
+        "SELECT change_id, run_id, source, source_model_key FROM changes WHERE run_id NOT IN (SELECT run_id FROM runs)",
     ),
     "orphaned_crosschecks": (
         "a cross-check row of a run that crawl_runs does not know",
@@ -121,10 +125,19 @@ class Finding:
 
 
 def run_checks(con) -> list[Finding]:
-    """Every check; only the failing ones are returned (an empty list means healthy)."""
+    """Every check; only the failing ones are returned (an empty list means healthy).
+
+    A damaged block is found only when a check reads it: that is ``WarehouseDamaged``, not a failed query.
+    """
     findings = []
     for name, (description, sql) in CHECKS.items():
-        rows = con.execute(sql).fetchall()
+        try:
+            rows = con.execute(sql).fetchall()
+        except duckdb.Error as exc:
+            if not is_damage(exc):
+                raise
+            detail = first_line(exc)
+            raise WarehouseDamaged(f"check {name} read a damaged block ({detail})", detail) from None
         if rows:
             findings.append(Finding(name, description, len(rows), rows[:SAMPLE]))
     return findings

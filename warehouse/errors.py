@@ -6,7 +6,20 @@ class WarehouseError(Exception):
 
 
 class WarehouseLocked(WarehouseError):
-    """Another process holds the write lock (transient: retry later)."""
+    """Another process holds the file's lock (transient: retry later)."""
+
+
+class WarehouseDamaged(WarehouseError):
+    """The file is not a readable DuckDB database (checksum mismatch, not a DuckDB file); ``detail`` is
+    DuckDB's own words."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+class WalUnreplayable(WarehouseDamaged):
+    """The file's write-ahead log cannot be replayed on open; ``aiprices doctor`` recovers it."""
 
 
 class LoadRefused(WarehouseError):

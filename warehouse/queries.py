@@ -1,49 +1,73 @@
-"""Read-side queries behind the CLI: model lookup, prices on a date, history, changes, read-only SQL."""
+"""Read-side queries behind the CLI: model lookup, prices on a date, history, changes, read-only SQL.
+
+``prices_on``, ``history`` and ``changes`` return a ``Query`` rather than rows, so the CLI can stream a
+large result (CSV, JSON) or take a limited part of it and count the rest (a table).
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
 from .errors import ReadOnlyViolation, UnknownModel, WarehouseError
+from .open_errors import first_line
 
 PRICE_COLUMNS_OUT = (
     "source", "vendor", "model", "source_model_key", "price_key", "unit", "service_tier",
-    "context_min_tokens", "region", "variant", "currency", "price", "valid_from", "last_verified_at",
+    "context_min_tokens", "region", "variant", "currency", "price", "valid_from", "valid_to", "last_verified_at",
     "source_field", "inferred_rule", "source_url",
-)
+)  # fmt: skip
 
-# Statements a read-only query may start with (after comments). Anything else is refused before DuckDB
-# sees it; the connection is also opened read-only, so this is a clear message, not the only guard.
-_READ_STARTS = ("select", "with", "from", "describe", "show", "summarize", "explain", "pivot", "unpivot",
-                "values", "table")
 _ORDER = "source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, variant"
-_COMMENTS = re.compile(r"(--[^\n]*\n?|/\*.*?\*/)", re.S)
+# Statement kinds `aiprices sql` runs (DuckDB's own parser decides: DESCRIBE, SHOW, SUMMARIZE, FROM-first,
+# VALUES and PRAGMA-as-table are SELECTs). The sandboxed connection is the real guard; this gives a clear message.
+_READ_KINDS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
+# Errors the sandbox raises for what it forbids (files, extensions, settings).
+_SANDBOX_REFUSALS = (duckdb.PermissionException,)
+_WORD = re.compile(r"[A-Za-z_]+")
 
 
 def check_read_only(sql: str) -> None:
-    """Refuse anything but a single read statement with a clear one-line message."""
-    body = _COMMENTS.sub(" ", sql).strip().rstrip(";").strip()
-    if not body:
+    """Refuse anything but exactly one read statement, as DuckDB itself parses the text."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"query failed: {first_line(exc)}") from None
+    if not statements:
         raise ReadOnlyViolation("empty query")
-    first = body.split(None, 1)[0].lower()
-    if first not in _READ_STARTS or ";" in body:
+    kinds = [_keyword(s) for s in statements]
+    if len(statements) > 1:
         raise ReadOnlyViolation(
-            f"aiprices sql is read-only: '{first.upper()}' statements are refused (one SELECT-like query only)"
+            f"aiprices sql is read-only and runs exactly one statement; got {len(kinds)} ({', '.join(kinds)})"
+        )
+    if statements[0].type not in _READ_KINDS:
+        raise ReadOnlyViolation(
+            f"aiprices sql is read-only: {kinds[0]} statements are refused (one SELECT-like query only)"
         )
 
 
+def _keyword(statement) -> str:
+    """The statement's first keyword as the user wrote it (``INSTALL``, not DuckDB's kind ``LOAD``)."""
+    tokens = duckdb.tokenize(statement.query)  # comments are not tokens
+    match = _WORD.match(statement.query, tokens[0][0]) if tokens else None
+    return match.group(0).upper() if match else statement.type.name
+
+
 def run_sql(con, sql: str) -> tuple[list[str], list[tuple]]:
+    """One read statement on a sandboxed connection (see ``connection.connect_sandboxed``)."""
     check_read_only(sql)
     try:
         cur = con.execute(sql)
         columns = [d[0] for d in cur.description or ()]
         return columns, cur.fetchall()
+    except _SANDBOX_REFUSALS as exc:
+        raise ReadOnlyViolation(f"aiprices sql is read-only and reads only the warehouse: {first_line(exc)}") from None
     except duckdb.Error as exc:
-        message = str(exc).splitlines()[0]
+        message = first_line(exc)
         if "read-only" in message.lower() or "read only" in message.lower():
             raise ReadOnlyViolation(f"aiprices sql is read-only: {message}") from None
         raise WarehouseError(f"query failed: {message}") from None
@@ -63,49 +87,64 @@ def resolve_model(con, name: str, vendor: str | None = None) -> list[tuple[str, 
         return rows
     names = [n for (n,) in con.execute(
         "SELECT DISTINCT model FROM price_intervals UNION SELECT DISTINCT source_model_key FROM price_intervals"
-    ).fetchall()]
+    ).fetchall()]  # fmt: skip
     close = difflib.get_close_matches(name, names, n=5, cutoff=0.6)
     hint = f"; closest: {', '.join(close)}" if close else ""
     scope = f" for vendor {vendor}" if vendor else ""
     raise UnknownModel(f"unknown model '{name}'{scope}{hint}")
 
 
-def prices_on(con, name: str, on: date, vendor: str | None = None) -> tuple[list[str], list[tuple]]:
+@dataclass(frozen=True)
+class Query:
+    """A read query built from a command's filters: run it (optionally limited) or count its rows."""
+
+    sql: str
+    params: tuple = ()
+
+    def execute(self, con, limit: int | None = None):
+        """The open result: ``description`` names the columns, ``fetchmany`` streams the rows."""
+        return con.execute(self.sql + (f" LIMIT {int(limit)}" if limit else ""), list(self.params))
+
+    def count(self, con) -> int:
+        return con.execute(f"SELECT count(*) FROM ({self.sql})", list(self.params)).fetchone()[0]
+
+
+def _model_filter(name: str, vendor: str | None) -> tuple[str, list]:
+    where, params = " WHERE (model = ? OR source_model_key = ?)", [name, name]
+    if vendor:
+        where += " AND vendor = ?"
+        params.append(vendor)
+    return where, params
+
+
+def prices_on(con, name: str, on: date, vendor: str | None = None) -> Query:
     """Every price of a model in effect at the end of ``on``, with provenance."""
     resolve_model(con, name, vendor)
-    cols = ", ".join(PRICE_COLUMNS_OUT)
-    sql = f"SELECT {cols} FROM prices_on(?::DATE) WHERE (model = ? OR source_model_key = ?)"
-    params: list = [on, name, name]
-    if vendor:
-        sql += " AND vendor = ?"
-        params.append(vendor)
-    sql += f" ORDER BY {_ORDER}"
-    cur = con.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
+    where, params = _model_filter(name, vendor)
+    sql = f"SELECT {', '.join(PRICE_COLUMNS_OUT)} FROM prices_on(?::DATE){where} ORDER BY {_ORDER}"
+    return Query(sql, (on, *params))
 
 
-def history(con, name: str, vendor: str | None = None) -> tuple[list[str], list[tuple]]:
+def history(con, name: str, vendor: str | None = None) -> Query:
+    """One row per price of a model per validity interval."""
     resolve_model(con, name, vendor)
+    where, params = _model_filter(name, vendor)
     sql = (
-        "SELECT source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, "
-        "variant, currency, price, valid_from, valid_to FROM price_history "
-        "WHERE (model = ? OR source_model_key = ?)"
+        "SELECT source, vendor, model, source_model_key, price_key, unit, service_tier, context_min_tokens, "
+        f"region, variant, currency, price, valid_from, valid_to FROM price_history{where} "
+        f"ORDER BY {_ORDER}, valid_from"
     )
-    params: list = [name, name]
-    if vendor:
-        sql += " AND vendor = ?"
-        params.append(vendor)
-    sql += f" ORDER BY {_ORDER}, valid_from"
-    cur = con.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
+    return Query(sql, tuple(params))
 
 
-def changes(con, since: date | None = None, vendor: str | None = None, flagged: bool = False,
-            model: str | None = None, limit: int | None = None) -> tuple[list[str], list[tuple]]:
+def changes(
+    con, since: date | None = None, vendor: str | None = None, flagged: bool = False, model: str | None = None
+) -> Query:
+    """The changelog, newest first (so a limit keeps the newest changes)."""
     sql = (
-        "SELECT changed_on, source, vendor, source_model_key, price_key, unit, service_tier, "
+        "SELECT changed_on, source, vendor, model, source_model_key, price_key, unit, service_tier, "
         "context_min_tokens, region, variant, currency, old_price, new_price, pct_change, kind, flag, "
-        "source_field FROM price_changes WHERE TRUE"
+        "source_field, change_id FROM price_changes WHERE TRUE"
     )
     params: list = []
     if since:
@@ -119,8 +158,8 @@ def changes(con, since: date | None = None, vendor: str | None = None, flagged: 
     if model:
         sql += " AND (model = ? OR source_model_key = ?)"
         params += [model, model]
-    sql += " ORDER BY changed_at, source, source_model_key, price_key, service_tier, context_min_tokens, variant"
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    cur = con.execute(sql, params)
-    return [d[0] for d in cur.description], cur.fetchall()
+    sql += (
+        " ORDER BY changed_at DESC, source, source_model_key, price_key, service_tier, context_min_tokens, "
+        "region, variant"
+    )
+    return Query(sql, tuple(params))

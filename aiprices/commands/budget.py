@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import click
 
@@ -16,17 +16,12 @@ from aiprices.commands.calc import NUMBER, day, db_option, open_db
 DATE = click.DateTime(["%Y-%m-%d"])
 
 
-def budget_files(target: str) -> list[Path]:
-    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
-    path = Path(target)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        if not files:
-            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
-        return files
-    if not path.exists():
-        raise BudgetError(f"{path}: no such budget file or folder")
-    return [path]
+def report_bad_files(errors: list[BudgetError]) -> None:
+    """After the good budgets: each bad file as one ``error: file:line: field: reason`` line, then exit 1."""
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if errors:
+        sys.exit(1)
 
 
 @click.group()
@@ -46,18 +41,19 @@ def _money(text: str | None) -> str:
 def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
     """Value a budget file: each line's one-time, monthly and first-year cost, per TCO category and total."""
     from aiprices.calculators.budget import budget_json, price_budget
-    from aiprices.calculators.budget_file import load_budget
+    from aiprices.calculators.budget_file import load_budgets
 
-    out, con = [], None
-    for path in budget_files(file):
-        bf = load_budget(path)
-        if con is None and any(getattr(line, "model", None) for line in bf.budget.lines):
-            con = open_db(db)
-        out.append(budget_json(price_budget(bf, con, on.date() if on else None)))
-    if as_json:
+    budgets, bad = load_budgets(file)
+    con = open_db(db) if any(bf.budget.models() for bf in budgets) else None
+    out = []
+    for bf in budgets:
+        try:
+            out.append(budget_json(price_budget(bf, con, on.date() if on else None)))
+        except BudgetError as exc:
+            bad.append(exc)
+    if as_json and out:
         click.echo(json.dumps(out if len(out) > 1 else out[0], indent=2))
-        return
-    for data in out:
+    for data in [] if as_json else out:
         click.echo(f"{data['budget']} ({data['file']}) priced on {data['on']}")
         click.echo(f"  {'line':<34} {'one-time':>14} {'monthly':>14} {'first year':>14}")
         for line in [*data["lines"], {"name": "TOTAL", **data["total"]}]:
@@ -65,8 +61,15 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
                 f"  {line['name'][:34]:<34} {_money(line['one_time']):>14} {_money(line['monthly']):>14} "
                 f"{_money(line['first_year']):>14}"
             )
+        click.echo("  by TCO category")
+        for category, amounts in data["tco"].items():
+            click.echo(
+                f"    {category[:32]:<32} {_money(amounts['one_time']):>14} {_money(amounts['monthly']):>14} "
+                f"{_money(amounts['first_year']):>14}"
+            )
         if data["saved_total"] is not None:
             click.echo(f"  saved total {_money(data['saved_total'])}")
+    report_bad_files(bad)
 
 
 @budget.command("reprice")
@@ -78,17 +81,18 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output (stable keys)")
 def reprice_cmd(target: str, start, end, threshold: Decimal, db: str | None, as_json: bool) -> None:
     """Reprice budgets (a file or a folder) and attribute the drift to recorded price changes."""
-    from aiprices.calculators.budget_file import load_budget
+    from aiprices.calculators.budget_file import load_budgets
     from aiprices.calculators.reprice import drift_report, reprice
 
-    budgets = [load_budget(p) for p in budget_files(target)]
+    budgets, bad = load_budgets(target)
     to_day = day(end)
     dates: list[list[date]] = [[start.date() if start else bf.budget.priced_on, to_day] for bf in budgets]
-    report = drift_report(reprice(open_db(db), budgets, dates, changes=True), threshold_pct=threshold)
-    if as_json:
+    report = []
+    if budgets:
+        report = drift_report(reprice(open_db(db), budgets, dates, changes=True), threshold_pct=threshold)
+    if as_json and budgets:
         click.echo(json.dumps(report, indent=2))
-        return
-    for data in report:
+    for data in [] if as_json else report:
         mark = "STALE" if data["stale"] else "ok"
         drift = data["total"]["drift"]
         click.echo(
@@ -111,3 +115,4 @@ def reprice_cmd(target: str, start, end, threshold: Decimal, db: str | None, as_
                     f"{'' if ch['service_tier'] == 'standard' else ' ' + ch['service_tier']} "
                     f"{ch['old_price']} -> {ch['new_price']} ({ch['kind']}{pct})"
                 )
+    report_bad_files(bad)

@@ -9,8 +9,9 @@ from decimal import Decimal, InvalidOperation
 import click
 
 from aiprices.calculators.errors import CalcError
-from aiprices.calculators.money import fmt_usd, parse_amount
+from aiprices.calculators.money import cents_text, fmt_count, fmt_usd, parse_amount, plain
 from aiprices.cli_support import db_option, open_warehouse
+from aiprices.commands.calc_report import counted_total, exact_usd, part_rows, parts_json, show
 
 
 class DecimalType(click.ParamType):
@@ -41,8 +42,6 @@ NUMBER = DecimalType()
 MONEY = MoneyType()
 
 
-
-
 def price_options(func):
     func = click.option(
         "-p",
@@ -50,12 +49,11 @@ def price_options(func):
         "prices",
         multiple=True,
         metavar="NAME=PRICE",
-        help="a written price, e.g. -p input='$3 per 1M tokens' (names: input, output, cache_read, "
-        "training, image, gpu_hour; prefix batch_, suffix _above_200k)",
+        help="a written price, e.g. -p input='$3 per 1M tokens' (names: input, output, cache_read, request, "
+        "training, training_input, training_output, image, gpu_hour; prefix batch_/flex_/priority_, "
+        "suffix _above_200k)",
     )(func)
-    func = click.option(
-        "--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="price date (default today, UTC)"
-    )(func)
+    func = click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="price date (default today, UTC)")(func)
     func = click.option("--model", help="model name or source key, priced from the warehouse")(func)
     func = click.option("--vendor", help="only this vendor's rows (e.g. azure)")(func)
     func = click.option("--source", help="only this source (default: litellm first)")(func)
@@ -97,21 +95,8 @@ def make_lookup(model, prices, db, on, source=None, vendor=None):
     return look, model, con
 
 
-def emit(as_json: bool, data: dict, lines: list[tuple[str, object]]) -> None:
-    if as_json:
-        click.echo(json.dumps(data, indent=2, default=str))
-        return
-    width = max(len(k) for k, _ in lines)
-    for key, val in lines:
-        shown = fmt_usd(val) if isinstance(val, Decimal) else val
-        click.echo(f"{key:<{width}}  {shown}")
-
-
-def _s(value: Decimal) -> str:
-    return str(value.quantize(Decimal("0.01")))
-
-
 json_option = click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+TIER_CHOICE = click.Choice(["standard", "batch", "flex", "priority"])
 
 
 @click.group()
@@ -119,120 +104,182 @@ def calc() -> None:
     """One-off cost calculators (token, inference, finetune, image, breakeven, compare)."""
 
 
-def _workload(func):
-    func = click.option("--input-tokens", type=int, required=True, help="input (prompt) tokens per call")(
-        func
+def _volume(func):
+    """Calls a day or a month, over how many days a month."""
+    func = click.option("--calls-per-day", type=NUMBER, help="calls a day [default: 1]")(func)
+    func = click.option("--calls-per-month", type=NUMBER, help="calls a month (instead of --calls-per-day)")(func)
+    return click.option("--days-per-month", type=NUMBER, default=Decimal(30), show_default=True)(func)
+
+
+def _workload(required: bool):
+    """The token workload options; in ``finetune`` they are optional (the fine-tuned model's inference)."""
+
+    def add(func):
+        func = click.option("--input-tokens", type=int, required=required, help="input (prompt) tokens per call")(func)
+        func = click.option("--output-tokens", type=int, default=0, show_default=True, help="output tokens per call")(
+            func
+        )
+        func = _volume(func)
+        func = click.option("--cached-share", type=NUMBER, default=Decimal(0), help="share of input that hits cache")(
+            func
+        )
+        func = click.option("--batch-share", type=NUMBER, default=Decimal(0), help="share of calls via batch API")(func)
+        return click.option(
+            "--tier", type=TIER_CHOICE, default="standard", show_default=True, help="service tier of the calls"
+        )(func)
+
+    return add
+
+
+def _token_workload(w: dict):
+    from aiprices.calculators.tokens import TokenWorkload
+
+    return TokenWorkload(
+        w["input_tokens"] or 0,
+        w["output_tokens"],
+        calls_per_day=w["calls_per_day"],
+        calls_per_month=w["calls_per_month"],
+        days_per_month=w["days_per_month"],
+        cached_share=w["cached_share"],
+        batch_share=w["batch_share"],
+        tier=w["tier"],
     )
-    func = click.option(
-        "--output-tokens", type=int, default=0, show_default=True, help="output tokens per call"
-    )(func)
-    func = click.option("--calls-per-day", type=NUMBER, default=Decimal(1), show_default=True)(func)
-    func = click.option("--days-per-month", type=NUMBER, default=Decimal(30), show_default=True)(func)
-    func = click.option(
-        "--cached-share", type=NUMBER, default=Decimal(0), help="share of input that hits cache"
-    )(func)
-    return click.option(
-        "--batch-share", type=NUMBER, default=Decimal(0), help="share of calls via batch API"
-    )(func)
+
+
+def _workload_kwargs(w: dict) -> dict:
+    load = _token_workload(w)
+    return {name: getattr(load, name) for name in load.__dataclass_fields__}
 
 
 @calc.command("token")
 @price_options
-@_workload
+@_workload(required=True)
 @json_option
 def token_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
     """Token cost per call, day, month and year (long-context tiers: the whole request pays the tier)."""
     from aiprices.calculators.tokens import token_cost
 
     look, model, _con = make_lookup(model, prices, db, on, source, vendor)
-    r = token_cost(
-        look,
-        model,
-        w["input_tokens"],
-        w["output_tokens"],
-        calls_per_day=w["calls_per_day"],
-        days_per_month=w["days_per_month"],
-        cached_share=w["cached_share"],
-        batch_share=w["batch_share"],
-    )
+    r = token_cost(look, model, **_workload_kwargs(w))
     data = {
-        "per_call": format(r.per_call.normalize(), "f"),
-        "per_day": _s(r.per_day),
-        "per_month": _s(r.per_month),
-        "per_year": _s(r.per_year),
+        "tier": w["tier"],
+        "calls_per_month": plain(r.calls_per_month),
+        "per_call": plain(r.per_call),
+        "per_day": cents_text(r.per_day),
+        "per_month": cents_text(r.per_month),
+        "per_year": cents_text(r.per_year),
+        "parts": parts_json(r.parts, monthly=True),
         "inferred": r.inferred,
     }
-    emit(
-        as_json,
-        data,
-        [
-            ("per call", f"${r.per_call.normalize():f}"),
-            ("per day", r.per_day),
-            ("per month", r.per_month),
-            ("per year", r.per_year),
-        ],
-    )
+    rows = [
+        ("per call", "", exact_usd(r.per_call)),
+        ("per day", "", fmt_usd(r.per_day)),
+        ("per month", fmt_count(r.calls_per_month) + " calls", fmt_usd(r.per_month)),
+        *part_rows(r.parts, monthly=True),
+        ("per year", "", fmt_usd(r.per_year)),
+    ]
+    show(as_json, data, rows)
 
 
 @calc.command("inference")
 @price_options
-@_workload
+@_workload(required=True)
 @click.option("--growth", type=NUMBER, default=Decimal(0), help="month-over-month growth, 0.05 = 5%")
 @click.option("--horizon", type=int, default=12, show_default=True, help="months to project")
 @json_option
 def inference_cmd(db, source, vendor, model, on, prices, as_json, growth, horizon, **w) -> None:
-    """Inference budget: monthly run-rate, first year and horizon total with growth."""
+    """Inference budget: monthly run-rate (with its tokens and cost per price), first year, horizon total."""
     from aiprices.calculators.tokens import inference_budget
 
     look, model, _con = make_lookup(model, prices, db, on, source, vendor)
-    r = inference_budget(look, model, monthly_growth=growth, horizon_months=horizon, **w)
+    r = inference_budget(look, model, monthly_growth=growth, horizon_months=horizon, **_workload_kwargs(w))
     data = {
-        "monthly": _s(r.monthly),
-        "first_year": _s(r.first_year),
-        "horizon_total": _s(r.horizon_total),
-        "months": [_s(m) for m in r.months],
+        "tier": w["tier"],
+        "calls_per_month": plain(r.calls_per_month),
+        "monthly": cents_text(r.monthly),
+        "parts": parts_json(r.parts, monthly=True),
+        "first_year": cents_text(r.first_year),
+        "horizon_total": cents_text(r.horizon_total),
+        "months": [cents_text(m) for m in r.months],
         "inferred": r.inferred,
     }
-    emit(
-        as_json,
-        data,
-        [("monthly", r.monthly), ("first year", r.first_year), (f"{horizon}-month total", r.horizon_total)],
-    )
+    rows = [
+        ("monthly", fmt_count(r.calls_per_month) + " calls", fmt_usd(r.monthly)),
+        *part_rows(r.parts, monthly=True),
+        ("first year", "", fmt_usd(r.first_year)),
+        (f"{horizon}-month total", "", fmt_usd(r.horizon_total)),
+    ]
+    show(as_json, data, rows)
 
 
 @calc.command("finetune")
 @price_options
 @click.option("--examples", type=int)
-@click.option("--tokens-per-example", type=int)
+@click.option("--tokens-per-example", type=int, help="tokens per example, all at -p training=...")
+@click.option("--input-tokens-per-example", type=int, help="with -p training_input=... (or one training price)")
+@click.option("--output-tokens-per-example", type=int, help="with -p training_output=...")
 @click.option("--epochs", type=int, default=1, show_default=True)
 @click.option("--gpu-hours", type=NUMBER, help="self-hosted: GPU-hours x -p gpu_hour='$2.50 per hour'")
-@click.option(
-    "--buffer", "iteration_buffer", type=NUMBER, default=Decimal(0), help="iteration/retry buffer, 0.2"
-)
+@click.option("--buffer", "iteration_buffer", type=NUMBER, default=Decimal(0), help="iteration/retry buffer, 0.2")
 @click.option("--retrains-per-year", type=NUMBER, default=Decimal(0))
+@_workload(required=False)
 @json_option
 def finetune_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
-    """Fine-tune budget: examples x tokens x epochs x training price (+ buffer, re-trainings)."""
+    """Fine-tune budget: training tokens x training prices (+ buffer, re-trainings), and with --input-tokens
+    or --calls-per-day/--calls-per-month the fine-tuned model's inference (-p input=... -p output=...)."""
     from aiprices.calculators.finetune import finetune_budget
 
+    inference_keys = ("input_tokens", "output_tokens", "calls_per_day", "calls_per_month", "days_per_month",
+                      "cached_share", "batch_share", "tier")  # fmt: skip
+    served = {k: w.pop(k) for k in inference_keys}
+    wanted = served["input_tokens"] is not None or served["calls_per_day"] or served["calls_per_month"]
     look, model, _con = make_lookup(model, prices, db, on, source, vendor)
-    r = finetune_budget(look, model, **w)
+    r = finetune_budget(look, model, inference=_token_workload(served) if wanted else None, **w)
+    show(as_json, _finetune_json(r, wanted), _finetune_rows(r, wanted))
+
+
+def _finetune_json(r, with_inference: bool) -> dict:
     data = {
-        "training_tokens": str(r.training_tokens),
-        "one_time": _s(r.one_time),
-        "monthly": _s(r.monthly),
-        "first_year": _s(r.first_year),
+        "training_tokens": plain(r.training_tokens),
+        "training": {
+            "tokens": plain(r.training_tokens),
+            "cost": cents_text(r.one_run),
+            "parts": parts_json(r.training, monthly=False),
+        },
+        "inference": None,
+        "one_time": cents_text(r.one_time),
+        "monthly": cents_text(r.monthly),
+        "first_year": cents_text(r.first_year),
+        "inferred": r.inferred,
     }
-    emit(
-        as_json,
-        data,
-        [
-            ("training tokens", f"{r.training_tokens:,}"),
-            ("one-time", r.one_time),
-            ("monthly (re-training)", r.monthly),
-            ("first year", r.first_year),
-        ],
-    )
+    if with_inference:
+        data["inference"] = {
+            "calls_per_month": plain(r.calls_per_month),
+            "tokens": plain(counted_total(r.inference, "tokens", monthly=True)),
+            "monthly": cents_text(r.inference_monthly),
+            "parts": parts_json(r.inference, monthly=True),
+        }
+    return data
+
+
+def _finetune_rows(r, with_inference: bool) -> list[tuple[str, ...]]:
+    tokens = [("training tokens", fmt_count(r.training_tokens) + " tokens", "")] if r.training_tokens else []
+    rows = [
+        *tokens,
+        *part_rows(r.training, monthly=False),
+        ("training (one run)", "", fmt_usd(r.one_run)),
+    ]
+    if with_inference:
+        rows += [
+            ("inference a month", fmt_count(r.calls_per_month) + " calls", ""),
+            *part_rows(r.inference, monthly=True),
+            ("inference (monthly)", "", fmt_usd(r.inference_monthly)),
+        ]
+    return rows + [
+        ("one-time", "", fmt_usd(r.one_time)),
+        ("monthly", "", fmt_usd(r.monthly)),
+        ("first year", "", fmt_usd(r.first_year)),
+    ]
 
 
 @calc.command("image")
@@ -248,8 +295,25 @@ def image_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
 
     look, model, _con = make_lookup(model, prices, db, on, source, vendor)
     one, monthly, year = image_cost(look, model, **w)
-    data = {"one_time": _s(one), "monthly": _s(monthly), "first_year": _s(year)}
-    emit(as_json, data, [("one-time", one), ("monthly", monthly), ("first year", year)])
+    data = {"one_time": cents_text(one), "monthly": cents_text(monthly), "first_year": cents_text(year)}
+    show(
+        as_json,
+        data,
+        [("one-time", "", fmt_usd(one)), ("monthly", "", fmt_usd(monthly)), ("first year", "", fmt_usd(year))],
+    )
+
+
+def _side(name: str, help_model: str):
+    """``--frontier MODEL`` | ``--frontier-price NAME=PRICE`` | ``--frontier-per-query AMOUNT``."""
+
+    def add(func):
+        func = click.option(f"--{name}", f"{name}_model", help=f"{help_model} model, priced from the warehouse")(func)
+        func = click.option(
+            f"--{name}-price", f"{name}_prices", multiple=True, metavar="NAME=PRICE", help="its written prices"
+        )(func)
+        return click.option(f"--{name}-per-query", type=MONEY, help="or its cost per query, e.g. '$0.006'")(func)
+
+    return add
 
 
 @calc.command("breakeven")
@@ -257,16 +321,34 @@ def image_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
 @click.option("--monthly-savings", type=MONEY, help="e.g. '$650'")
 @click.option("--frontier-monthly", type=MONEY, help="monthly cost on the frontier model")
 @click.option("--finetuned-monthly", type=MONEY, help="monthly cost on the fine-tuned model")
+@_side("frontier", "the frontier")
+@_side("finetuned", "the fine-tuned")
+@click.option("--queries-per-day", type=NUMBER, help="query volume (with two models)")
+@click.option("--queries-per-month", type=NUMBER, help="query volume a month (instead of a day)")
+@click.option("--days-per-month", type=NUMBER, default=Decimal(30), show_default=True)
+@click.option("--input-tokens", type=int, default=0, help="input tokens per query (with model prices)")
+@click.option("--output-tokens", type=int, default=0, help="output tokens per query (with model prices)")
 @click.option(
-    "--retrain-months", type=int, default=12, show_default=True, help="model lifetime before retraining"
+    "--share",
+    type=NUMBER,
+    default=Decimal(1),
+    show_default=True,
+    help="share of queries routed to the fine-tuned model, 0.8 = 80/20",
 )
+@click.option("--retrain-months", type=int, default=12, show_default=True, help="model lifetime before retraining")
+@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="price date for models (default today, UTC)")
+@db_option
 @json_option
 def breakeven_cmd(
-    training_cost, monthly_savings, frontier_monthly, finetuned_monthly, retrain_months, as_json
+    training_cost, monthly_savings, frontier_monthly, finetuned_monthly, retrain_months, as_json, **volume
 ):
-    """Payback of a fine-tune in months, and whether it amortizes before retraining."""
+    """Payback of a fine-tune in months (rounded up, exact figure beside it), and whether it amortizes
+    before retraining; savings given, or (frontier - fine-tuned) per query x the queries routed to it."""
     from aiprices.calculators.breakeven import break_even
 
+    compared = _two_models(volume) if _names_two_models(volume) else None
+    if compared is not None:
+        frontier_monthly, finetuned_monthly = compared.before, compared.after
     r = break_even(
         training_cost,
         monthly_savings=monthly_savings,
@@ -274,24 +356,82 @@ def breakeven_cmd(
         finetuned_monthly=finetuned_monthly,
         retrain_months=retrain_months,
     )
+    show(as_json, _breakeven_json(r, compared), _breakeven_rows(r, compared))
+
+
+def _names_two_models(v: dict) -> bool:
+    sides = ("model", "prices", "per_query")
+    return any(v[f"{side}_{k}"] for side in ("frontier", "finetuned") for k in sides)
+
+
+def _two_models(v: dict):
+    """Savings from a query volume priced on both models (seed 002: (frontier - fine-tuned) x queries)."""
+    from aiprices.calculators.breakeven import savings
+    from aiprices.calculators.plan import check_counts
+
+    if (v["queries_per_day"] is None) == (v["queries_per_month"] is None):
+        raise CalcError("with two models give --queries-per-day or --queries-per-month (one of them)")
+    check_counts(queries_per_day=v["queries_per_day"], queries_per_month=v["queries_per_month"],
+                 days_per_month=v["days_per_month"])  # fmt: skip
+    queries = v["queries_per_month"]
+    if queries is None:
+        queries = v["queries_per_day"] * v["days_per_month"]
+    frontier = _per_query("frontier", v)
+    finetuned = _per_query("finetuned", v)
+    return savings(frontier, finetuned, queries, v["share"])
+
+
+def _per_query(side: str, v: dict) -> Decimal:
+    from aiprices.calculators.tokens import token_cost
+
+    model, prices, per_query = v[f"{side}_model"], v[f"{side}_prices"], v[f"{side}_per_query"]
+    if sum(1 for given in (model, prices, per_query is not None) if given) != 1:
+        raise CalcError(f"give one of --{side}, --{side}-price or --{side}-per-query")
+    if per_query is not None:
+        return per_query
+    look, model, _con = make_lookup(model, prices, v["db"], v["on"])
+    return token_cost(look, model, v["input_tokens"], v["output_tokens"]).per_call
+
+
+def _breakeven_json(r, compared) -> dict:
     data = {
-        "training_cost": _s(r.training_cost),
-        "monthly_savings": _s(r.monthly_savings),
-        "payback_months": None if r.payback_months is None else str(r.payback_months),
+        "training_cost": cents_text(r.training_cost),
+        "monthly_savings": cents_text(r.monthly_savings),
+        "payback_months": None if r.payback_months is None else plain(r.payback_months),
+        "payback_whole_months": r.payback_whole_months,
         "retrain_months": r.retrain_months,
+        "net_over_lifetime": cents_text(r.net_over_lifetime),
         "pays_back": r.pays_back,
         "verdict": r.verdict,
     }
-    emit(
-        as_json,
-        data,
-        [
-            ("training cost", r.training_cost),
-            ("monthly savings", r.monthly_savings),
-            ("payback (months)", str(r.payback_months) if r.payback_months is not None else "never"),
-            ("verdict", r.verdict),
-        ],
-    )
+    if compared is not None:
+        data.update(
+            queries_per_month=plain(compared.queries_per_month),
+            share=plain(compared.share),
+            frontier_per_query=plain(compared.frontier_per_query),
+            finetuned_per_query=plain(compared.finetuned_per_query),
+            monthly_before=cents_text(compared.before),
+            monthly_after=cents_text(compared.after),
+        )
+    return data
+
+
+def _breakeven_rows(r, compared) -> list[tuple[str, ...]]:
+    rows = [("training cost", "", fmt_usd(r.training_cost))]
+    if compared is not None:
+        rows += [
+            ("queries a month", fmt_count(compared.queries_per_month), ""),
+            ("routed", f"{plain(compared.share * 100)}% of them to the fine-tuned model"),
+            ("frontier per query", "", exact_usd(compared.frontier_per_query)),
+            ("fine-tuned per query", "", exact_usd(compared.finetuned_per_query)),
+            ("monthly before", "", fmt_usd(compared.before)),
+            ("monthly after", "", fmt_usd(compared.after)),
+        ]
+    rows += [
+        ("monthly savings", "", fmt_usd(r.monthly_savings)),
+        (f"net over {r.retrain_months} months", "", fmt_usd(r.net_over_lifetime)),
+    ]
+    return [*rows, ("verdict", r.verdict)]
 
 
 @calc.command("compare")
@@ -328,8 +468,8 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
             "vendor": r.offer.vendor,
             "model": r.offer.model,
             "source": r.offer.source,
-            "per_call": format(r.per_call.normalize(), "f"),
-            "monthly": _s(r.monthly),
+            "per_call": plain(r.per_call),
+            "monthly": cents_text(r.monthly),
         }
         for r in ranked
     ]
@@ -337,6 +477,4 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(
-            f"{row['rank']:>3}  {row['vendor']:<14} {row['model']:<40} {fmt_usd(Decimal(row['monthly']))}/mo"
-        )
+        click.echo(f"{row['rank']:>3}  {row['vendor']:<14} {row['model']:<40} {fmt_usd(Decimal(row['monthly']))}/mo")

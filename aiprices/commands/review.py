@@ -8,6 +8,7 @@ from dataclasses import asdict
 import click
 
 from aiprices.cli_support import db_option, open_warehouse
+from aiprices.output import money
 
 
 def _run(db: str, action, change_id: int, note: str | None):
@@ -26,7 +27,7 @@ def _run(db: str, action, change_id: int, note: str | None):
 def _describe(rec: dict) -> str:
     return (
         f"{rec['source']}:{rec['source_model_key']} {rec['price_key']} {rec['service_tier']} "
-        f"{rec['old_price']} -> {rec['price']} {rec['currency']} (seen {rec['observed_at']:%Y-%m-%d})"
+        f"{money(rec['old_price'])} -> {money(rec['price'])} {rec['currency']} (seen {rec['observed_at']:%Y-%m-%d})"
     )
 
 
@@ -63,7 +64,7 @@ def list_cmd(show_all: bool, db: str, as_json: bool) -> None:
         tier = "" if h.service_tier == "standard" else f" {h.service_tier}"
         click.echo(
             f"{h.change_id:>6}  {h.changed_on}  {h.source}:{h.source_model_key} {h.price_key}{tier}  "
-            f"{h.old_price} -> {h.new_price} {h.currency} ({h.unit})  [{h.status}]"
+            f"{money(h.old_price)} -> {money(h.new_price)} {h.currency} ({h.unit})  [{h.status}]"
         )
     pending = sum(h.status == "pending" for h in held)
     click.echo(f"{pending} pending: aiprices review accept ID | reject ID")
@@ -105,5 +106,5 @@ def correct(change_id: int, note: str | None, db: str) -> None:
     rec = _run(db, run, change_id, note)
     click.echo(
         f"change {change_id} marked as a correction: the interval from {rec['valid_from']:%Y-%m-%d} now reads "
-        f"{rec['corrected_price']} (was {rec['original_price']}; kept in corrections)"
+        f"{money(rec['corrected_price'])} (was {money(rec['original_price'])}; kept in corrections)"
     )

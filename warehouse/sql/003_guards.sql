@@ -1,8 +1,36 @@
 -- Guards: change ids, quarantined vendor-page changes, and corrections (audit rows) overlaid on history.
 
 -- Every changelog row gets a stable id: `aiprices review accept|reject|correct ID` names a change by it.
+-- The table is rebuilt with the new column rather than altered: DuckDB 1.5 cannot replay
+-- `ALTER TABLE ... ADD COLUMN ... DEFAULT nextval(...)` from its write-ahead log, so a crash before the next
+-- checkpoint would leave a file nothing can open. The schema is the one the ALTER gave.
 CREATE SEQUENCE change_id_seq START 1;
-ALTER TABLE changes ADD COLUMN change_id BIGINT DEFAULT nextval('change_id_seq');
+CREATE TABLE changes_with_ids (
+    run_id              VARCHAR NOT NULL,
+    changed_at          TIMESTAMPTZ NOT NULL,
+    price_id            VARCHAR NOT NULL,
+    source              VARCHAR NOT NULL,
+    vendor              VARCHAR NOT NULL,
+    model               VARCHAR NOT NULL,
+    source_model_key    VARCHAR NOT NULL,
+    price_key           VARCHAR NOT NULL,
+    unit                VARCHAR NOT NULL,
+    service_tier        VARCHAR NOT NULL,
+    context_min_tokens  BIGINT NOT NULL,
+    region              VARCHAR NOT NULL,
+    variant             VARCHAR NOT NULL,
+    currency            VARCHAR NOT NULL,
+    old_price           DECIMAL(38,24),
+    new_price           DECIMAL(38,24),
+    kind                VARCHAR NOT NULL,
+    flag                VARCHAR,
+    source_field        VARCHAR,
+    source_url          VARCHAR,
+    change_id           BIGINT DEFAULT nextval('change_id_seq')
+);
+INSERT INTO changes_with_ids BY NAME SELECT * FROM changes ORDER BY rowid;
+DROP TABLE changes;
+ALTER TABLE changes_with_ids RENAME TO changes;
 
 -- A vendor-page price that moved 10x or more (or to/from zero): recorded in `changes` (flag 'quarantined')
 -- but NOT applied to the intervals until the next crawl shows the same value or a reviewer accepts it.

@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from .budget import LinePlan, amounts_json, money, plan_budget
+from .budget import LinePlan, amounts_json, money, plan_budget, priced_by_json, summary_json
 from .budget_file import BudgetFile
 from .tco import Amounts
-from .valuation import LineAt, Valuation, value_budgets
+from .valuation import LineAt, Offer, Valuation, value_budgets
 
 
 def reprice(
@@ -65,7 +65,11 @@ def _drift(a: Amounts, z: Amounts) -> dict:
 
 
 def drift_report(result: Valuation, *, threshold_pct: Decimal = Decimal(10)) -> list[dict]:
-    """The documented JSON of ``budget reprice``: per budget and line, from/to values, drift and causes."""
+    """The documented JSON of ``budget reprice``: per budget and line, from/to values, drift and causes.
+
+    A line unpriced on either date has no drift and is left out of both totals, so the total drift is
+    price changes only; the summary counts such lines and each says why.
+    """
     report = []
     for b, bf in enumerate(result.budgets):
         start, end = result.dates[b]
@@ -73,24 +77,12 @@ def drift_report(result: Valuation, *, threshold_pct: Decimal = Decimal(10)) -> 
         lines, unpriced = [], []
         for plan in result.plans[b]:
             a, z = result.values[(b, plan.index, start)], result.values[(b, plan.index, end)]
-            tot_a.add(a.amounts)
-            tot_z.add(z.amounts)
-            for d, at in ((start, a), (end, z)):
-                if at.unpriced:
-                    unpriced.append(f"{plan.name}: no {', '.join(at.unpriced)} price on {d}")
-            lines.append(
-                {
-                    "name": plan.name,
-                    "kind": plan.kind,
-                    "model": plan.model,
-                    "from": amounts_json(a.amounts),
-                    "to": amounts_json(z.amounts),
-                    "drift": _drift(a.amounts, z.amounts),
-                    "unpriced": sorted(set(a.unpriced) | set(z.unpriced)),
-                    "drift_by_component": _by_component(plan, a, z),
-                    "changes": _changes_json(result, b, plan),
-                }
-            )
+            line = _line_json(result, b, plan, (start, a), (end, z))
+            if line["status"] == "priced":
+                tot_a.add(a.amounts)
+                tot_z.add(z.amounts)
+            unpriced += [f"{plan.name}: unpriced on {u['on']}: {u['reason']}" for u in line["unpriced"]]
+            lines.append(line)
         drift = _drift(tot_a, tot_z)
         pct = drift["pct"]
         over = pct == "inf" or (pct is not None and abs(Decimal(pct)) > threshold_pct)
@@ -103,12 +95,49 @@ def drift_report(result: Valuation, *, threshold_pct: Decimal = Decimal(10)) -> 
                 "saved_total": money(bf.saved_total),
                 "lines": lines,
                 "total": {"from": amounts_json(tot_a), "to": amounts_json(tot_z), "drift": drift},
+                "summary": summary_json(len(lines), sum(line["status"] == "unpriced" for line in lines)),
                 "stale": bool(over or unpriced),
                 "stale_reasons": ([f"first-year drift {pct}% beyond {threshold_pct}%"] if over else []) + unpriced,
                 "threshold_pct": str(threshold_pct),
             }
         )
     return report
+
+
+def _line_json(result: Valuation, b: int, plan: LinePlan, start: tuple[date, LineAt], end: tuple[date, LineAt]):
+    (_, a), (_, z) = start, end
+    both = a.amounts is not None and z.amounts is not None
+    pins = result.pins.get((b, plan.index), {})
+    return {
+        "name": plan.name,
+        "kind": plan.kind,
+        "model": plan.model,
+        "status": "priced" if both else "unpriced",
+        "from": amounts_json(a.amounts) if a.amounts else None,
+        "to": amounts_json(z.amounts) if z.amounts else None,
+        "drift": _drift(a.amounts, z.amounts) if both else None,
+        "unpriced": [
+            {"on": d.isoformat(), "components": at.unpriced, "reason": at.reason}
+            for d, at in dict((start, end)).items()
+            if at.amounts is None
+        ],
+        "fallback": result.fallback(b, plan.index),
+        "pinned": [
+            {"source": o.source, "source_model_key": o.source_model_key, "components": labels}
+            for o, labels in _by_offer(pins).items()
+            if o is not None
+        ],
+        "priced_by": {"from": priced_by_json(a, pins), "to": priced_by_json(z, pins)},
+        "drift_by_component": _by_component(plan, a, z) if both else {},
+        "changes": _changes_json(result, b, plan),
+    }
+
+
+def _by_offer(pins: dict[str, Offer | None]) -> dict[Offer | None, list[str]]:
+    out: dict[Offer | None, list[str]] = {}
+    for label, offer in pins.items():
+        out.setdefault(offer, []).append(label)
+    return out
 
 
 def _by_component(plan: LinePlan, a: LineAt, z: LineAt) -> dict[str, dict]:

@@ -1,10 +1,15 @@
 """Valuing budgets at dates: every model line of every budget, at every date, in a few DuckDB statements.
 
 Lines are planned in Python (quantities only) and written once to DuckDB; the warehouse's one resolver
-(``warehouse.resolve``) answers every component at every date, and quantities x resolved prices are summed
-per line and date in DuckDB. ``budget price`` (one date) and ``budget reprice`` (two) both value budgets
+(``warehouse.resolve``) answers each distinct question, and quantities x resolved prices are summed per line
+and date in DuckDB. ``budget price`` (one date) and ``budget reprice`` (two, or a series) both value budgets
 here, so they cannot disagree. Written prices and fixed amounts do not depend on the date and are valued in
 Python.
+
+Honest repricing: the offer (source and key) that prices each component on the budget's ``priced_on`` is
+pinned for every other date; another offer may answer only where the budget allows it (``fallback``:
+``any-key`` within the pinned source, ``any-source``). A model line that misses a price on a date is
+*unpriced* on that date: it has no amounts, it is left out of the totals, and it says why.
 
 Precision: the products run on 64-bit decimals, ten times faster than 128-bit ones: quantities are
 DECIMAL(18,8) (millions of tokens, images, hours: up to 10^10) and each resolved price is rounded once to
@@ -20,19 +25,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
-from aiprices.warehouse.resolve import (
-    ASK_SCHEMA,
-    priced_span,
-    prompt_class,
-    resolve_into,
-    tier_thresholds,
-    unknown_names,
-)
+from aiprices.warehouse.resolve import ASK_SCHEMA, prompt_class, resolve_into, tier_thresholds, unknown_names
 
 from .budget_file import BudgetFile
 from .errors import BudgetError, CalcError
 from .plan import Valued, value
 from .tco import Amounts
+from .unpriced import reason
 from .warehouse_prices import check_known, ref_fields
 
 if TYPE_CHECKING:
@@ -40,6 +39,8 @@ if TYPE_CHECKING:
 
 QUANTITY = pa.decimal128(18, 8)
 _Q = Decimal("1e-8")
+# A line's ``fallback`` -> the resolver's pin scope for its components on other dates than priced_on.
+PIN_SCOPES = {"none": "key", "any-key": "source", "any-source": "any"}
 
 # One row per component of a model line: what it needs (a question) and how much of it.
 NEEDS_SCHEMA = pa.schema(
@@ -57,53 +58,94 @@ NEEDS_SCHEMA = pa.schema(
 # One row per distinct question (the resolver's ask columns without the instant): budgets share models.
 QUESTIONS_SCHEMA = pa.schema([f for f in ASK_SCHEMA if f.name != "as_of"])
 DATES_SCHEMA = pa.schema([("b", pa.int32()), ("side", pa.int32()), ("day", pa.date32())])
+PRICED_ON_SCHEMA = pa.schema([("b", pa.int32()), ("day", pa.date32())])
+
+
+def _ask_columns(**given: str) -> str:
+    """The resolver's ask columns, from the questions table ``q`` unless given."""
+    return ", ".join(f"{given[f.name]} AS {f.name}" if f.name in given else f"q.{f.name}" for f in ASK_SCHEMA)
+
 
 _DAYS = """
 CREATE OR REPLACE TEMP TABLE budget_days AS
-SELECT day, end_of_day(day) AS as_of FROM (SELECT DISTINCT day FROM budget_dates)
+SELECT day, end_of_day(day) AS as_of
+FROM (SELECT day FROM budget_dates UNION SELECT day FROM budget_priced_on)
 """
 
-# Every question at every date some budget needs it, as the resolver's asks.
+# Every question on the priced_on of the budgets that ask it, any offer: the offer to pin.
+_PIN_ASKS = f"""
+CREATE OR REPLACE TEMP VIEW budget_pin_asks AS
+SELECT {_ask_columns(as_of="d.as_of", pin_scope="'any'")}
+FROM budget_questions AS q
+JOIN (SELECT DISTINCT n.question, p.day FROM budget_needs AS n JOIN budget_priced_on AS p USING (b)) AS w
+  ON w.question = q.ask_id
+JOIN budget_days AS d USING (day)
+"""
+
+# Each component with the offer that answered it on its budget's priced_on (NULL: none did), and the id of
+# its pinned question (the same question pinned to the same offer is asked once).
+_PINNED = """
+CREATE OR REPLACE TEMP TABLE budget_pinned AS
+SELECT n.*, r.source AS pin_source, r.source_model_key AS pin_key,
+       dense_rank() OVER (ORDER BY n.question, r.source, r.source_model_key) AS ask_id
+FROM budget_needs AS n
+JOIN budget_priced_on AS p USING (b)
+JOIN budget_days AS d USING (day)
+LEFT JOIN budget_pins AS r ON r.ask_id = n.question AND r.as_of = d.as_of
+"""
+
+# Every pinned question at every date some budget needs it.
 _ASKS = f"""
 CREATE OR REPLACE TEMP VIEW budget_asks AS
-SELECT {", ".join("d.as_of" if f.name == "as_of" else f"q.{f.name}" for f in ASK_SCHEMA)}
-FROM budget_questions AS q
-JOIN (SELECT DISTINCT n.question, x.day FROM budget_needs AS n JOIN budget_dates AS x USING (b)) AS w
-  ON w.question = q.ask_id
+SELECT {_ask_columns(ask_id="k.ask_id", as_of="d.as_of", pin_source="k.pin_source", pin_key="k.pin_key")}
+FROM (SELECT DISTINCT k.ask_id, k.question, k.pin_source, k.pin_key, x.day
+      FROM budget_pinned AS k JOIN budget_dates AS x USING (b)) AS k
+JOIN budget_questions AS q ON q.ask_id = k.question
 JOIN budget_days AS d USING (day)
 """
 
 # Each component at each date with the interval that priced it (NULL price: unpriced).
 _ANSWERS = """
 CREATE OR REPLACE TEMP VIEW budget_answers AS
-SELECT n.b, n.l, n.c, x.day, n.optional, n.q_one_time, n.q_monthly, n.q_first_year,
+SELECT k.b, k.l, k.c, x.day, k.optional, k.q_one_time, k.q_monthly, k.q_first_year, k.pin_source, k.pin_key,
        r.price, r.unit_price, r.rule, r.source, r.source_model_key
-FROM budget_needs AS n
+FROM budget_pinned AS k
 JOIN budget_dates AS x USING (b)
 JOIN budget_days AS d USING (day)
 LEFT JOIN (SELECT *, CAST(price AS DECIMAL(18, 10)) AS unit_price FROM budget_resolved) AS r
-  ON r.ask_id = n.question AND r.as_of = d.as_of
+  ON r.ask_id = k.ask_id AND r.as_of = d.as_of
 """
 
-# One row per model line and date: its amounts from the components that have a price.
+# One row per model line and date: its amounts, valid only when no needed price is missing.
 _LINE_VALUES = """
 CREATE OR REPLACE TEMP TABLE budget_line_values AS
 SELECT b, l, day,
+       count(*) FILTER (WHERE price IS NULL AND NOT optional) AS missing,
        coalesce(sum(q_one_time * unit_price), 0) AS one_time,
        coalesce(sum(q_monthly * unit_price), 0) AS monthly,
        coalesce(sum(q_first_year * unit_price), 0) AS first_year
 FROM budget_answers GROUP BY ALL
 """
 
-_TOTALS = "SELECT b, day, sum(one_time), sum(monthly), sum(first_year) FROM budget_line_values GROUP BY ALL"
+# Per budget and date: the sum of the priced lines, and how many lines are unpriced.
+_TOTALS = """
+SELECT b, day,
+       coalesce(sum(one_time) FILTER (WHERE missing = 0), 0),
+       coalesce(sum(monthly) FILTER (WHERE missing = 0), 0),
+       coalesce(sum(first_year) FILTER (WHERE missing = 0), 0),
+       count(*) FILTER (WHERE missing > 0)
+FROM budget_line_values GROUP BY ALL
+"""
+
+_PINS = "SELECT b, l, c, pin_source, pin_key FROM budget_pinned WHERE NOT optional ORDER BY b, l, c"
 
 # Changes between each budget's two dates of every interval that priced one of its components.
 _CHANGES = """
 SELECT r.b, r.l, r.c, ch.changed_on, ch.source, ch.source_model_key, ch.price_key, ch.service_tier,
        ch.context_min_tokens, ch.unit, ch.old_price, ch.new_price, ch.pct_change, ch.kind, ch.flag
-FROM (SELECT DISTINCT n.b, n.l, n.c, x.source, x.source_model_key, x.price_key, x.unit, x.service_tier,
+FROM (SELECT DISTINCT k.b, k.l, k.c, x.source, x.source_model_key, x.price_key, x.unit, x.service_tier,
              x.context_min_tokens, x.region, x.variant
-      FROM budget_resolved AS x JOIN budget_needs AS n ON n.question = x.ask_id) AS r
+      FROM budget_resolved AS x JOIN budget_pinned AS k USING (ask_id)) AS r
 JOIN budget_dates AS f ON f.b = r.b AND f.side = 0
 JOIN budget_dates AS t ON t.b = r.b AND t.side = 1
 JOIN price_changes AS ch
@@ -114,36 +156,64 @@ JOIN price_changes AS ch
  AND coalesce(ch.flag, '') NOT IN ('quarantined', 'rejected')   -- held back: never a cause of drift
 ORDER BY r.b, r.l, r.c, ch.changed_at
 """
+
+_REGISTERED = ("budget_needs", "budget_questions", "budget_dates", "budget_priced_on")
 # What a valuation leaves behind on the connection, dropped when it is done.
 _CLEANUP = (
     "DROP VIEW IF EXISTS budget_answers",
     "DROP VIEW IF EXISTS budget_asks",
+    "DROP VIEW IF EXISTS budget_pin_asks",
     "DROP TABLE IF EXISTS budget_days",
+    "DROP TABLE IF EXISTS budget_pins",
+    "DROP TABLE IF EXISTS budget_pinned",
     "DROP TABLE IF EXISTS budget_resolved",
     "DROP TABLE IF EXISTS budget_line_values",
 )
 
 
+@dataclass(frozen=True)
+class Offer:
+    """Who priced (or was pinned to price) some components of a line: a source and its key."""
+
+    source: str
+    source_model_key: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.source_model_key}"
+
+
 @dataclass
 class LineAt:
-    """One line valued on one date; ``unpriced`` names the prices the warehouse lacked."""
+    """One line valued on one date. ``amounts`` is None when the line is unpriced on that date: ``unpriced``
+    names the missing prices, ``missing_from`` the offer each was pinned to (None: nothing to pin)."""
 
-    amounts: Amounts = field(default_factory=Amounts)
+    amounts: Amounts | None = field(default_factory=Amounts)
     unpriced: list[str] = field(default_factory=list)
     prices: dict[str, Decimal] = field(default_factory=dict)
     inferred: list[str] = field(default_factory=list)
+    priced_by: dict[Offer, list[str]] = field(default_factory=dict)
+    missing_from: dict[str, Offer | None] = field(default_factory=dict)
+    reason: str | None = None
 
 
 @dataclass
 class Valuation:
-    """Every budget x date total, and (with ``detail``) every line x date and (with ``changes``) its causes."""
+    """Every budget x date total (of the priced lines) and count of unpriced lines; with ``detail`` every
+    line x date, with ``changes`` the price changes behind each line's drift."""
 
     budgets: list[BudgetFile]
     plans: list[list[LinePlan]]
     dates: list[list[date]]
     totals: dict[tuple[int, date], Amounts]
+    unpriced_lines: dict[tuple[int, date], int] = field(default_factory=dict)
+    pins: dict[tuple[int, int], dict[str, Offer | None]] = field(default_factory=lambda: defaultdict(dict))
     values: dict[tuple[int, int, date], LineAt] = field(default_factory=dict)
     changes: dict[tuple[int, int], list[tuple]] = field(default_factory=dict)
+
+    def fallback(self, b: int, index: int) -> str:
+        """The line's ``fallback`` policy (its own, else its budget's)."""
+        budget = self.budgets[b].budget
+        return getattr(budget.lines[index], "fallback", None) or budget.fallback
 
 
 class _Needs:
@@ -154,20 +224,18 @@ class _Needs:
         self.needs: list[list] = [[] for _ in NEEDS_SCHEMA]
         self.questions: dict[tuple, int] = {}
 
-    def add(self, b: int, plan: LinePlan) -> None:
+    def add(self, b: int, plan: LinePlan, fallback: str) -> None:
+        scope = PIN_SCOPES[fallback]
         for c, comp in enumerate(plan.components):
             name = comp.model or plan.model
             price_key, unit, tier, context, *rest = ref_fields(comp.ref)
-            asked = (name, plan.source, plan.vendor, None, None, "any", price_key, unit, tier,
+            asked = (name, plan.source, plan.vendor, None, None, scope, price_key, unit, tier,
                      prompt_class(self.thresholds.get(name, []), context), *rest)  # fmt: skip
             question = self.questions.setdefault(asked, len(self.questions))
             row = (b, plan.index, c, question, comp.ref.optional, comp.one_time.quantize(_Q),
                    comp.monthly.quantize(_Q), comp.first_year.quantize(_Q))  # fmt: skip
             for column, item in zip(self.needs, row, strict=True):
                 column.append(item)
-
-    def __bool__(self) -> bool:
-        return bool(self.questions)
 
     def tables(self) -> tuple[pa.Table, pa.Table]:
         needs = [pa.array(col, f.type) for col, f in zip(self.needs, NEEDS_SCHEMA, strict=True)]
@@ -212,22 +280,23 @@ def value_budgets(
     for b, lines in enumerate(plans):
         for plan in lines:
             if plan.model:
-                needs.add(b, plan)
-    date_rows = [dict(b=b, side=side, day=d) for b, ds in enumerate(dates) for side, d in enumerate(ds)]
+                needs.add(b, plan, result.fallback(b, plan.index))
     needs_table, questions = needs.tables()
+    date_rows = [dict(b=b, side=side, day=d) for b, ds in enumerate(dates) for side, d in enumerate(ds)]
+    priced_on = [dict(b=b, day=bf.budget.priced_on) for b, bf in enumerate(budgets)]
     con.register("budget_needs", needs_table)
     con.register("budget_questions", questions)
     con.register("budget_dates", pa.Table.from_pylist(date_rows, schema=DATES_SCHEMA))
+    con.register("budget_priced_on", pa.Table.from_pylist(priced_on, schema=PRICED_ON_SCHEMA))
     try:
-        con.execute(_DAYS)
-        con.execute(_ASKS)
-        resolve_into(con, "budget_asks", "budget_resolved")
-        con.execute(_ANSWERS)
-        con.execute(_LINE_VALUES)
-        for b, d, one, monthly, year in con.execute(_TOTALS).fetchall():
+        _run(con)
+        for b, d, one, monthly, year, unpriced in con.execute(_TOTALS).fetchall():
             result.totals[(b, d)].add(Amounts(one, monthly, year))
+            result.unpriced_lines[(b, d)] = unpriced
         if detail:
-            result.values.update(_model_values(con, plans))
+            for b, li, c, source, key in con.execute(_PINS).fetchall():
+                result.pins[(b, li)][plans[b][li].components[c].label] = Offer(source, key) if source else None
+            result.values.update(_model_values(con, result))
         if changes:
             for row in con.execute(_CHANGES).fetchall():
                 result.changes.setdefault(tuple(row[:2]), []).append(row[2:])
@@ -235,8 +304,20 @@ def value_budgets(
     finally:
         for statement in _CLEANUP:
             con.execute(statement)
-        for name in ("budget_needs", "budget_questions", "budget_dates"):
+        for name in _REGISTERED:
             con.unregister(name)
+
+
+def _run(con) -> None:
+    """Pin each question on its budgets' priced_on, answer the pinned questions at every date, sum."""
+    con.execute(_DAYS)
+    con.execute(_PIN_ASKS)
+    resolve_into(con, "budget_pin_asks", "budget_pins")
+    con.execute(_PINNED)
+    con.execute(_ASKS)
+    resolve_into(con, "budget_asks", "budget_resolved")
+    con.execute(_ANSWERS)
+    con.execute(_LINE_VALUES)
 
 
 def _written(bf: BudgetFile, plan: LinePlan) -> Valued:
@@ -262,31 +343,40 @@ def _written_values(dates, written) -> dict[tuple[int, int, date], LineAt]:
     return {
         (b, li, d): LineAt(
             Amounts(valued.one_time, valued.monthly, valued.first_year),
-            [],
-            dict(valued.prices),
-            list(valued.inferred),
-        )  # fmt: skip
+            prices=dict(valued.prices),
+            inferred=list(valued.inferred),
+        )
         for (b, li), valued in written.items()
         for d in dates[b]
     }
 
 
-def _model_values(con, plans) -> dict[tuple[int, int, date], LineAt]:
+def _model_values(con, result: Valuation) -> dict[tuple[int, int, date], LineAt]:
+    plans = result.plans
     values = {
-        (b, li, d): LineAt(Amounts(one, monthly, year))
-        for b, li, d, one, monthly, year in con.execute("SELECT * FROM budget_line_values").fetchall()
+        (b, li, d): LineAt(None if missing else Amounts(one, monthly, year))
+        for b, li, d, missing, one, monthly, year in con.execute("SELECT * FROM budget_line_values").fetchall()
     }
-    answers = con.execute("SELECT b, l, c, day, optional, price, rule FROM budget_answers ORDER BY b, l, c")
-    for b, li, c, d, optional, price, rule in answers.fetchall():
+    answers = con.execute(
+        "SELECT b, l, c, day, optional, pin_source, pin_key, price, rule, source, source_model_key "
+        "FROM budget_answers ORDER BY b, l, c"
+    )
+    for b, li, c, d, optional, pin_source, pin_key, price, rule, source, key in answers.fetchall():
         at = values[(b, li, d)]
         label = plans[b][li].components[c].label
         if price is None:
             if not optional:
                 at.unpriced.append(label)
+                at.missing_from[label] = Offer(pin_source, pin_key) if pin_source else None
             continue
         at.prices[label] = price
+        at.priced_by.setdefault(Offer(source, key), []).append(label)
         if rule:
             at.inferred.append(rule)
+    for (b, li, d), at in values.items():
+        if at.unpriced:
+            priced_on, fallback = result.budgets[b].budget.priced_on, result.fallback(b, li)
+            at.reason = reason(con, plans[b][li], d, at, priced_on=priced_on, fallback=fallback)
     return values
 
 
@@ -301,10 +391,3 @@ def _check_names(con, budgets: list[BudgetFile], plans: list[list[LinePlan]], na
                         check_known(con, name)
                     except CalcError as exc:
                         raise BudgetError(f"{bf.where('lines', plan.index, 'model')}: {exc}") from None
-
-
-def missing_message(con, plan: LinePlan, on: date, at: LineAt) -> str:
-    """Why a model line has no value on a date: which prices are missing, and when the model had prices."""
-    first, last = priced_span(con, plan.model, plan.source)
-    missing = ", ".join(at.unpriced)
-    return f"{plan.model!r} has no {missing} price on {on} (priced from {first} to {last or 'now'})"

@@ -25,9 +25,7 @@ TOKENS = "usd_per_1m_tokens"
 
 def _rows(haiku_in: str, haiku_out: str) -> list[dict]:
     def row(vendor, model, key, price, **kw):
-        return price_row(
-            source="litellm", vendor=vendor, model=model, price_key=key, unit=TOKENS, price=D(price), **kw
-        )
+        return price_row(source="litellm", vendor=vendor, model=model, price_key=key, unit=TOKENS, price=D(price), **kw)
 
     return [
         row("anthropic", HAIKU, "input", haiku_in),
@@ -84,12 +82,19 @@ def test_unknown_model_suggests_close_names(con):
         reprice(con, [bf], [[date(2025, 3, 1), date(2025, 7, 1)]])
 
 
-def test_model_without_prices_on_the_date(con):
+def test_a_line_without_prices_on_the_date_is_unpriced_not_zero(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
-    with pytest.raises(
-        BudgetError, match=r"'gpt-4o-mini' has no input, output price on 2024-06-01 \(priced from 2025-01-03"
-    ):
-        price_budget(bf, con, date(2024, 6, 1))
+    value = price_budget(bf, con, date(2024, 6, 1))
+    chat = value.lines[0]
+    assert chat.at.amounts is None and chat.monthly is None and chat.at.unpriced == ["input", "output"]
+    assert chat.at.reason == (
+        "litellm:gpt-4o-mini (the offer that priced it on priced_on 2025-03-01) has no input, output price on "
+        "2024-06-01; priced 2025-01-03 to now; fallback: none"
+    )
+    data = budget_json(value)
+    assert data["summary"] == {"lines": 3, "priced": 2, "unpriced": 1}
+    assert data["lines"][0]["monthly"] is None and data["lines"][0]["status"] == "unpriced"
+    assert data["total"] == {"one_time": "120.00", "monthly": "12000.00", "first_year": "144120.00"}
 
 
 def test_reprice_attributes_drift_to_the_change(con):
@@ -124,8 +129,12 @@ def test_stale_beyond_threshold_and_before_the_change(con):
 def test_unpriced_dates_mark_the_budget_stale(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
     report = drift_report(reprice(con, [bf], [[date(2024, 6, 1), date(2025, 7, 1)]]))[0]
-    assert report["stale"] and report["lines"][0]["unpriced"] == ["input", "output"]
-    assert report["lines"][0]["from"]["monthly"] == "0.00"
+    chat = report["lines"][0]
+    assert report["stale"] and chat["status"] == "unpriced" and chat["from"] is None and chat["drift"] is None
+    assert [(u["on"], u["components"]) for u in chat["unpriced"]] == [("2024-06-01", ["input", "output"])]
+    assert chat["to"]["monthly"] == "85.50"  # shown, but out of the totals: no $85.50 of fake drift
+    assert report["total"]["drift"]["monthly"] == "0.00" and report["summary"]["unpriced"] == 1
+    assert report["stale_reasons"] == [f"chat: unpriced on 2024-06-01: {chat['unpriced'][0]['reason']}"]
 
 
 def test_set_based_equals_per_line_lookup(con):

@@ -22,11 +22,14 @@ COMMANDS: dict[str, str] = {
     "backfill": "aiprices.commands.registry:backfill",
     "crawl": "aiprices.commands.crawl:crawl",
     "reparse": "aiprices.commands.crawl:reparse",
+    "load": "aiprices.commands.crawl:load",
+    "runs": "aiprices.commands.runs:runs",
     "calc": "aiprices.commands.calc:calc",
     "budget": "aiprices.commands.budget:budget",
     "schedule": "aiprices.commands.schedule:schedule",
     "review": "aiprices.commands.review:review",
     "doctor": "aiprices.commands.doctor:doctor",
+    "report": "aiprices.commands.report:report",
 }
 
 SHORT_HELP: dict[str, str] = {
@@ -39,11 +42,14 @@ SHORT_HELP: dict[str, str] = {
     "backfill": "Load many dated copies of a registry.",
     "crawl": "Crawl vendors' price pages (live or from an archive).",
     "reparse": "Re-parse a run's archived pages.",
+    "load": "Load staged runs a crawl kept on disk.",
+    "runs": "Recent runs of each source, with their ids.",
     "calc": "One-off cost calculators.",
     "budget": "Price and reprice saved budget files.",
     "schedule": "Run the daily crawl on a schedule.",
     "review": "Review quarantined price changes.",
     "doctor": "Check the warehouse's integrity.",
+    "report": "Write a static site of prices, changes and budget drift.",
 }
 
 

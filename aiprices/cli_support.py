@@ -35,3 +35,15 @@ def open_warehouse(path, read_only: bool = True):
     from aiprices.warehouse.connection import connect
 
     return connect(Path(path), read_only=read_only)
+
+
+class UsageProblem(click.ClickException):
+    """A usage error found after parsing (e.g. an unknown source): one line, exit 2."""
+
+    exit_code = 2
+
+
+class NothingDone(click.ClickException):
+    """Nothing could be done (the warehouse or the archive is unavailable, another crawl runs): exit 3."""
+
+    exit_code = 3

@@ -2,7 +2,8 @@
 
 Money is exact everywhere: a ``Decimal`` prints without trailing zeros or exponents (``0.8``, never
 ``0.800000000000000000000000`` or ``8E-1``), in tables, messages and the report alike; CSV and JSON carry the
-same exact text. Tables are plain text (no per-cell layout engine), so printing is as cheap as the query.
+same exact text. (Amounts rounded to the cent, like budget totals, print as ``$1,080.00`` with
+``calculators.money.fmt_usd``.) Tables are plain text (no per-cell layout engine), so printing is as cheap as the query.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+
+from aiprices.calculators.money import plain
 
 FORMATS = ("table", "csv", "json")
 COMPACT_WIDTH = 100  # a compact table never exceeds this many columns (or the terminal, if narrower)
@@ -34,11 +37,12 @@ class View:
 
 
 def money(value: Decimal | None) -> str:
-    """Exact decimal text without trailing zeros or exponent: ``Decimal('0.800')`` -> ``0.8``; ``-`` for none."""
-    if value is None:
-        return "-"
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    """Exact decimal text without trailing zeros or exponent: ``Decimal('0.800')`` -> ``0.8``; ``-`` for none.
+
+    The digits come from ``calculators.money.plain`` (one definition, with room for all 38 digits a price
+    column holds), so the CLI, the report and the calculators' JSON print a number the same way.
+    """
+    return "-" if value is None else plain(value)
 
 
 def unit_label(unit: str) -> str:

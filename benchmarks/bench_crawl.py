@@ -25,16 +25,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from aiprices.crawler.sources import SOURCES
-
-from aiprices.crawl_run import (
-    REPLAY_SETTINGS,
-    crawl,
-    crawl_processes,
-    new_batch_id,
-    pick_captures,
-    plan_replay,
-    run_spiders,
-)
+from aiprices.schedules.captures import pick_captures
+from aiprices.schedules.runs import REPLAY_SETTINGS, CrawlRequest, crawl, new_batch_id, plan_replay
+from aiprices.schedules.spawn import crawl_processes, run_spiders
 
 HERE = Path(__file__).resolve().parent
 
@@ -78,7 +71,8 @@ def main() -> int:
         slowest = max(singles, key=singles.get)
         db = work / "bench.duckdb"
         start = time.perf_counter()
-        crawl(None, db, sources, from_archive=args.pages, on=args.on)
+        newest = max(c.day for c in pick_captures(args.pages, args.on, sources).values())
+        crawl(CrawlRequest(db, sources, from_archive=args.pages, on=args.on or newest))  # newest capture each
         full_load = time.perf_counter() - start
         peak_self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = [

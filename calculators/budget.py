@@ -15,7 +15,7 @@ from .budget_file import BudgetFile, FinetuneLine, FixedLine, ImageLine, Inferen
 from .errors import BudgetError, CalcError
 from .finetune import finetune_components
 from .images import image_components
-from .money import cents, parse_amount
+from .money import cents, parse_amount, plain
 from .plan import ZERO, Component, routed
 from .tco import CATEGORIES, Amounts, category_of, tco
 from .tokens import token_components
@@ -45,13 +45,12 @@ class LineValue:
     fallback: str
     pins: dict[str, Offer | None]  # component -> the offer that priced it on priced_on
 
-    @property
-    def name(self) -> str:
-        return self.plan.name
-
-    @property
-    def category(self) -> str:
-        return self.plan.category
+    name = property(lambda self: self.plan.name)
+    kind = property(lambda self: self.plan.kind)
+    category = property(lambda self: self.plan.category)
+    model = property(lambda self: self.plan.model)
+    prices = property(lambda self: self.at.prices)
+    inferred = property(lambda self: self.at.inferred)
 
     @property
     def one_time(self) -> Decimal | None:
@@ -220,7 +219,7 @@ def budget_json(bv: BudgetValue) -> dict:
                 "reason": v.at.reason,
                 "fallback": v.fallback,
                 "priced_by": priced_by_json(v.at, v.pins),
-                "prices": {k: format(p.normalize(), "f") for k, p in v.at.prices.items()},
+                "prices": {k: plain(p) for k, p in v.at.prices.items()},
                 "inferred": v.at.inferred,
             }
             for v in bv.lines

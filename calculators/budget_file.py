@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from . import budget_yaml
 from .errors import BudgetError, CalcError
@@ -28,7 +28,16 @@ KINDS = ("token", "inference", "finetune", "image", "fixed")
 NonNegInt = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_COUNT)]
 Share = Annotated[Decimal, Field(ge=0, le=1)]
-Written = str | int | Decimal
+
+
+def _written(value: object) -> str | int | Decimal:
+    """A price or amount as written (text or a number); read later by ``money`` with its own errors."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueError(f"expected a price or amount like '$8 per 1M tokens' or '$12,000', got {value!r}")
+    return value
+
+
+Written = Annotated[str | int | Decimal, PlainValidator(_written)]
 Tier = Literal[TIERS]  # type: ignore[valid-type]
 # May a line be priced from another offer than the one that priced it on priced_on? (README "Budgets")
 FALLBACKS = ("none", "any-key", "any-source")
@@ -246,10 +255,25 @@ def _message(err: dict) -> str:
     if kind.startswith("date"):
         why = err["msg"].partition(", ")[2] or err["msg"]
         return f"not a valid date ({err.get('input')}): {why}; write YYYY-MM-DD"
+    if kind in ("decimal_parsing", "int_parsing", "decimal_type", "int_type"):
+        return f"not a number ({err.get('input')!r})"
     if kind == "literal_error":
         return f"{err.get('input')!r} is not one of {ctx.get('expected')}"
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
+
+
+def budget_paths(target: Path | str) -> list[Path]:
+    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
+    path = Path(target)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
+        if not files:
+            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
+        return files
+    if not path.exists():
+        raise BudgetError(f"{path}: no such budget file or folder")
+    return [path]
 
 
 def load_budget(path: Path | str) -> BudgetFile:
@@ -280,23 +304,10 @@ def parse_budget(text: str, path: Path | str = "<budget>") -> BudgetFile:
     return bf
 
 
-def budget_files(target: Path | str) -> list[Path]:
-    """A file, or every ``*.yaml``/``*.yml`` in a folder (sorted)."""
-    path = Path(target)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
-        if not files:
-            raise BudgetError(f"{path}: no budget files (*.yaml) in this folder")
-        return files
-    if not path.exists():
-        raise BudgetError(f"{path}: no such budget file or folder")
-    return [path]
-
-
 def load_budgets(target: Path | str) -> tuple[list[BudgetFile], list[BudgetError]]:
     """Every budget of a file or folder that loads, and one error per file that does not (in file order)."""
     good, bad = [], []
-    for path in budget_files(target):
+    for path in budget_paths(target):
         try:
             good.append(load_budget(path))
         except BudgetError as exc:

@@ -15,9 +15,7 @@ from .errors import PriceFormatError
 
 CENT = Decimal("0.01")
 MILLION = Decimal(1_000_000)
-# Rounding to the cent needs as many digits as the amount has; budgets cap counts (``plan.MAX_COUNT``), so
-# 60 digits always suffice and ``quantize`` never fails on a large but valid amount.
-_WIDE = Context(prec=60)
+MAX_WRITTEN = Decimal(10**15)  # no real price or amount is beyond a quadrillion dollars: a typo, said so
 
 _NUMBER = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
 _PRICE = re.compile(
@@ -70,7 +68,7 @@ def parse_price(text: object, *, field: str = "price") -> Price:
             raise PriceFormatError(f"{field}: not a finite number ({text})")
         if amount < 0:
             raise PriceFormatError(f"{field}: price cannot be negative ({text})")
-        return Price(amount)
+        return Price(_bounded(amount, text, field))
     if isinstance(text, float):
         raise PriceFormatError(f"{field}: write prices as text (e.g. '0.010 per 1K tokens'), not a float")
     raw = str(text)
@@ -83,10 +81,18 @@ def parse_price(text: object, *, field: str = "price") -> Price:
         amount = Decimal(match["num"].replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the regex admits only digits
         raise PriceFormatError(f"{field}: cannot read the number in {raw!r}") from None
+    amount = _bounded(amount, raw, field)
     per = match["per"]
     if per is None:
         return Price(amount)
     return _with_unit(amount, per.strip().lower(), raw, field)
+
+
+def _bounded(amount: Decimal, text: object, field: str) -> Decimal:
+    if amount > MAX_WRITTEN:
+        shown = repr(text) if isinstance(text, str) else str(text)
+        raise PriceFormatError(f"{field}: {shown} is beyond any real price (at most $1,000,000,000,000,000)")
+    return amount
 
 
 def _with_unit(amount: Decimal, per: str, raw: str, field: str) -> Price:
@@ -118,7 +124,7 @@ def parse_amount(text: object, *, field: str = "amount") -> Decimal:
 
 def cents(value: Decimal) -> Decimal:
     """Round half up to the cent, the way an invoice shows it."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP, context=_wide(value))
 
 
 def fmt_usd(value: Decimal | None) -> str:
@@ -127,7 +133,7 @@ def fmt_usd(value: Decimal | None) -> str:
         return "-"
     text = cents_text(value)
     whole, _, frac = text.lstrip("-").partition(".")
-    return f"{'-' if text.startswith('-') else ''}${int(whole):,}.{frac}"
+    return f"{'-' if text.startswith('-') else ''}${_grouped(whole)}.{frac}"
 
 
 def cents_text(value: Decimal) -> str:
@@ -138,7 +144,7 @@ def cents_text(value: Decimal) -> str:
 
 def plain(value: Decimal) -> str:
     """An exact number as people write it: ``7500000``, ``0.5``, ``0`` (never ``7.5E+6`` or ``0E+1``)."""
-    text = format(value.normalize(_WIDE), "f")
+    text = format(value.normalize(_wide(value)), "f")
     return "0" if text in ("-0", "0") else text
 
 
@@ -146,4 +152,17 @@ def fmt_count(value: Decimal | int) -> str:
     """A count with thousands separators and no stray ``.0``: ``7,500,000``, ``1,234.5``."""
     whole, dot, frac = plain(Decimal(value)).partition(".")
     sign = "-" if whole.startswith("-") else ""
-    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+    return f"{sign}{_grouped(whole.lstrip('-'))}{dot}{frac}"
+
+
+def _wide(value: Decimal) -> Context:
+    """A context with room for every digit of ``value`` and its cents, so rounding and showing never fail."""
+    if not value.is_finite():
+        return Context(prec=28)
+    return Context(prec=max(28, value.adjusted() + 4, len(value.as_tuple().digits)))
+
+
+def _grouped(digits: str) -> str:
+    """``1234567`` -> ``1,234,567`` for any length (no int conversion, which caps at 4,300 digits)."""
+    head = len(digits) % 3 or 3
+    return ",".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])

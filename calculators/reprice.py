@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from .budget import LinePlan, amounts_json, money, plan_budget, priced_by_json, summary_json
 from .budget_file import BudgetFile
+from .money import plain
 from .tco import Amounts
 from .valuation import LineAt, Offer, Valuation, value_budgets
 
@@ -43,8 +44,8 @@ def _change_json(row) -> dict:
         "service_tier": tier,
         "context_min_tokens": ctx,
         "unit": unit,
-        "old_price": None if old is None else format(old.normalize(), "f"),
-        "new_price": None if new is None else format(new.normalize(), "f"),
+        "old_price": None if old is None else plain(old),
+        "new_price": None if new is None else plain(new),
         "pct_change": pct,
         "kind": kind,
         "flag": flag,

@@ -19,6 +19,8 @@ from .plan import (
     value,
 )
 
+MAX_HORIZON_MONTHS = 1200  # a century of months: projections are month by month
+
 
 @dataclass(frozen=True)
 class TokenWorkload:
@@ -139,8 +141,8 @@ def inference_budget(
     **workload,
 ) -> InferenceBudget:
     """Month-by-month spend of a workload growing ``monthly_growth`` (0.05 = 5%) a month."""
-    if horizon_months < 1:
-        raise CalcError(f"horizon_months must be at least 1 ({horizon_months})")
+    if not 1 <= horizon_months <= MAX_HORIZON_MONTHS:
+        raise CalcError(f"horizon_months must be from 1 to {MAX_HORIZON_MONTHS} ({horizon_months})")
     if not (Decimal(monthly_growth).is_finite() and monthly_growth >= -1):
         raise CalcError(f"monthly_growth cannot be below -100% ({monthly_growth})")
     load = TokenWorkload(input_tokens, output_tokens, **workload)

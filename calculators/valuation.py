@@ -11,9 +11,9 @@ pinned for every other date; another offer may answer only where the budget allo
 ``any-key`` within the pinned source, ``any-source``). A model line that misses a price on a date is
 *unpriced* on that date: it has no amounts, it is left out of the totals, and it says why.
 
-Precision: the products run on 64-bit decimals, ten times faster than 128-bit ones: quantities are
-DECIMAL(18,8) (millions of tokens, images, hours: up to 10^10) and each resolved price is rounded once to
-DECIMAL(18,10) (10^-10 dollars per unit); the amounts are exact sums of those products.
+Precision: quantities are DECIMAL(38,8) (millions of tokens, images, hours, to 10^-8) and each resolved price
+is rounded once, in the small table of answers, to DECIMAL(38,10) (10^-10 dollars per unit); the amounts are
+exact sums of those products, DECIMAL(38,18): up to 10^20 dollars, beyond which the valuation is an error.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
+import duckdb
 import pyarrow as pa
 from aiprices.warehouse.resolve import ASK_SCHEMA, prompt_class, resolve_into, tier_thresholds, unknown_names
 
@@ -37,8 +38,10 @@ from .warehouse_prices import check_known, ref_fields
 if TYPE_CHECKING:
     from .budget import LinePlan
 
-QUANTITY = pa.decimal128(18, 8)
+QUANTITY = pa.decimal128(38, 8)
 _Q = Decimal("1e-8")
+_QUANTITY_DIGITS = Context(prec=38)  # a quantity has up to 30 digits before the point (10^15 counts multiply)
+TOO_LARGE = "a line costs more than 10^20 dollars, beyond what a valuation holds"
 # A line's ``fallback`` -> the resolver's pin scope for its components on other dates than priced_on.
 PIN_SCOPES = {"none": "key", "any-key": "source", "any-source": "any"}
 
@@ -112,7 +115,7 @@ SELECT k.b, k.l, k.c, x.day, k.optional, k.q_one_time, k.q_monthly, k.q_first_ye
 FROM budget_pinned AS k
 JOIN budget_dates AS x USING (b)
 JOIN budget_days AS d USING (day)
-LEFT JOIN (SELECT *, CAST(price AS DECIMAL(18, 10)) AS unit_price FROM budget_resolved) AS r
+LEFT JOIN (SELECT *, CAST(price AS DECIMAL(38, 10)) AS unit_price FROM budget_resolved) AS r
   ON r.ask_id = k.ask_id AND r.as_of = d.as_of
 """
 
@@ -216,6 +219,13 @@ class Valuation:
         return getattr(budget.lines[index], "fallback", None) or budget.fallback
 
 
+def _quantity(q: Decimal, where: str) -> Decimal:
+    try:
+        return q.quantize(_Q, context=_QUANTITY_DIGITS)
+    except InvalidOperation:
+        raise BudgetError(f"{where}: {TOO_LARGE}") from None
+
+
 class _Needs:
     """The needs and questions tables, filled line by line; equal questions share one row."""
 
@@ -224,7 +234,7 @@ class _Needs:
         self.needs: list[list] = [[] for _ in NEEDS_SCHEMA]
         self.questions: dict[tuple, int] = {}
 
-    def add(self, b: int, plan: LinePlan, fallback: str) -> None:
+    def add(self, b: int, plan: LinePlan, fallback: str, where: str) -> None:
         scope = PIN_SCOPES[fallback]
         for c, comp in enumerate(plan.components):
             name = comp.model or plan.model
@@ -232,8 +242,8 @@ class _Needs:
             asked = (name, plan.source, plan.vendor, None, None, scope, price_key, unit, tier,
                      prompt_class(self.thresholds.get(name, []), context), *rest)  # fmt: skip
             question = self.questions.setdefault(asked, len(self.questions))
-            row = (b, plan.index, c, question, comp.ref.optional, comp.one_time.quantize(_Q),
-                   comp.monthly.quantize(_Q), comp.first_year.quantize(_Q))  # fmt: skip
+            row = (b, plan.index, c, question, comp.ref.optional,
+                   *(_quantity(q, where) for q in (comp.one_time, comp.monthly, comp.first_year)))  # fmt: skip
             for column, item in zip(self.needs, row, strict=True):
                 column.append(item)
 
@@ -280,7 +290,7 @@ def value_budgets(
     for b, lines in enumerate(plans):
         for plan in lines:
             if plan.model:
-                needs.add(b, plan, result.fallback(b, plan.index))
+                needs.add(b, plan, result.fallback(b, plan.index), budgets[b].where("lines", plan.index))
     needs_table, questions = needs.tables()
     date_rows = [dict(b=b, side=side, day=d) for b, ds in enumerate(dates) for side, d in enumerate(ds)]
     priced_on = [dict(b=b, day=bf.budget.priced_on) for b, bf in enumerate(budgets)]
@@ -289,8 +299,7 @@ def value_budgets(
     con.register("budget_dates", pa.Table.from_pylist(date_rows, schema=DATES_SCHEMA))
     con.register("budget_priced_on", pa.Table.from_pylist(priced_on, schema=PRICED_ON_SCHEMA))
     try:
-        _run(con)
-        for b, d, one, monthly, year, unpriced in con.execute(_TOTALS).fetchall():
+        for b, d, one, monthly, year, unpriced in _run(con, budgets):
             result.totals[(b, d)].add(Amounts(one, monthly, year))
             result.unpriced_lines[(b, d)] = unpriced
         if detail:
@@ -308,8 +317,9 @@ def value_budgets(
             con.unregister(name)
 
 
-def _run(con) -> None:
-    """Pin each question on its budgets' priced_on, answer the pinned questions at every date, sum."""
+def _run(con, budgets: list[BudgetFile]) -> list[tuple]:
+    """Pin each question on its budgets' priced_on, answer the pinned questions at every date, sum: the
+    totals per budget and date."""
     con.execute(_DAYS)
     con.execute(_PIN_ASKS)
     resolve_into(con, "budget_pin_asks", "budget_pins")
@@ -317,7 +327,12 @@ def _run(con) -> None:
     con.execute(_ASKS)
     resolve_into(con, "budget_asks", "budget_resolved")
     con.execute(_ANSWERS)
-    con.execute(_LINE_VALUES)
+    try:
+        con.execute(_LINE_VALUES)
+        return con.execute(_TOTALS).fetchall()
+    except duckdb.OutOfRangeException:
+        where = budgets[0].path if len(budgets) == 1 else "a budget"
+        raise BudgetError(f"{where}: {TOO_LARGE}") from None
 
 
 def _written(bf: BudgetFile, plan: LinePlan) -> Valued:

@@ -2,7 +2,9 @@
 
 The Twisted reactor cannot be restarted inside a process, so ``aiprices crawl`` (and the scheduler) start
 this module as a subprocess per crawl. Each source's rows land in ``<staging>/<source>.jsonl`` and its
-outcome in the summary path named in the plan; this module never touches the warehouse.
+outcome in the summary path named in the plan; this module never touches the warehouse. When the process
+that started it dies (``--parent-pid``), it exits too: an orphaned crawl would keep the crawl lock and race
+the next one.
 
 Plan::
 
@@ -15,7 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -60,10 +65,27 @@ def _record_failure(failure, source: str, failures: list[str]) -> None:
     failures.append(f"{source}: {type(exc).__name__}: {exc}")
 
 
+ORPHAN_EXIT = 143  # as if terminated
+
+
+def exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    """Exit at once (no cleanup: nothing will load what is staged) when ``parent`` is no longer our parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(ORPHAN_EXIT)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", required=True, type=Path, help="JSON plan written by aiprices crawl")
+    parser.add_argument("--parent-pid", type=int, help="exit as soon as this process is no longer the parent")
     args = parser.parse_args(argv)
+    if args.parent_pid:
+        exit_with_parent(args.parent_pid)
     try:
         plan = json.loads(args.plan.read_text())
     except (OSError, ValueError) as exc:

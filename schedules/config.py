@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+
+from .runs import DEFAULT_LOCK_WAIT, CrawlRequest
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 DEFAULT_AT = "06:15"
 DEFAULT_JITTER = 300
-DEFAULT_LOCK_WAIT = 60.0
-STEP_TIMEOUT = 2 * 3600
 MISFIRE_GRACE = 6 * 3600
 
 
@@ -34,19 +33,18 @@ class ScheduleConfig:
     db: Path
     at: str = DEFAULT_AT
     jitter: int = DEFAULT_JITTER
-    sources: list[str] = field(default_factory=list)
-    crawl_args: list[str] = field(default_factory=list)  # extra `aiprices crawl` arguments
+    crawl: CrawlRequest | None = None  # default: every source, live, into ``db``
     registry: bool = True
     registry_file: Path | None = None
     budgets: Path | None = None
     webhook_url: str | None = None
     log_file: Path | None = None
-    lock_wait: float = DEFAULT_LOCK_WAIT
-    step_timeout: int = STEP_TIMEOUT
-    python: str = sys.executable
+    lock_wait: float = DEFAULT_LOCK_WAIT  # for another crawl, then for the warehouse file
 
     def __post_init__(self) -> None:
         self.db = Path(self.db)
+        if self.crawl is None:
+            self.crawl = CrawlRequest(self.db, lock_wait=self.lock_wait)
         parse_at(self.at)
         if self.jitter < 0:
             raise ScheduleConfigError(f"bad jitter {self.jitter}: seconds, 0 or more")

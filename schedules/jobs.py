@@ -1,36 +1,38 @@
-"""The daily job: crawl, registry refresh, stale-budget check; each step a subprocess of ``aiprices``.
+"""The daily job: crawl, registry refresh, stale-budget check, each a function call with a typed result.
 
-Subprocesses because Scrapy's reactor cannot restart inside one process and because a crashed step must
-not take the scheduler down. The crawl lock is held for the whole job. Every run appends one JSON line to
-the job history beside the warehouse and, when it failed or found something to act on, posts the same
-JSON to the webhook.
+The crawl lock is held for the whole job (the crawler processes inherit it). Every run appends one JSON
+line to the job history beside the warehouse and, when it was not ok or found something to act on, posts
+the same JSON to the webhook. A stop request (SIGTERM) stops the crawler processes and records the run as
+``interrupted``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import ScheduleConfig
+from .errors import CrawlError, Interrupted
 from .lock import CrawlLock, CrawlLocked
 from .notify import LOGGER, post_webhook
+from .spawn import Control
 
-OUTPUT_TAIL = 2000
+EXIT_CODES = {"ok": 0, "partial": 1, "failed": 3, "skipped": 3, "interrupted": 3}
 
 
 @dataclass
 class StepResult:
+    """One step of the job: ``ok``, ``partial`` or ``failed``, how long it took, and one line of detail."""
+
     name: str
-    command: list[str]
-    exit_code: int | None
+    status: str
     seconds: float
-    output: str = ""  # stdout (JSON for crawl/budgets)
-    error: str = ""  # last lines of stderr, or why the step did not run
+    detail: str = ""
 
 
 @dataclass
@@ -40,125 +42,115 @@ class JobResult:
     job: str
     started_at: str
     finished_at: str = ""
-    status: str = "ok"  # ok | partial | failed | skipped
+    status: str = "ok"  # ok | partial | failed | skipped | interrupted
     reason: str = ""
-    sources: dict[str, str] = field(default_factory=dict)  # source -> ok | partial | failed
+    sources: dict[str, str] = field(default_factory=dict)  # source -> status of its newest run
+    runs: list[dict] = field(default_factory=list)  # every source run: source, run_id, status
+    notes: list[str] = field(default_factory=list)
     quarantined: int = 0
     stale_budgets: list[str] = field(default_factory=list)
     steps: list[dict] = field(default_factory=list)
     webhook_error: str | None = None
 
-
-def _step(cfg: ScheduleConfig, name: str, args: list[str], env: dict) -> StepResult:
-    cmd = [cfg.python, "-m", "aiprices", *args]
-    start = time.monotonic()
-    try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, timeout=cfg.step_timeout, check=False
-        )
-    except subprocess.TimeoutExpired:
-        return StepResult(
-            name, cmd, None, time.monotonic() - start, error=f"timed out after {cfg.step_timeout}s"
-        )
-    except OSError as exc:
-        return StepResult(name, cmd, None, time.monotonic() - start, error=f"could not start: {exc}")
-    tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
-    return StepResult(name, cmd, proc.returncode, time.monotonic() - start, proc.stdout, tail)
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
 
 
-def _crawl_args(cfg: ScheduleConfig) -> list[str]:
-    return ["crawl", "--db", str(cfg.db), "--json", *cfg.crawl_args, *cfg.sources]
-
-
-def _registry_args(cfg: ScheduleConfig) -> list[str]:
-    args = ["registry", "refresh", "--db", str(cfg.db)]
-    return [*args, "--file", str(cfg.registry_file)] if cfg.registry_file else args
-
-
-def _budget_args(cfg: ScheduleConfig) -> list[str]:
-    return ["budget", "reprice", str(cfg.budgets), "--json", "--db", str(cfg.db)]
-
-
-def _read_crawl(result: JobResult, step: StepResult) -> None:
-    try:
-        rows = json.loads(step.output)
-    except ValueError:
-        result.status, result.reason = "failed", "crawl printed no JSON result"
-        return
-    result.sources = {r["source"]: r["status"] for r in rows}
-    statuses = set(result.sources.values())
-    if not rows or statuses == {"failed"}:
-        result.status, result.reason = "failed", "every source failed"
-    elif statuses != {"ok"}:
-        bad = sorted(s for s, st in result.sources.items() if st != "ok")
-        result.status, result.reason = "partial", f"sources not ok: {', '.join(bad)}"
-
-
-def _read_budgets(result: JobResult, step: StepResult) -> None:
-    try:
-        report = json.loads(step.output)
-    except ValueError:
-        return
-    for data in report if isinstance(report, list) else [report]:
-        if data.get("stale"):
-            result.stale_budgets.append(f"{data.get('budget')} ({data.get('file')})")
-
-
-def _fail(result: JobResult, step: StepResult) -> None:
-    why = step.error.splitlines()[-1] if step.error else f"exit {step.exit_code}"
-    result.status = "failed"
-    result.reason = "; ".join(filter(None, [result.reason, f"{step.name} failed: {why}"]))
-
-
-def _quarantined(cfg: ScheduleConfig) -> int:
-    """Pending quarantined changes after the run (a reader; 0 when the warehouse cannot be read)."""
-    from aiprices.warehouse.connection import connect
+def _timed(name: str, work: Callable[[], tuple[str, str]]) -> StepResult:
+    """Run one step; an expected error fails the step with its one-line message."""
+    from aiprices.calculators.errors import CalcError
     from aiprices.warehouse.errors import WarehouseError
 
+    from .registry_fetch import FetchError
+
+    start = time.monotonic()
     try:
-        con = connect(cfg.db, read_only=True)
+        status, detail = work()
+    except Interrupted:
+        raise
+    except (CrawlError, WarehouseError, FetchError, CalcError, CrawlLocked, OSError) as exc:
+        status, detail = "failed", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return StepResult(name, status, round(time.monotonic() - start, 2), detail)
+
+
+def crawl_step(cfg: ScheduleConfig, result: JobResult, control: Control) -> StepResult:
+    from .runs import crawl
+
+    def work() -> tuple[str, str]:
+        report = crawl(cfg.crawl, control=control)
+        result.runs = [{"source": r.source, "run_id": r.run_id, "status": r.status} for r in report.results]
+        result.sources = {r.source: r.status for r in report.results}
+        result.notes += report.notes
+        bad = sorted({r.source for r in report.results if r.status not in ("ok", "already loaded", "skipped")})
+        return report.status, f"sources not ok: {', '.join(bad)}" if bad else ""
+
+    return _timed("crawl", work)
+
+
+def registry_step(cfg: ScheduleConfig) -> StepResult:
+    from .registry import refresh_registry
+
+    def work() -> tuple[str, str]:
+        res = refresh_registry(cfg.db, file=cfg.registry_file)
+        if res.unchanged:
+            return "ok", f"unchanged since the last fetch ({res.origin})"
+        return "ok", f"+{res.added} ~{res.changed} -{res.removed} ({res.loaded} loaded, {res.skipped} already loaded)"
+
+    return _timed("registry", work)
+
+
+def budgets_step(cfg: ScheduleConfig, result: JobResult) -> StepResult:
+    from .budgets import check_budgets
+
+    def work() -> tuple[str, str]:
+        check = check_budgets(cfg.db, cfg.budgets)
+        result.stale_budgets = check.stale
+        summary = f"{check.checked} checked, {len(check.stale)} stale"
+        if check.errors:  # the good budgets were checked; each unreadable file is named
+            return "failed", f"{summary}; {len(check.errors)} unreadable: {'; '.join(check.errors)}"
+        return "ok", summary
+
+    return _timed("budgets", work)
+
+
+def run_steps(cfg: ScheduleConfig, result: JobResult, control: Control) -> None:
+    log = logging.getLogger(LOGGER)
+    steps = [crawl_step(cfg, result, control)]
+    log.info("crawl: %s %s", steps[-1].status, json.dumps(result.sources))
+    if cfg.registry:
+        steps.append(registry_step(cfg))
+        log.info("registry refresh: %s %s", steps[-1].status, steps[-1].detail)
+    if cfg.budgets is not None:
+        steps.append(budgets_step(cfg, result))
+        log.info("stale budgets: %d", len(result.stale_budgets))
+    result.steps = [asdict(s) for s in steps]
+    result.status = job_status([s.status for s in steps])
+    result.reason = "; ".join(f"{s.name} {s.status}: {s.detail}" for s in steps if s.status != "ok" and s.detail)
+    result.quarantined = pending_quarantine(cfg.db)
+
+
+def job_status(statuses: list[str]) -> str:
+    """``ok`` when every step was, ``failed`` when none did anything, else ``partial``."""
+    if all(s == "ok" for s in statuses):
+        return "ok"
+    return "failed" if all(s == "failed" for s in statuses) else "partial"
+
+
+def pending_quarantine(db: Path) -> int:
+    """Quarantined changes waiting for review (0 when the warehouse cannot be read)."""
+    from aiprices.warehouse.connection import connect
+    from aiprices.warehouse.errors import WarehouseError
+    from aiprices.warehouse.guards import list_held
+
+    try:
+        con = connect(db, read_only=True)
     except WarehouseError:
         return 0
     try:
-        (n,) = con.execute("SELECT count(*) FROM quarantine WHERE status = 'pending'").fetchone()
-        return int(n)
-    except Exception:  # noqa: BLE001 - a warehouse from before the quarantine migration
-        return 0
+        return len(list_held(con))
     finally:
         con.close()
-
-
-def run_steps(cfg: ScheduleConfig, result: JobResult, env: dict) -> None:
-    log = logging.getLogger(LOGGER)
-    crawl = _step(cfg, "crawl", _crawl_args(cfg), env)
-    result.steps.append(_summary(crawl))
-    if crawl.exit_code != 0:
-        _fail(result, crawl)
-    else:
-        _read_crawl(result, crawl)
-    log.info("crawl: %s %s", result.status, json.dumps(result.sources))
-    if cfg.registry:
-        reg = _step(cfg, "registry", _registry_args(cfg), env)
-        result.steps.append(_summary(reg))
-        if reg.exit_code != 0:
-            _fail(result, reg)
-        log.info("registry refresh: exit %s %s", reg.exit_code, reg.output.strip()[-200:])
-    if cfg.budgets is not None:
-        bud = _step(cfg, "budgets", _budget_args(cfg), env)
-        result.steps.append(_summary(bud))
-        if bud.exit_code != 0:
-            _fail(result, bud)
-        else:
-            _read_budgets(result, bud)
-        log.info("stale budgets: %d", len(result.stale_budgets))
-    result.quarantined = _quarantined(cfg)
-
-
-def _summary(step: StepResult) -> dict:
-    d = asdict(step)
-    d["output"] = d["output"][-OUTPUT_TAIL:]
-    d["seconds"] = round(step.seconds, 2)
-    return d
 
 
 def append_history(path: Path, result: JobResult) -> None:
@@ -184,27 +176,36 @@ def needs_attention(result: JobResult) -> bool:
     return result.status != "ok" or bool(result.stale_budgets)
 
 
-def run_daily(cfg: ScheduleConfig, job: str = "daily") -> JobResult:
+def run_daily(cfg: ScheduleConfig, job: str = "daily", control: Control | None = None) -> JobResult:
     """One run of the daily job; never raises for a failed step (the result says what happened)."""
     log = logging.getLogger(LOGGER)
+    control = control or Control()
     result = JobResult(job=job, started_at=datetime.now(UTC).isoformat())
-    lock = CrawlLock(cfg.db, wait=cfg.lock_wait)
     try:
-        with lock:
+        with CrawlLock(cfg.db, wait=cfg.lock_wait) as lock:
             log.info("%s run started (warehouse %s)", job, cfg.db)
-            run_steps(cfg, result, lock.child_env())
+            run_steps(cfg, result, replace(control, keep_fds=(*control.keep_fds, lock.fd)))
     except CrawlLocked as exc:
         result.status, result.reason = "skipped", str(exc)
+    except Interrupted as exc:
+        result.status, result.reason = "interrupted", str(exc)
     except Exception as exc:  # noqa: BLE001 - the scheduler must survive anything a run throws
         log.exception("%s run crashed", job)
         result.status, result.reason = "failed", f"{type(exc).__name__}: {exc}"
+    finish(cfg, result)
+    return result
+
+
+def finish(cfg: ScheduleConfig, result: JobResult) -> None:
+    """Log the outcome, alert when needed, and append the run to the history."""
+    log = logging.getLogger(LOGGER)
     result.finished_at = datetime.now(UTC).isoformat()
     level = logging.INFO if result.status == "ok" else logging.WARNING
-    log.log(level, "%s run %s%s", job, result.status, f": {result.reason}" if result.reason else "")
+    log.log(level, "%s run %s%s", result.job, result.status, f": {result.reason}" if result.reason else "")
+    for note in result.notes:
+        log.warning(note)
     if result.quarantined:
-        log.warning(
-            "%d quarantined price change(s) wait for review: aiprices review list", result.quarantined
-        )
+        log.warning("%d quarantined price change(s) wait for review: aiprices review list", result.quarantined)
     for b in result.stale_budgets:
         log.warning("stale budget: %s", b)
     if cfg.webhook_url and needs_attention(result):
@@ -215,4 +216,3 @@ def run_daily(cfg: ScheduleConfig, job: str = "daily") -> JobResult:
         append_history(cfg.history_path, result)
     except OSError as exc:
         log.error("cannot write job history %s: %s", cfg.history_path, exc)
-    return result

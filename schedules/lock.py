@@ -1,8 +1,8 @@
 """A cross-process lock (``fcntl.flock`` on a file beside the warehouse) so two crawls never overlap.
 
-The kernel drops the lock when its holder dies, even by SIGKILL, so a crashed crawl never leaves a stale
-lock behind. A child process started by the holder is told (``AIPRICES_CRAWL_LOCK_HELD``) that its
-parent holds the lock, so a command that takes the lock itself does not wait on its own parent.
+The kernel drops the lock when the last process holding its descriptor dies, even by SIGKILL, so a
+crashed crawl never leaves a stale lock behind. Crawler processes inherit the descriptor (``fd``), so a
+holder killed mid-crawl keeps the lock held until its crawlers are gone too.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-
-HELD_ENV = "AIPRICES_CRAWL_LOCK_HELD"
 
 
 class CrawlLocked(Exception):
@@ -33,7 +31,6 @@ class CrawlLock:
         self.path = lock_path_for(db)
         self.wait = wait
         self._fd: int | None = None
-        self._inherited = os.environ.get(HELD_ENV) == str(self.path.resolve())
 
     def holder(self) -> str:
         try:
@@ -42,11 +39,18 @@ class CrawlLock:
             info = {}
         if not info:
             return "another process"
-        return f"pid {info.get('pid')} since {info.get('since')}"
+        pid = info.get("pid")
+        gone = "" if pid_alive(pid) else ", exited; its crawler processes are finishing"
+        return f"pid {pid} since {info.get('since')}{gone}"
+
+    @property
+    def fd(self) -> int:
+        """The held lock's descriptor, for child processes that must keep the lock while they live."""
+        if self._fd is None:
+            raise RuntimeError("the crawl lock is not held")
+        return self._fd
 
     def acquire(self) -> CrawlLock:
-        if self._inherited:
-            return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + self.wait
@@ -76,14 +80,18 @@ class CrawlLock:
             os.close(self._fd)
             self._fd = None
 
-    def child_env(self, env: dict[str, str] | None = None) -> dict[str, str]:
-        """Environment for a subprocess that runs under this lock."""
-        out = dict(os.environ if env is None else env)
-        out[HELD_ENV] = str(self.path.resolve())
-        return out
-
     def __enter__(self) -> CrawlLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+def pid_alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError, TypeError):
+        return False
+    except PermissionError:
+        return True
+    return True

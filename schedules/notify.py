@@ -12,21 +12,35 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def setup_logging(log_path: Path, level: int = logging.INFO) -> logging.Logger:
-    """The schedule's logger, writing to ``log_path`` and to stderr (idempotent)."""
+    """The schedule's logger, writing to ``log_path`` (only) and to stderr (idempotent)."""
     log = logging.getLogger(LOGGER)
     log.setLevel(level)
     wanted = str(Path(log_path).resolve())
-    if not any(getattr(h, "baseFilename", None) == wanted for h in log.handlers):
+    for h in [h for h in log.handlers if isinstance(h, logging.FileHandler) and h.baseFilename != wanted]:
+        log.removeHandler(h)
+        h.close()
+    if not any(isinstance(h, logging.FileHandler) for h in log.handlers):
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         fh = logging.FileHandler(wanted, encoding="utf-8")
         fh.setFormatter(_formatter())
         log.addHandler(fh)
-    if not any(getattr(h, "_aiprices_stderr", False) for h in log.handlers):
-        sh = logging.StreamHandler(sys.stderr)
+    if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+        sh = _StderrHandler()
         sh.setFormatter(_formatter())
-        sh._aiprices_stderr = True  # type: ignore[attr-defined]
         log.addHandler(sh)
     return log
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is logged (a test runner may swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
 
 
 def _formatter() -> logging.Formatter:

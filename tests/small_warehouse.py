@@ -7,9 +7,13 @@ file name or a page must survive: markup, slashes, dots, colons, case and unicod
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.crosscheck import record_crosschecks
+from aiprices.warehouse.load import RunRecord, load_snapshot
 from aiprices.warehouse.registry import backfill
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -36,8 +40,53 @@ def copies() -> dict[str, dict]:
     return {"2025-01-01": first, "2025-03-01": second, "2025-06-01": third}
 
 
+BUDGET = f"""# written by the tests: a budget priced before gpt-4o got cheaper, named like an attack
+name: "<script>alert(2)</script> bot"
+priced_on: 2025-01-15
+lines:
+  - name: chat
+    kind: inference
+    model: gpt-4o
+    calls_per_day: 1000
+    input_tokens: 1000
+    output_tokens: 100
+  - name: {HOSTILE}
+    kind: fixed
+    category: engineering
+    monthly: "$100"
+"""
+
+
+def budgets(folder: Path) -> Path:
+    """A budgets folder: one budget that drifted, one file that cannot be read."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bot.yaml").write_text(BUDGET, encoding="utf-8")
+    (folder / "broken.yaml").write_text("name: broken\nlines: [\n", encoding="utf-8")
+    return folder
+
+
+def _page_row(source: str, key: str, price_key: str, price: str, url: str) -> dict:
+    return {
+        "source": source, "vendor": "openai", "model": "gpt-4o", "source_model_key": key, "price_key": price_key,
+        "unit": "usd_per_1m_tokens", "service_tier": "standard", "context_min_tokens": 0, "region": "",
+        "variant": "", "currency": "USD", "price": Decimal(price), "source_url": url, "source_field": price_key,
+        "inferred_rule": None,
+    }  # fmt: skip
+
+
+def crawl_pages(con) -> None:
+    """A vendor page crawled on 2025-06-14 (its input disagrees with the registry) and an aggregator's list."""
+    at = datetime(2025, 6, 14, 6, 15, tzinfo=UTC)
+    page = "https://developers.openai.com/api/docs/pricing"
+    rows = [_page_row("openai", "gpt-4o", "input", "2.5", page), _page_row("openai", "gpt-4o", "output", "10", page)]
+    load_snapshot(con, RunRecord("crawl-openai", "openai", "crawl", at, at, at, pages=1, items=2), rows)
+    record_crosschecks(con, "crawl-openai")
+    listing = [_page_row("openrouter", "openai/gpt-4o", "input", "2.5", "https://openrouter.ai/api/v1/models")]
+    load_snapshot(con, RunRecord("crawl-openrouter", "openrouter", "crawl", at, at, at, pages=1, items=1), listing)
+
+
 def build(folder: Path) -> Path:
-    """Write the copies under ``folder/copies`` and backfill them into ``folder/small.duckdb``."""
+    """Write the copies under ``folder/copies``, backfill them into ``folder/small.duckdb`` and add a crawl."""
     src = folder / "copies"
     src.mkdir(parents=True, exist_ok=True)
     for day, data in copies().items():
@@ -45,5 +94,6 @@ def build(folder: Path) -> Path:
     db = folder / "small.duckdb"
     con = connect(db)
     backfill(con, src)
+    crawl_pages(con)
     con.close()
     return db

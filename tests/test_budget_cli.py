@@ -108,3 +108,16 @@ def test_unpriced_line_is_shown_with_its_reason_and_exit_3(db):
     )
     assert res.exit_code == 3, res.output
     assert "chat: unpriced on 2025-02-01" in res.output and "unpriced ->      $117.00" in res.output
+
+
+def test_an_amount_beyond_what_a_valuation_holds_is_one_line(tmp_path, db):
+    path = tmp_path / "huge.yaml"
+    line = (
+        "{name: chat, kind: token, model: gpt-4o-mini, input_tokens: 1000000000000000, calls_per_day: 1000000000000000}"
+    )
+    path.write_text(f"name: huge\npriced_on: 2025-03-01\nlines:\n  - {line}\n")
+    message = f"{path}: a line costs more than 10^20 dollars, beyond what a valuation holds"
+    res = CliRunner().invoke(budget, ["price", str(path), "--db", db])
+    assert res.exit_code == 1 and res.stderr == f"error: {message}\n"  # as a bad file, after the good ones
+    res = CliRunner().invoke(budget, ["reprice", str(path), "--db", db])
+    assert isinstance(res.exception, BudgetError) and str(res.exception) == message

@@ -66,7 +66,8 @@ def _figures(line: dict, side: str | None = None) -> dict | None:
 def test_price_on_and_reprice_to_agree_line_by_line(registry_db, day):
     code_p, priced = _run(["price", str(EXAMPLES), "--on", day, "--db", registry_db])
     code_r, repriced = _run(["reprice", str(EXAMPLES), "--to", day, "--db", registry_db])
-    assert [b["budget"] for b in priced] == [b["budget"] for b in repriced] and len(priced) == 4
+    assert [b["budget"] for b in priced] == [b["budget"] for b in repriced]
+    assert len(priced) == len(list(EXAMPLES.glob("*.yaml")))
     for p, r in zip(priced, repriced, strict=True):
         assert [line["name"] for line in p["lines"]] == [line["name"] for line in r["lines"]]
         for p_line, r_line in zip(p["lines"], r["lines"], strict=True):

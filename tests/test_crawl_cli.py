@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
@@ -29,7 +30,9 @@ def test_crawl_from_archive_then_reparse(vendor_pages, db_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    rows = {r["source"]: r for r in json.loads(result.output)}
+    report = json.loads(result.output)
+    assert report["status"] == "ok" and report["exit_code"] == 0
+    rows = {r["source"]: r for r in report["sources"]}
     assert rows["openrouter"]["status"] == "ok" and rows["openrouter"]["items"] == 1693
     assert rows["bedrock"]["status"] == "ok" and rows["bedrock"]["items"] == 74
     con = connect(db_path, read_only=True)
@@ -46,19 +49,20 @@ def test_crawl_from_archive_then_reparse(vendor_pages, db_path):
     assert str(price.normalize()) == "0.15"  # 0.00015 per 1K tokens = 0.15 per 1M
     again = runner.invoke(reparse, [run_id, "--db", str(db_path)])
     assert again.exit_code == 0, again.output
-    assert again.output.startswith("bedrock     ok       74 items")
+    line = again.output.splitlines()[0]  # the new run's id is printed
+    assert re.match(r"bedrock +ok +reparse-\d{8}T\d{6}Z-[0-9a-f]{4}-bedrock  74 items, 0 rejected; \+0 ~0 -0", line)
 
 
 def test_crawl_errors_are_one_line(tmp_path, db_path):
     runner = CliRunner()
     bad = runner.invoke(crawl, ["nosuch", "--from-archive", str(tmp_path), "--db", str(db_path)])
-    assert bad.exit_code == 1 and "unknown source 'nosuch'" in bad.output
+    assert bad.exit_code == 2 and "unknown source 'nosuch'" in bad.output
     assert "Traceback" not in bad.output
     empty = runner.invoke(crawl, ["openai", "--from-archive", str(tmp_path), "--db", str(db_path)])
-    assert empty.exit_code == 1 and "no capture" in empty.output
+    assert empty.exit_code == 3 and "openai      no capture     -  no capture in" in empty.output
     live_on = runner.invoke(crawl, ["openai", "--on", "2026-01-01", "--db", str(db_path)])
-    assert live_on.exit_code == 1 and "--on needs --from-archive" in live_on.output
+    assert live_on.exit_code == 2 and "--on needs --from-archive" in live_on.output
     zero = runner.invoke(crawl, ["openai", "--processes", "0", "--from-archive", str(tmp_path), "--db", str(db_path)])
     assert zero.exit_code == 2 and "--processes" in zero.output and "Traceback" not in zero.output
     missing = runner.invoke(reparse, ["no-such-run", "--db", str(db_path)])
-    assert missing.exit_code == 1 and "no archived page" in missing.output
+    assert missing.exit_code == 2 and "no archived page" in missing.output

@@ -9,9 +9,15 @@ from pathlib import Path
 
 import pytest
 from aiprices.crawler.archive import Archive
+from aiprices.schedules.captures import pick_captures
+from aiprices.schedules.runs import CrawlRequest, crawl, plan_replay
+from aiprices.schedules.spawn import run_spiders
 from aiprices.warehouse.connection import connect
 
-from aiprices.crawl_run import crawl, pick_captures, run_spiders
+
+def replay(con, db_path, sources, folder, on, **options):
+    """Replay ``folder`` on ``on`` into the warehouse; each source's result."""
+    return crawl(CrawlRequest(db_path, sources, from_archive=folder, on=on, **options), con).results
 
 
 def link(folder: Path, source: str, name: str, target: Path) -> None:
@@ -28,9 +34,9 @@ def con(db_path):
 
 
 def test_openrouter_two_dates_put_the_deepseek_change_in_price_changes(vendor_pages, con, db_path):
-    first = crawl(con, db_path, ["openrouter"], from_archive=vendor_pages, on=date(2026, 7, 20))
+    first = replay(con, db_path, ["openrouter"], vendor_pages, date(2026, 7, 20))
     assert [(r.source, r.status, r.items) for r in first] == [("openrouter", "ok", 1264)]
-    second = crawl(con, db_path, ["openrouter"], from_archive=vendor_pages, on=date(2026, 8, 2))
+    second = replay(con, db_path, ["openrouter"], vendor_pages, date(2026, 8, 2))
     assert second[0].status == "ok" and second[0].changed > 0
     rows = con.execute(
         "SELECT changed_on, price_key, old_price, new_price, kind FROM price_changes "
@@ -48,8 +54,8 @@ def test_openrouter_two_dates_put_the_deepseek_change_in_price_changes(vendor_pa
     body = archive.get(entries[1].sha256)
     assert body == (vendor_pages / "openrouter" / "2026-08-02.json").read_bytes()
     # Replaying the same date again changes nothing; the body is stored once.
-    again = crawl(con, db_path, ["openrouter"], from_archive=vendor_pages, on=date(2026, 8, 2))
-    assert again[0].skipped and (again[0].added, again[0].changed, again[0].removed) == (0, 0, 0)
+    again = replay(con, db_path, ["openrouter"], vendor_pages, date(2026, 8, 2))
+    assert again[0].status == "already loaded" and (again[0].added, again[0].changed, again[0].removed) == (0, 0, 0)
     assert len(list((db_path.parent / "archive" / "objects").rglob("*.gz"))) == 2
 
 
@@ -57,9 +63,9 @@ def test_blocked_openai_page_fails_the_source_and_removes_nothing(vendor_pages, 
     folder = tmp_path / "pages"
     link(folder, "openai", "2026-05-01.jina.md", vendor_pages / "openai" / "2026-05-08.jina.md")
     link(folder, "openai", "2026-05-08.blocked.html", vendor_pages / "openai" / "2026-05-08.blocked.html")
-    ok = crawl(con, db_path, ["openai"], from_archive=folder, on=date(2026, 5, 1))
+    ok = replay(con, db_path, ["openai"], folder, date(2026, 5, 1))
     assert ok[0].status == "ok" and ok[0].added == 194
-    blocked = crawl(con, db_path, ["openai"], from_archive=folder, on=date(2026, 5, 8))
+    blocked = replay(con, db_path, ["openai"], folder, date(2026, 5, 8))
     assert blocked[0].status == "failed" and "blocked page" in blocked[0].error
     assert blocked[0].removed == 0
     (n_current,) = con.execute("SELECT count(*) FROM prices_current WHERE source = 'openai'").fetchone()
@@ -96,8 +102,8 @@ def test_azure_unit_change_keeps_an_unchanged_price(tmp_path, con, db_path):
     (folder / "2026-02-01.retail-items.json").write_text(
         json.dumps([_meter("gpt 9 Inp glbl 1M Tokens", "1M", "2.5"), _meter("gpt 9 Outp glbl 1M Tokens", "1M", "12")])
     )
-    crawl(con, db_path, ["azure"], from_archive=tmp_path / "pages", on=date(2026, 1, 1))
-    res = crawl(con, db_path, ["azure"], from_archive=tmp_path / "pages", on=date(2026, 2, 1))
+    replay(con, db_path, ["azure"], tmp_path / "pages", date(2026, 1, 1))
+    res = replay(con, db_path, ["azure"], tmp_path / "pages", date(2026, 2, 1))
     assert (res[0].status, res[0].added, res[0].changed, res[0].removed) == ("ok", 0, 1, 0)
     current = dict(
         con.execute("SELECT price_key, price FROM prices_current WHERE source = 'azure' AND model = 'gpt-9'").fetchall()
@@ -106,8 +112,8 @@ def test_azure_unit_change_keeps_an_unchanged_price(tmp_path, con, db_path):
 
 
 def test_azure_real_captures_normalise_per_1k_meters(vendor_pages, con, db_path):
-    crawl(con, db_path, ["azure"], from_archive=vendor_pages, on=date(2025, 3, 18))
-    res = crawl(con, db_path, ["azure"], from_archive=vendor_pages, on=date(2026, 8, 22))
+    replay(con, db_path, ["azure"], vendor_pages, date(2025, 3, 18))
+    res = replay(con, db_path, ["azure"], vendor_pages, date(2026, 8, 22))
     assert res[0].status == "ok"
     (price,) = con.execute(
         "SELECT price FROM prices_current WHERE source = 'azure' AND source_model_key = 'gpt-4-8K' "
@@ -121,8 +127,9 @@ def test_azure_real_captures_normalise_per_1k_meters(vendor_pages, con, db_path)
 
 
 def test_http_error_fails_the_source(tmp_path, con, db_path):
-    from aiprices.crawl_run import PlannedSource, load_results
-    from aiprices.loopback import LoopbackServer
+    from aiprices.schedules.loading import StagedBatch, load_batch
+    from aiprices.schedules.loopback import LoopbackServer
+    from aiprices.schedules.spawn import PlannedSource
 
     (tmp_path / "www").mkdir()
     with LoopbackServer(tmp_path / "www") as server:
@@ -140,20 +147,20 @@ def test_http_error_fails_the_source(tmp_path, con, db_path):
         outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", {"RETRY_TIMES": 0})
     assert outcomes["groq"]["status"] == "failed"
     assert "HTTP 404" in outcomes["groq"]["error"]
-    results = load_results(con, planned, outcomes, tmp_path / "stage", "replay")
+    results = load_batch(con, StagedBatch(tmp_path / "stage", "replay", planned))
     assert results[0].status == "failed"
 
 
 def test_replay_every_source_on_a_date(vendor_pages, con, db_path):
     day = date(2026, 10, 5)
     expected = set(pick_captures(vendor_pages, day, sorted(p.name for p in vendor_pages.iterdir() if p.is_dir())))
-    results = crawl(con, db_path, [], from_archive=vendor_pages, on=day)
-    assert {r.source for r in results} == expected
+    results = replay(con, db_path, [], vendor_pages, day)
+    assert {r.source for r in results if r.status != "no capture"} == expected
     runs = dict(con.execute("SELECT source, status FROM crawl_runs").fetchall())
     assert set(runs) == expected
     # Sources whose extractor parses the newest capture load prices; the others fail with a reason.
     for r in results:
-        if r.status == "failed":
+        if r.status in ("failed", "no capture"):
             assert r.error
         else:
             assert r.items > 0
@@ -166,7 +173,7 @@ def test_two_crawler_processes_load_what_one_loads(vendor_pages, tmp_path):
     tables = []
     for processes in (1, 2):
         db = tmp_path / f"p{processes}.duckdb"
-        results = crawl(None, db, sources, from_archive=vendor_pages, on=day, processes=processes)
+        results = replay(None, db, sources, vendor_pages, day, processes=processes)
         assert {r.source: r.status for r in results} == dict.fromkeys(sources, "ok")
         con = connect(db)
         tables.append(
@@ -181,7 +188,8 @@ def test_two_crawler_processes_load_what_one_loads(vendor_pages, tmp_path):
 
 
 def test_process_count_and_sharding(monkeypatch, vendor_pages):
-    from aiprices.crawl_run import CrawlError, _shards, crawl_processes, plan_replay
+    from aiprices.schedules.errors import CrawlError
+    from aiprices.schedules.spawn import _shards, crawl_processes
 
     monkeypatch.setenv("AIPRICES_CRAWL_PROCESSES", "3")
     assert crawl_processes(14) == 3
@@ -204,9 +212,14 @@ def test_process_count_and_sharding(monkeypatch, vendor_pages):
     assert alone == [heaviest] or min(sizes) >= planned[heaviest].capture.path.stat().st_size // 2
 
 
-def test_a_crashing_crawler_process_fails_its_sources_with_the_reason(vendor_pages, tmp_path):
-    from aiprices.crawl_run import plan_replay
+def test_crawler_processes_run_the_installed_package_not_the_working_folder():
+    from aiprices.schedules.spawn import crawler_command
 
+    command = crawler_command(Path("plan.json"))
+    assert command[1:4] == ["-P", "-m", "aiprices.crawler.run"]  # -P: the cwd is not put on sys.path (.ci/run)
+
+
+def test_a_crashing_crawler_process_fails_its_sources_with_the_reason(vendor_pages, tmp_path):
     planned = plan_replay(pick_captures(vendor_pages, None, ["xai", "groq"]), "crash", None)
     settings = {"ITEM_PIPELINES": {"aiprices.pipeline.no_such_module.Pipeline": 100}}
     outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", settings, vendor_pages, processes=2)

@@ -13,9 +13,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from aiprices.schedules.captures import Capture, list_captures
+from aiprices.schedules.runs import REPLAY_SETTINGS, plan_replay
+from aiprices.schedules.spawn import run_spiders
 from conftest import shared_root
-
-from aiprices.crawl_run import REPLAY_SETTINGS, Capture, list_captures, plan_replay, run_spiders
 
 ROUNDS = 6  # the most captures any source has (anthropic); a larger folder adds rounds below
 

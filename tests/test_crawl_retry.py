@@ -7,11 +7,9 @@ import threading
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from aiprices.crawl_run import PlannedSource, run_spiders
+from aiprices.schedules.spawn import PlannedSource, run_spiders
 
-BODY = json.dumps(
-    {"data": [{"id": "acme/model-1", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]}
-)
+BODY = json.dumps({"data": [{"id": "acme/model-1", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]})
 
 
 def test_503_is_retried_then_loaded(tmp_path):

@@ -12,11 +12,11 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from aiprices.schedules.loading import StagedBatch, load_batch
+from aiprices.schedules.spawn import PlannedSource, run_spiders
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.doctor import run_checks
 from aiprices.warehouse.guards import accept, list_held
-
-from aiprices.crawl_run import PlannedSource, load_results, run_spiders
 
 SETTINGS = {
     "RETRY_TIMES": 2,
@@ -112,8 +112,8 @@ def crawl_once(con, tmp_path, server, day: int, run: str | None = None):
         )
     ]
     stage = tmp_path / f"stage-{planned[0].run_id}"
-    outcomes = run_spiders(planned, stage, tmp_path / "archive", SETTINGS)
-    return load_results(con, planned, outcomes, stage, "crawl")[0]
+    run_spiders(planned, stage, tmp_path / "archive", SETTINGS)
+    return load_batch(con, StagedBatch(stage, "crawl", planned))[0]
 
 
 def snapshot(con) -> dict:
@@ -132,9 +132,7 @@ def baseline(con, tmp_path, server):
     res = crawl_once(con, tmp_path, server, 1)
     assert (res.status, res.added) == ("ok", 4)
     before = snapshot(con)
-    assert before[("acme/alpha", "input")] == Decimal("1") and before[("acme/beta", "output")] == Decimal(
-        "15"
-    )
+    assert before[("acme/alpha", "input")] == Decimal("1") and before[("acme/beta", "output")] == Decimal("15")
     server.hits = 0
     return before
 
@@ -219,9 +217,9 @@ def test_same_day_crawled_twice_adds_no_duplicate_rows(con, tmp_path, server, ba
     counts = "SELECT (SELECT count(*) FROM price_intervals), (SELECT count(*) FROM changes)"
     before = con.execute(counts).fetchone()
     again = crawl_once(con, tmp_path, server, 1, run="f1-openrouter")  # the same run replayed
-    assert again.skipped
+    assert again.status == "already loaded"
     later = crawl_once(con, tmp_path, server, 1, run="f1b-openrouter")  # same day, a new run id
-    assert later.skipped  # same source, time and content: a no-op
+    assert later.status == "already loaded"  # same source, time and content: a no-op
     assert con.execute(counts).fetchone() == before
     (n_runs,) = con.execute("SELECT count(*) FROM crawl_runs").fetchone()
     assert n_runs == 1

@@ -193,7 +193,7 @@ def test_two_crawls_at_once_one_exits_clearly_one_waits(tmp_path, db_path):
         wait_for(holder, "LOCKED")
         quick = run_now(db_path, pages, "0.2")
         out, err = quick.communicate(timeout=60)
-        assert quick.returncode == 1
+        assert quick.returncode == 3
         assert f"another crawl is running (pid {holder.pid}" in err
         assert json.loads(out)["status"] == "skipped"
         patient = run_now(db_path, pages, "60")

@@ -1,12 +1,10 @@
-"""The daily job through `aiprices schedule run-now` (real subprocesses, real crawl over loopback, real
-DuckDB file), the cross-process lock, the webhook, the history and `schedule status`."""
+"""The daily job through `aiprices schedule run-now` (in process; the crawl's real Scrapy processes over
+loopback, a real DuckDB file), the cross-process lock, the webhook, the history and `schedule status`."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+import re
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,13 +13,18 @@ from pathlib import Path
 import pytest
 from aiprices.schedules.lock import CrawlLock
 from aiprices.warehouse.connection import connect
+from click.testing import CliRunner, Result
+
+from aiprices.commands.schedule import schedule
+
+ENV = {"AIPRICES_DEBUG": None, "AIPRICES_WEBHOOK_URL": None, "AIPRICES_BUDGETS": None, "AIPRICES_SCHEDULE_AT": None,
+       "AIPRICES_LOCK_WAIT": None}  # fmt: skip
 
 
-def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIPRICES_DB": str(db)}
-    for var in ("AIPRICES_DEBUG", "AIPRICES_WEBHOOK_URL", "AIPRICES_BUDGETS", "AIPRICES_SCHEDULE_AT"):
-        env.pop(var, None)
-    return subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+def aiprices(*args: str, db: Path) -> Result:
+    """``aiprices schedule ...`` in process (args start with "schedule")."""
+    assert args[0] == "schedule"
+    return CliRunner().invoke(schedule, list(args[1:]), env={**ENV, "AIPRICES_DB": str(db)})
 
 
 def openrouter_page(folder: Path, day: str, prompt: str) -> None:
@@ -86,14 +89,12 @@ def test_run_now_crawls_checks_budgets_and_alerts_on_drift(tmp_path, db_path, ho
     (budgets / "acme.yaml").write_text(BUDGET)
     openrouter_page(pages, "2026-01-01", "0.000001")
     first = aiprices(*job_args(pages, "--budgets", str(budgets), "--webhook", hook.url), db=db_path)
-    assert first.returncode == 0, first.stderr
+    assert first.exit_code == 0, first.output
     result = json.loads(first.stdout)
     assert result["status"] == "ok" and result["sources"] == {"openrouter": "ok"}
     assert result["stale_budgets"] == [] and hook.posts == []
     openrouter_page(pages, "2026-01-02", "0.0000015")  # +50%: a real change, not suspect
-    second = json.loads(
-        aiprices(*job_args(pages, "--budgets", str(budgets), "--webhook", hook.url), db=db_path).stdout
-    )
+    second = json.loads(aiprices(*job_args(pages, "--budgets", str(budgets), "--webhook", hook.url), db=db_path).stdout)
     assert second["stale_budgets"] == [f"acme-bot ({budgets / 'acme.yaml'})"], second
     assert [p["job"] for p in hook.posts] == ["run-now"] and hook.posts[0]["stale_budgets"]
     con = connect(db_path, read_only=True)
@@ -102,21 +103,22 @@ def test_run_now_crawls_checks_budgets_and_alerts_on_drift(tmp_path, db_path, ho
     ).fetchall()
     con.close()
     assert prices == [(Decimal("1.5"),)]
-    history = [
-        json.loads(line) for line in (tmp_path / "prices.duckdb.schedule.jsonl").read_text().splitlines()
-    ]
+    history = [json.loads(line) for line in (tmp_path / "prices.duckdb.schedule.jsonl").read_text().splitlines()]
     assert [h["status"] for h in history] == ["ok", "ok"]
     log = (tmp_path / "aiprices-schedule.log").read_text()
     assert "run-now run ok" in log and "stale budget: acme-bot" in log
 
 
 def test_failed_run_is_recorded_posted_and_exits_nonzero(tmp_path, db_path, hook):
-    missing = tmp_path / "no-such-archive"
-    out = aiprices(*job_args(missing, "--webhook", hook.url), db=db_path)
-    assert out.returncode == 1
+    empty = tmp_path / "empty-archive"
+    empty.mkdir()
+    out = aiprices(*job_args(empty, "--webhook", hook.url), db=db_path)
+    assert out.exit_code == 3
     result = json.loads(out.stdout)
-    assert result["status"] == "failed" and "crawl failed" in result["reason"]
-    assert "Traceback" not in out.stderr
+    assert result["status"] == "failed" and result["exit_code"] == 3
+    assert result["reason"].startswith("crawl failed: sources not ok: openrouter")
+    assert result["runs"] == [{"source": "openrouter", "run_id": None, "status": "no capture"}]
+    assert "Traceback" not in out.output
     assert len(hook.posts) == 1 and hook.posts[0]["status"] == "failed"
     status = json.loads(aiprices("schedule", "status", "--json", "--at", "07:30", db=db_path).stdout)
     assert status["recent_runs"][-1]["status"] == "failed"
@@ -129,18 +131,28 @@ def test_second_crawl_exits_clearly_while_the_lock_is_held(tmp_path, db_path):
     openrouter_page(pages, "2026-01-01", "0.000001")
     with CrawlLock(db_path, wait=0):
         out = aiprices(*job_args(pages, "--lock-wait", "0.2"), db=db_path)
-    assert out.returncode == 1
-    assert "another crawl is running (pid" in out.stderr or "another crawl is running (pid" in out.stdout
+    assert out.exit_code == 3
+    assert "another crawl is running (pid" in out.stderr
     assert json.loads(out.stdout)["status"] == "skipped"
     assert not db_path.exists()  # nothing was crawled or loaded
     # The lock is free again: the same job now runs.
     again = aiprices(*job_args(pages, "--lock-wait", "0"), db=db_path)
-    assert again.returncode == 0 and json.loads(again.stdout)["status"] == "ok"
+    assert again.exit_code == 0 and json.loads(again.stdout)["status"] == "ok"
 
 
 def test_bad_time_is_one_line(db_path):
     out = aiprices("schedule", "run-now", "--at", "25:00", db=db_path)
-    assert (
-        out.returncode == 1
-        and out.stderr.strip() == "Error: bad time '25:00': write HH:MM in UTC, e.g. 06:15"
-    )
+    assert out.exit_code == 1 and out.stderr.strip() == "Error: bad time '25:00': write HH:MM in UTC, e.g. 06:15"
+
+
+def test_run_now_is_partial_when_a_source_has_nothing_and_prints_each_run_id(tmp_path, db_path):
+    pages = tmp_path / "pages"
+    openrouter_page(pages, "2026-01-01", "0.000001")
+    args = [a for a in job_args(pages) if a != "--json"]
+    out = aiprices(*args, "--source", "groq", db=db_path)
+    assert out.exit_code == 1, out.output
+    head, *runs = out.stdout.splitlines()
+    assert " partial " in head and "crawl partial: sources not ok: groq" in head
+    assert re.fullmatch(r"  groq +no capture +-", runs[0])
+    assert re.fullmatch(r"  openrouter +ok +replay-\d{8}T\d{6}Z-[0-9a-f]{4}-openrouter", runs[1])
+    assert out.stderr.strip().endswith("error: crawl partial: sources not ok: groq")

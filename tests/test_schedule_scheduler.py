@@ -8,6 +8,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from aiprices.schedules.config import MISFIRE_GRACE, ScheduleConfig
+from aiprices.schedules.runs import CrawlRequest
 from aiprices.schedules.scheduler import (
     CATCH_UP_ID,
     DAILY_ID,
@@ -65,10 +66,8 @@ def test_catch_up_job_runs_once_on_start(tmp_path, db_path):
     pages.mkdir(parents=True)
     body = {"data": [{"id": "acme/model-2", "pricing": {"prompt": "0.000003", "completion": "0.000006"}}]}
     (pages / "2026-02-01.json").write_text(json.dumps(body))
-    cfg = ScheduleConfig(
-        db=db_path, at="06:15", jitter=0, sources=["openrouter"], registry=False,
-        crawl_args=["--from-archive", str(pages.parent)],
-    )  # fmt: skip
+    crawl = CrawlRequest(db_path, ["openrouter"], from_archive=pages.parent)
+    cfg = ScheduleConfig(db=db_path, at="06:15", jitter=0, crawl=crawl, registry=False)
     scheduler = build_scheduler(cfg)
     add_catch_up(scheduler, cfg)
     done: list[str] = []
@@ -87,9 +86,7 @@ def test_catch_up_job_runs_once_on_start(tmp_path, db_path):
         guard.cancel()
     assert done == [CATCH_UP_ID]
     history = [json.loads(x) for x in cfg.history_path.read_text().splitlines()]
-    assert [(h["job"], h["status"], h["sources"]) for h in history] == [
-        ("catch-up", "ok", {"openrouter": "ok"})
-    ]
+    assert [(h["job"], h["status"], h["sources"]) for h in history] == [("catch-up", "ok", {"openrouter": "ok"})]
     state = json.loads(cfg.state_path.read_text())
     assert state["next_run"].endswith("06:15:00+00:00")
     con = connect(db_path, read_only=True)

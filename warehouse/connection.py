@@ -11,7 +11,7 @@ import duckdb
 
 from .errors import WarehouseError, WarehouseLocked
 from .migrations import migrate, outdated
-from .new_file import create_atomically
+from .new_file import create_atomically, sweep_stale_builds
 from .open_errors import is_lock_error, lock_holder, open_failure
 
 LOCK_RETRY_SECONDS = 10.0
@@ -32,9 +32,11 @@ def connect(path: Path | str, read_only: bool = False, wait_seconds: float = LOC
     path = Path(path)
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: load prices first (aiprices registry refresh)")
-    if not read_only and not path.exists():
+    if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-        create_atomically(path, _build)
+        sweep_stale_builds(path)
+        if not path.exists():
+            create_atomically(path, _build)
     con = _open(path, read_only, wait_seconds, {})
     _session(con)
     if not read_only and migrate(con):

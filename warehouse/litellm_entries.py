@@ -42,6 +42,16 @@ class EntryReport:
         return " | ".join(parts)
 
 
+# DECIMAL(38, PRICE_SCALE) holds this many integer digits; a value past it could not be stored.
+_MAX_INTEGER_DIGITS = 38 - PRICE_SCALE
+_BIGINT_MAX = 2**63 - 1
+
+
+def _json(raw):
+    """Exact parse: numbers (and NaN/Infinity) as ``Decimal``, objects as ``_Pairs`` so duplicates are seen."""
+    return json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal, object_pairs_hook=_Pairs)
+
+
 def _decimal(value, where: str, report: EntryReport) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -53,24 +63,23 @@ def _decimal(value, where: str, report: EntryReport) -> Decimal | None:
         try:
             return Decimal(value.strip())
         except InvalidOperation:
-            report.skipped.append(f"{where}: not a number {value!r}")
+            report.skipped.append(f"{where}: not a number {_shown(value)}")
             return None
     report.skipped.append(f"{where}: unexpected {type(value).__name__}")
     return None
 
 
-def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extra="", context=None):
+def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extra="", context=None, where=""):
     spec = parse_field(spec_field)
-    price = _decimal(value, f"{key}.{spec_field}", report)
+    where = where or f"{key}.{spec_field}"
+    price = _decimal(value, where, report)
     if price is None:
         return
-    if not price.is_finite() or price < 0:
-        report.skipped.append(f"{key}.{spec_field}: {value} is not a valid price")
+    problem = _unstorable(price, spec.scale)
+    if problem:
+        report.skipped.append(f"{where}: {_shown(value)} {problem}")
         return
     scaled = (price * spec.scale).normalize() if price else Decimal(0)
-    if scaled.as_tuple().exponent < -PRICE_SCALE:
-        report.skipped.append(f"{key}.{spec_field}: {value} has more than {PRICE_SCALE} decimals when scaled")
-        return
     if not spec.known:
         report.unknown_fields[spec_field] = report.unknown_fields.get(spec_field, 0) + 1
     variant = "/".join(v for v in (base["variant"], spec.variant, variant_extra) if v)
@@ -94,6 +103,21 @@ def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extr
     rows.append(row)
 
 
+def _unstorable(price: Decimal, scale: Decimal) -> str:
+    """Why ``price * scale`` cannot be stored exactly as a price (judged by magnitude, before any arithmetic)."""
+    if not price.is_finite() or price < 0:
+        return "is not a valid price"
+    if not price:
+        return ""
+    digits = price.adjusted() + scale.adjusted()  # power of ten of the scaled value's leading digit
+    if digits >= _MAX_INTEGER_DIGITS:
+        return f"is too large (a price must stay below 10^{_MAX_INTEGER_DIGITS} once scaled)"
+    scaled = (price * scale).normalize()
+    if digits < -PRICE_SCALE or scaled.as_tuple().exponent < -PRICE_SCALE:
+        return f"has more than {PRICE_SCALE} decimals when scaled"
+    return ""
+
+
 def entry_rows(key: str, entry, url: str, report: EntryReport) -> list[dict]:
     """Every numeric cost field of one entry as a price row in our vocabulary."""
     if key in NON_MODEL_KEYS:
@@ -113,7 +137,8 @@ def entry_rows(key: str, entry, url: str, report: EntryReport) -> list[dict]:
             if isinstance(value, dict):  # search_context_cost_per_query, guardrail_cost_per_unit
                 for sub, sub_value in value.items():
                     label = sub.removeprefix("search_context_size_")
-                    _emit(rows, seen, key, base, name, sub_value, url, report, variant_extra=label)
+                    _emit(rows, seen, key, base, name, sub_value, url, report, variant_extra=label,
+                          where=f"{key}.{name}.{sub}")
             else:
                 _emit(rows, seen, key, base, name, value, url, report)
     return rows
@@ -121,21 +146,58 @@ def entry_rows(key: str, entry, url: str, report: EntryReport) -> list[dict]:
 
 def _structured(rows, seen, key, base, name, value, url, report) -> None:
     if name == "tiered_pricing" and isinstance(value, list):
-        for tier in value:
+        for index, tier in enumerate(value):
             if not isinstance(tier, dict):
                 continue
+            context = _tier_context(tier.get("range"), f"{key}.tiered_pricing[{index}].range", report)
+            if context is None:
+                continue
             ranges = {k: v for k, v in tier.items() if k.endswith("range") and isinstance(v, list) and v}
-            token_range = ranges.pop("range", None)
+            ranges.pop("range", None)
             # token tiers are long-context thresholds; other ranges (e.g. max_results_range) name a variant
             label = "tiered" + "".join(f"/{k.removesuffix('_range')}={v[0]}-{v[-1]}" for k, v in ranges.items())
             for field_name, field_value in tier.items():
                 if field_name not in ranges and field_name != "range" and is_cost_field(field_name):
                     _emit(rows, seen, key, base, field_name, field_value, url, report,
-                          variant_extra=label, context=int(token_range[0]) if token_range else 0)
+                          variant_extra=label, context=context, where=f"{key}.tiered_pricing[{index}].{field_name}")
     elif name == "off_peak_pricing" and isinstance(value, dict):
         for field_name, field_value in value.items():
             if is_cost_field(field_name):
-                _emit(rows, seen, key, base, field_name, field_value, url, report, variant_extra="off_peak")
+                _emit(rows, seen, key, base, field_name, field_value, url, report, variant_extra="off_peak",
+                      where=f"{key}.off_peak_pricing.{field_name}")
+
+
+def _shown(value, limit: int = 40) -> str:
+    """A value as JSON (numbers as the exact decimals read), cut short: one line whatever the registry holds."""
+    text = _as_json(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _as_json(value) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_as_json, value)) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_as_json(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _tier_context(token_range, where: str, report: EntryReport) -> int | None:
+    """A tier's context threshold (the first token count of ``range``; 0 without one), else None and why."""
+    if token_range is None or token_range == []:
+        return 0
+    first = token_range[0] if isinstance(token_range, list) else token_range
+    if (
+        isinstance(token_range, list)
+        and isinstance(first, Decimal)
+        and first.is_finite()
+        and first == first.to_integral_value()
+        and 0 <= first <= _BIGINT_MAX
+    ):
+        return int(first)
+    report.skipped.append(f"{where}: {_shown(token_range)} is not a list starting with a token count; tier skipped")
+    return None
 
 
 def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
@@ -163,8 +225,8 @@ def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
     return entries
 
 
-def _pairs_keep_duplicates(pairs):
-    return pairs
+class _Pairs(list):
+    """A JSON object as its ``(key, value)`` pairs (duplicates kept); a JSON array stays a plain list."""
 
 
 class RegistryReader:
@@ -194,10 +256,10 @@ class RegistryReader:
     def _parse_piece(self, key: str, body: bytes) -> list[tuple[str, object]]:
         fragment = b'{"' + key.encode() + b'": ' + body + b"}"
         try:
-            pairs = json.loads(fragment, parse_float=Decimal, object_pairs_hook=_pairs_keep_duplicates)
+            pairs = _json(fragment)
         except ValueError:
             raise _LayoutMismatch from None
-        if not isinstance(pairs, list) or not all(isinstance(v, list) for _, v in pairs):
+        if not all(isinstance(v, _Pairs) for _, v in pairs):
             raise _LayoutMismatch
         return [(k, _to_dict(v)) for k, v in pairs]
 
@@ -236,10 +298,10 @@ class RegistryReader:
 
     def _read_full(self, raw, label, report):
         try:
-            pairs = json.loads(raw, parse_float=Decimal, object_pairs_hook=_pairs_keep_duplicates)
+            pairs = _json(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadInput(f"{label}: not valid JSON ({exc})") from None
-        if not isinstance(pairs, list):
+        if not isinstance(pairs, _Pairs):
             raise BadInput(f"{label}: the registry must be a JSON object of model entries")
         top: dict[str, object] = {}
         for key, value in pairs:
@@ -258,7 +320,7 @@ class _LayoutMismatch(Exception):
 
 def _to_dict(value):
     """Undo ``object_pairs_hook`` below the top level (last duplicate wins, as in ``json.loads``)."""
-    if isinstance(value, list) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+    if isinstance(value, _Pairs):
         return {k: _to_dict(v) for k, v in value}
     if isinstance(value, list):
         return [_to_dict(v) for v in value]

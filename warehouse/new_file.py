@@ -2,7 +2,7 @@
 
 The new file is built in a private folder beside the target (same filesystem), checkpointed and closed, then
 hard-linked into place: ``link`` is atomic and never replaces a warehouse another process created meanwhile.
-A build folder left by a killed process is removed by the next creation.
+A build folder left by a killed process is removed by the next writer (``sweep_stale_builds``).
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-_BUILD_PREFIX = ".{name}.creating-{pid}-"
+
+def _build_prefix(path: Path) -> str:
+    """``.<name>.creating-``; the creating process's pid and a random part follow."""
+    return f".{path.name}.creating-"
 
 
 def create_atomically(path: Path, build: Callable[[Path], None]) -> None:
     """Make ``path`` exist, built by ``build(tmp_path)``; if another process created it first, keep theirs."""
-    _remove_stale_builds(path)
-    folder = Path(tempfile.mkdtemp(prefix=_BUILD_PREFIX.format(name=path.name, pid=os.getpid()), dir=path.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f"{_build_prefix(path)}{os.getpid()}-", dir=path.parent))
     try:
         built = folder / path.name
         build(built)
@@ -32,9 +34,9 @@ def create_atomically(path: Path, build: Callable[[Path], None]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _remove_stale_builds(path: Path) -> None:
-    """Build folders of processes that no longer run (a kill -9 mid-creation)."""
-    head = _BUILD_PREFIX.format(name=path.name, pid="")
+def sweep_stale_builds(path: Path) -> None:
+    """Remove the build folders of processes that no longer run (killed mid-creation)."""
+    head = _build_prefix(path)
     for folder in path.parent.glob(f"{head}*"):
         pid = folder.name[len(head) :].split("-", 1)[0]
         if pid.isdigit() and not _running(int(pid)):

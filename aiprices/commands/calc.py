@@ -185,7 +185,7 @@ def token_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
 @price_options
 @_workload(required=True)
 @click.option("--growth", type=NUMBER, default=Decimal(0), help="month-over-month growth, 0.05 = 5%")
-@click.option("--horizon", type=int, default=12, show_default=True, help="months to project")
+@click.option("--horizon", type=int, default=12, show_default=True, help="months to project (1-1200)")
 @json_option
 def inference_cmd(db, source, vendor, model, on, prices, as_json, growth, horizon, **w) -> None:
     """Inference budget: monthly run-rate (with its tokens and cost per price), first year, horizon total."""
@@ -389,6 +389,8 @@ def _per_query(side: str, v: dict) -> Decimal:
         raise CalcError(f"give one of --{side}, --{side}-price or --{side}-per-query")
     if per_query is not None:
         return per_query
+    if not (v["input_tokens"] or v["output_tokens"]):
+        raise CalcError(f"pricing --{side} per query needs --input-tokens and/or --output-tokens")
     look, model, _con = make_lookup(model, prices, v["db"], v["on"])
     return token_cost(look, model, v["input_tokens"], v["output_tokens"]).per_call
 
@@ -448,9 +450,10 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
     """Price one workload on every model with input and output prices on the date, cheapest first."""
     from aiprices.calculators.compare import compare
     from aiprices.calculators.offers import offers_on
+    from aiprices.calculators.plan import check_counts
 
-    if input_tokens < 0 or output_tokens < 0:
-        raise CalcError("token counts cannot be negative")
+    check_counts(input_tokens=input_tokens, output_tokens=output_tokens, calls_per_day=calls_per_day,
+                 days_per_month=days_per_month)  # fmt: skip
     con = open_db(db)
     ranked = compare(
         offers_on(con, day(on), vendor),

@@ -1,58 +1,96 @@
-"""``aiprices crawl`` and ``aiprices reparse``: vendor pages (live or archived) into the warehouse."""
+"""``aiprices crawl``, ``reparse`` and ``load``: vendor pages (live or archived) into the warehouse.
+
+Exit codes: 0 every requested source ok (or already loaded / nothing newer to replay), 1 some failed or
+were held (``partial``), 2 usage error, 3 nothing could be done.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+import sys
 from pathlib import Path
 
 import click
 
-from aiprices.cli_support import db_option
+from aiprices.cli_support import NothingDone, UsageProblem, db_option
+
+LOCK_WAIT_HELP = "seconds to wait for another crawl, then for the warehouse file [env AIPRICES_LOCK_WAIT]"
 
 
-def _db_path(db) -> Path:
-    if not db:
-        raise click.ClickException("no warehouse: pass --db FILE or set AIPRICES_DB")
-    return Path(db)
+def lock_wait_option(func):
+    return click.option("--lock-wait", type=click.FloatRange(min=0), envvar="AIPRICES_LOCK_WAIT", default=60.0,
+                        show_default=True, help=LOCK_WAIT_HELP)(func)  # fmt: skip
 
 
-def _report(results, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps([asdict(r) for r in results], indent=2, default=str))
-        return
-    for r in results:
-        counts = f"{r.items} items, {r.rejected} rejected; +{r.added} ~{r.changed} -{r.removed}"
-        if r.skipped:
-            counts += " (already loaded)"
-        checks = ", ".join(f"{k} {v}" for k, v in sorted(r.crosschecks.items()))
-        line = f"{r.source:<11} {r.status:<8} {counts}"
-        if checks:
-            line += f"; crosscheck: {checks}"
-        if r.error:
-            line += f"; {r.error}"
-        if r.unmapped:
-            line += f"; unmapped: {', '.join(r.unmapped[:5])}"
-        click.echo(line)
-    ok = sum(r.status == "ok" for r in results)
-    click.echo(f"{ok} of {len(results)} sources ok")
-
-
-def _crawl_lock(db):
-    """One crawl at a time per warehouse, across processes (the scheduler's children inherit its lock)."""
-    from aiprices.schedules.lock import CrawlLock
-
-    return CrawlLock(_db_path(db), wait=60)
-
-
-def _errors():
-    from aiprices.crawl_run import CrawlError
+def _problems():
+    """(usage errors, nothing-could-be-done errors) as the orchestration raises them."""
     from aiprices.crawler.archive import ArchiveError
-    from aiprices.crawler.sources import UnknownSource
+    from aiprices.schedules.errors import BadRequest, CrawlError
     from aiprices.schedules.lock import CrawlLocked
     from aiprices.warehouse.errors import WarehouseError
 
-    return (CrawlError, ArchiveError, UnknownSource, WarehouseError, CrawlLocked)
+    return (BadRequest,), (CrawlError, ArchiveError, WarehouseError, CrawlLocked)
+
+
+def run_reporting(work, as_json: bool) -> None:
+    """Run ``work()`` (it returns a CrawlReport), print the report and exit with its code."""
+    usage, nothing = _problems()
+    try:
+        report = work()
+    except usage as exc:
+        raise UsageProblem(str(exc)) from None
+    except nothing as exc:
+        raise NothingDone(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, default=str))
+    else:
+        for line in report_lines(report):
+            click.echo(line)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if report.exit_code:
+        sys.exit(report.exit_code)
+
+
+def source_line(r) -> str:
+    """One source's result: status, run id, counts and the reason."""
+    parts = []
+    if r.status in ("ok", "partial", "failed", "already loaded", "pending"):
+        parts.append(f"{r.items} items, {r.rejected} rejected")
+    if r.status in ("ok", "partial"):
+        parts.append(f"+{r.added} ~{r.changed} -{r.removed}")
+    if r.crosschecks:
+        parts.append("crosscheck: " + ", ".join(f"{k} {v}" for k, v in sorted(r.crosschecks.items())))
+    if r.error:
+        parts.append(r.error)
+    if r.unmapped:
+        parts.append(f"unmapped: {', '.join(r.unmapped[:5])}")
+    return f"{r.source:<11} {r.status:<14} {r.run_id or '-'}  {'; '.join(parts)}".rstrip()
+
+
+def report_lines(report) -> list[str]:
+    lines = []
+    if report.earlier:
+        lines.append(f"loaded {len(report.earlier)} staged run(s) of earlier crawls:")
+        lines += ["  " + source_line(r) for r in report.earlier]
+    lines += [source_line(r) for r in sorted(report.results, key=lambda r: r.source)]
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    tally = ", ".join(f"{n} {status}" for status, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    lines.append(f"{report.kind}: {report.status} ({tally or 'nothing to do'})")
+    return lines
+
+
+def crawl_request(db, sources, from_archive=None, on=None, archive_root=None, processes=None, lock_wait=60.0):
+    """The orchestration's request from the command's options (also used for `schedule --crawl-arg`)."""
+    from aiprices.schedules.runs import CrawlRequest
+
+    return CrawlRequest(
+        db=Path(db), sources=list(sources), from_archive=Path(from_archive) if from_archive else None,
+        on=on.date() if on else None, archive_root=Path(archive_root) if archive_root else None,
+        processes=processes, lock_wait=lock_wait,
+    )  # fmt: skip
 
 
 @click.command()
@@ -67,7 +105,8 @@ def _errors():
     "--on",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
-    help="with --from-archive: use each source's newest capture on or before DATE, observed at DATE",
+    help="with --from-archive: each source's newest capture on or before DATE, observed at DATE "
+    "(default: every capture newer than what is loaded, oldest first)",
 )
 @click.option("--archive-root", type=click.Path(file_okay=False), help="raw-page archive (default: next to --db)")
 @click.option(
@@ -75,47 +114,50 @@ def _errors():
     type=click.IntRange(min=1),
     help="crawler processes, sources spread over them (default: AIPRICES_CRAWL_PROCESSES, else one per CPU, max 4)",
 )
+@lock_wait_option
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="machine-readable per-source results")
-def crawl(sources, from_archive, on, archive_root, processes, db, as_json) -> None:
+@click.option("--json", "as_json", is_flag=True, help="machine-readable result with a status field")
+def crawl(sources, from_archive, on, archive_root, processes, lock_wait, db, as_json) -> None:
     """Crawl all sources (or the SOURCES named) concurrently and load each in one transaction.
 
     A source whose page is blocked, empty or unparseable is recorded as failed and keeps its last prices.
+    Exit 0 when every source is ok, 1 when some failed or were held, 2 on a usage error, 3 when nothing
+    could be done.
     """
-    from aiprices.crawl_run import crawl as run
+    from aiprices.schedules.runs import crawl as run
 
-    try:
-        with _crawl_lock(db):
-            results = run(
-                None,
-                _db_path(db),
-                list(sources),
-                from_archive=Path(from_archive) if from_archive else None,
-                on=on.date() if on else None,
-                archive_root=Path(archive_root) if archive_root else None,
-                processes=processes,
-            )
-    except _errors() as exc:
-        raise click.ClickException(str(exc)) from None
-    _report(results, as_json)
+    request = crawl_request(db, sources, from_archive, on, archive_root, processes, lock_wait)
+    run_reporting(lambda: run(request), as_json)
 
 
 @click.command()
 @click.argument("run_id")
 @click.option("--archive-root", type=click.Path(file_okay=False), help="raw-page archive (default: next to --db)")
+@lock_wait_option
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="machine-readable per-source results")
-def reparse(run_id, archive_root, db, as_json) -> None:
+@click.option("--json", "as_json", is_flag=True, help="machine-readable result with a status field")
+def reparse(run_id, archive_root, lock_wait, db, as_json) -> None:
     """Re-parse RUN's archived pages with the current extractors (e.g. after a parser fix).
 
-    RUN is a run id from crawl_runs or the batch prefix shared by one crawl's sources. The corrected prices
-    load as a new run observed now, with the archived body as provenance.
+    RUN is a run id from `aiprices runs` or the batch prefix shared by one crawl's sources. The corrected
+    prices load as a new run observed now, with the archived body as provenance.
     """
-    from aiprices.crawl_run import reparse as run
+    from aiprices.schedules.runs import reparse as run
 
-    try:
-        with _crawl_lock(db):
-            results = run(None, _db_path(db), run_id, archive_root=Path(archive_root) if archive_root else None)
-    except _errors() as exc:
-        raise click.ClickException(str(exc)) from None
-    _report(results, as_json)
+    root = Path(archive_root) if archive_root else None
+    run_reporting(lambda: run(Path(db), run_id, archive_root=root, lock_wait=lock_wait), as_json)
+
+
+@click.command()
+@click.argument("run_id", required=False)
+@lock_wait_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="machine-readable result with a status field")
+def load(run_id, lock_wait, db, as_json) -> None:
+    """Load staged runs a crawl kept on disk because the warehouse was busy (all of them, or RUN's batch).
+
+    RUN is a run id or batch id printed by that crawl. The next crawl also loads pending runs first.
+    """
+    from aiprices.schedules.runs import load_pending
+
+    run_reporting(lambda: load_pending(Path(db), run_id, lock_wait), as_json)

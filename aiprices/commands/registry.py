@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -11,8 +10,10 @@ from aiprices.cli_support import db_option, open_warehouse
 
 
 def _summary(result, what: str) -> str:
-    line = (f"{what}: {result.loaded} copies loaded, {result.skipped} already loaded; "
-            f"+{result.added} added, ~{result.changed} changed, -{result.removed} removed")
+    line = (
+        f"{what}: {result.loaded} copies loaded, {result.skipped} already loaded; "
+        f"+{result.added} added, ~{result.changed} changed, -{result.removed} removed"
+    )
     return line
 
 
@@ -32,23 +33,14 @@ def registry() -> None:
 @db_option
 def refresh(file: str | None, url: str | None, db: str) -> None:
     """Load today's copy of the registry (observed now, UTC)."""
-    from aiprices.warehouse.registry import DEFAULT_URL, copy_from_bytes, load_copies, refresh_from_file
+    from aiprices.schedules.registry import refresh_registry
 
     if file and url:
         raise click.UsageError("give --file or --url, not both")
-    if file:
-        con = open_warehouse(db, read_only=False)
-        result = refresh_from_file(con, Path(file))
-    else:
-        from aiprices.registry_fetch import fetch_registry
-
-        url = url or DEFAULT_URL
-        body = fetch_registry(url, Path(db))
-        if body is None:
-            click.echo(f"registry unchanged since the last fetch ({url})")
-            return
-        con = open_warehouse(db, read_only=False)
-        result = load_copies(con, [copy_from_bytes(body, url, datetime.now(UTC))])
+    result = refresh_registry(Path(db), file=Path(file) if file else None, url=url)
+    if result.unchanged:
+        click.echo(f"registry unchanged since the last fetch ({result.origin})")
+        return
     _print_warnings(result)
     click.echo(_summary(result, "registry"))
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from aiprices.cli_support import db_option
+from aiprices.commands.crawl import lock_wait_option
 
 
 def _job_options(func):
@@ -33,12 +34,24 @@ def _job_options(func):
         click.option("--registry-file", type=click.Path(dir_okay=False),
                      help="refresh the registry from this file instead of fetching it"),
         click.option("--no-registry", is_flag=True, help="skip the registry refresh step"),
-        click.option("--lock-wait", type=float, default=60.0, show_default=True,
-                     help="seconds to wait for another crawl to finish before giving up"),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)
-    return db_option(func)
+    return lock_wait_option(db_option(func))
+
+
+def _crawl_request(db, sources, crawl_args, lock_wait):
+    """The crawl the job runs: `--crawl-arg`s read by `aiprices crawl`'s own option parser."""
+    from aiprices.commands.crawl import crawl, crawl_request
+
+    args = [*crawl_args, *sources, "--db", str(db), "--lock-wait", str(lock_wait)]
+    try:
+        ctx = crawl.make_context("crawl", args)
+    except click.ClickException as exc:
+        raise click.UsageError(f"--crawl-arg: {exc.format_message()}") from None
+    p = ctx.params
+    return crawl_request(p["db"], p["sources"], p["from_archive"], p["on"], p["archive_root"], p["processes"],
+                         p["lock_wait"])  # fmt: skip
 
 
 def _config(db, at, jitter, budgets, webhook, log_file, sources, crawl_args, registry_file, no_registry,
@@ -47,7 +60,7 @@ def _config(db, at, jitter, budgets, webhook, log_file, sources, crawl_args, reg
 
     try:
         return ScheduleConfig(
-            db=Path(db), at=at, jitter=jitter, sources=list(sources), crawl_args=list(crawl_args),
+            db=Path(db), at=at, jitter=jitter, crawl=_crawl_request(db, sources, crawl_args, lock_wait),
             registry=not no_registry, registry_file=Path(registry_file) if registry_file else None,
             budgets=Path(budgets) if budgets else None, webhook_url=webhook or None,
             log_file=Path(log_file) if log_file else None, lock_wait=lock_wait,
@@ -78,8 +91,9 @@ def start(**kwargs) -> None:
 @_job_options
 @click.option("--json", "as_json", is_flag=True, help="print the run's result as JSON")
 def run_now(as_json: bool, **kwargs) -> None:
-    """Run the daily job once now (crawl, registry refresh, stale-budget check); exit 1 unless it was ok
-    or partial. This is the command for a cron job or a systemd timer."""
+    """Run the daily job once now (crawl, registry refresh, stale-budget check). This is the command for a
+    cron job or a systemd timer. Exit 0 when it was ok, 1 when partial, 3 when nothing could be done
+    (every step failed, or another crawl was running)."""
     from aiprices.schedules.jobs import run_daily
     from aiprices.schedules.notify import setup_logging
 
@@ -89,41 +103,43 @@ def run_now(as_json: bool, **kwargs) -> None:
     if as_json:
         from dataclasses import asdict
 
-        click.echo(json.dumps(asdict(result), indent=2, default=str))
+        click.echo(json.dumps({**asdict(result), "exit_code": result.exit_code}, indent=2, default=str))
     else:
-        click.echo(_line(vars(result)))
-    if result.status in ("failed", "skipped"):
+        click.echo(_line(vars(result), verbose=True))
+        for run in result.runs:
+            click.echo(f"  {run['source']:<11} {run['status']:<14} {run['run_id'] or '-'}")
+    if result.exit_code:
         if not as_json:
             click.echo(f"error: {result.reason}", err=True)
-        sys.exit(1)
+        sys.exit(result.exit_code)
 
 
-def _line(run: dict) -> str:
+def _line(run: dict, verbose: bool = False) -> str:
     srcs = run.get("sources") or {}
-    ok = sum(v == "ok" for v in srcs.values())
     extra = []
     if srcs:
-        extra.append(f"{ok} of {len(srcs)} sources ok")
+        extra.append(f"{sum(v == 'ok' for v in srcs.values())} of {len(srcs)} sources ok")
     if run.get("quarantined"):
         extra.append(f"{run['quarantined']} quarantined")
     if run.get("stale_budgets"):
         extra.append(f"{len(run['stale_budgets'])} stale budgets")
     if run.get("reason"):
-        extra.append(run["reason"])
-    return (
-        f"{run.get('started_at', '')[:19]}  {run.get('job', ''):<8} {run.get('status', ''):<8} "
-        + "; ".join(extra)
-    )
+        extra.append(_reason(run["reason"], verbose))
+    head = f"{run.get('started_at', '')[:19]}  {run.get('job', ''):<8} {run.get('status', ''):<11} "
+    return _wrap(head + "; ".join(extra), len(head))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+REASON_WIDTH = 160  # a reason longer than this is shortened at a word boundary (--verbose shows it whole)
+
+
+def _reason(text: str, verbose: bool) -> str:
+    return text if verbose else textwrap.shorten(text, REASON_WIDTH, placeholder=" ... (--verbose)")
+
+
+def _wrap(text: str, indent: int, width: int = 110) -> str:
+    """Wrapped at word boundaries, continuation lines indented; long words (paths, URLs) are never split."""
+    return "\n".join(textwrap.wrap(text, width, subsequent_indent=" " * indent, break_long_words=False,
+                                   break_on_hyphens=False))  # fmt: skip
 
 
 @schedule.command()
@@ -131,11 +147,13 @@ def _alive(pid: int) -> bool:
 @click.option("--at", "at", envvar="AIPRICES_SCHEDULE_AT", default="06:15", show_default=True,
               help="the configured daily time, used when no scheduler is running")  # fmt: skip
 @click.option("--last", default=10, show_default=True, help="how many recent job runs to show")
+@click.option("--verbose", "-v", is_flag=True, help="full reasons instead of shortened ones")
 @click.option("--json", "as_json", is_flag=True, help="machine-readable status")
-def status(db: str, at: str, last: int, as_json: bool) -> None:
+def status(db: str, at: str, last: int, verbose: bool, as_json: bool) -> None:
     """Next run, the last good crawl, recent job runs and the latest status of each source."""
     from aiprices.schedules.config import ScheduleConfig, ScheduleConfigError
     from aiprices.schedules.jobs import read_history
+    from aiprices.schedules.lock import pid_alive
     from aiprices.schedules.scheduler import daily_trigger, last_good_crawl
     from aiprices.warehouse.errors import WarehouseError
 
@@ -149,7 +167,7 @@ def status(db: str, at: str, last: int, as_json: bool) -> None:
             state = json.loads(cfg.state_path.read_text())
         except ValueError:
             state = None
-    running = bool(state and _alive(int(state.get("pid", 0))))
+    running = bool(state and pid_alive(state.get("pid")))
     now = datetime.now(UTC)
     next_run = state.get("next_run") if running else None
     if next_run is None:
@@ -179,23 +197,22 @@ def status(db: str, at: str, last: int, as_json: bool) -> None:
                + (" (overdue: `schedule start` runs at once)" if data["catch_up_due"] else ""))  # fmt: skip
     click.echo("recent runs:" if history else "recent runs: none recorded")
     for run in reversed(history):
-        click.echo("  " + _line(run))
+        click.echo("  " + _line(run, verbose).replace("\n", "\n  "))
     if sources:
         click.echo("sources:")
         for src, st, when, err in sources:
-            click.echo(f"  {src:<11} {st:<8} {when or ''}{'  ' + err[:100] if err else ''}")
+            head = f"  {src:<11} {st:<8} {when or ''}  "
+            click.echo(_wrap(head + _reason(err, verbose), len(head)) if err else head.rstrip())
 
 
 def _sources(cfg) -> list[tuple]:
     from aiprices.warehouse.connection import connect
+    from aiprices.warehouse.runlog import latest_run_per_source
 
     if not cfg.db.exists():
         return []
     con = connect(cfg.db, read_only=True)
     try:
-        return con.execute(
-            "SELECT source, arg_max(status, observed_at), CAST(max(observed_at) AS VARCHAR), "
-            "arg_max(error, observed_at) FROM crawl_runs GROUP BY source ORDER BY source"
-        ).fetchall()
+        return latest_run_per_source(con)
     finally:
         con.close()

@@ -1,0 +1,33 @@
+"""Table cells that every page repeats thousands of times, as escaped HTML built in Python (a Jinja macro
+per cell costs more than the rest of a page). Every piece of data goes through ``escape``."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from aiprices.output import context_text
+
+
+def _tag(text: str) -> str:
+    return f' <span class="tag">{escape(text)}</span>'
+
+
+def price_terms(row: dict) -> Markup:
+    """``input <tag>batch</tag> <tag>>200K</tag> …``: the price key and what qualifies it."""
+    tier = "" if row["service_tier"] == "standard" else row["service_tier"]
+    extras = (tier, context_text(row["context_min_tokens"]), row["region"], row["variant"])
+    return Markup(str(escape(row["price_key"])) + "".join(_tag(t) for t in extras if t))
+
+
+def model_link(model: str, names: dict[str, str], root: str) -> Markup:
+    """A link to the model's page (``names``: model id -> file name), or the plain name."""
+    if model not in names:
+        return escape(model)
+    return Markup(f'<a href="{escape(root)}models/{escape(names[model])}">{escape(model)}</a>')
+
+
+def source_link(url: str | None, text: str) -> Markup:
+    """Only web addresses become links (a ``javascript:`` or file address from data never does)."""
+    if url and url.lower().startswith(("https://", "http://")):
+        return Markup(f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(text)}</a>')
+    return escape(text)

@@ -1,0 +1,273 @@
+"""Crawl runs: plan sources, run them in crawler processes, load each source; one typed report per run.
+
+Live: every source's production URL, observed now. Replay (``from_archive``): captures chosen by
+``captures.choose_replays`` are served over a loopback HTTP server to the same spiders and pipelines, in
+rounds (the k-th capture of every source together). Reparse: a run's archived bodies, read again by
+today's extractors and observed now. In every case the crawler processes stage their output on disk and
+the warehouse is opened only for the load (``loading``), which also picks up batches an earlier crawl left
+pending. The CLI and the scheduler both call ``crawl``/``reparse``/``load_pending`` and read the report.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from aiprices.crawler.archive import Archive
+from aiprices.crawler.sources import SOURCES, UnknownSource, get_source
+
+from .captures import Capture, choose_replays, midnight
+from .errors import BadRequest
+from .loading import SourceResult, StagedBatch, load_batches, pending_batches, staged_results
+from .lock import CrawlLock
+from .loopback import LoopbackServer
+from .spawn import Control, PlannedSource, run_spiders
+
+DEFAULT_LOCK_WAIT = 60.0
+# Replays read loopback files: no politeness delay needed, and a slow start would only hide concurrency.
+REPLAY_SETTINGS = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "RETRY_TIMES": 1,
+    "RETRY_BACKOFF_BASE": 0.1,
+    "LOG_LEVEL": "WARNING",
+}
+# Per-source statuses that leave nothing to do; ``partial`` and ``failed`` are results too, but not good ones.
+SETTLED = frozenset({"ok", "already loaded", "skipped"})
+DONE = SETTLED | {"partial"}
+EXIT_CODES = {"ok": 0, "partial": 1, "failed": 3}
+# Fetch errors that say the connection itself failed (Scrapy's and Twisted's names), not the site's answer.
+_NETWORK = re.compile(r"fetch failed: (CannotResolveHostError|DNSLookupError|DownloadConnectionRefusedError|"
+                      r"ConnectionRefusedError|ConnectError|DownloadTimeoutError|TCPTimedOutError|TimeoutError|"
+                      r"NoRouteError|TunnelError)")  # fmt: skip
+
+
+@dataclass
+class CrawlRequest:
+    """What to crawl into which warehouse; every field but ``db`` has the CLI's default."""
+
+    db: Path
+    sources: list[str] = field(default_factory=list)  # empty = every source
+    from_archive: Path | None = None
+    on: date | None = None
+    archive_root: Path | None = None  # default: <db dir>/archive
+    processes: int | None = None
+    settings: dict = field(default_factory=dict)  # extra Scrapy settings
+    lock_wait: float = DEFAULT_LOCK_WAIT  # seconds to wait for another crawl, then for the warehouse file
+
+
+@dataclass
+class CrawlReport:
+    """A crawl, replay, reparse or load: each source's result, runs loaded from earlier crawls, notes."""
+
+    kind: str
+    results: list[SourceResult] = field(default_factory=list)
+    earlier: list[SourceResult] = field(default_factory=list)  # pending batches of earlier crawls
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """``ok``: every source settled; ``failed``: nothing could be done; else ``partial``."""
+        statuses = {r.status for r in self.results}
+        if statuses <= SETTLED:
+            return "ok"
+        return "partial" if statuses & DONE else "failed"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "status": self.status, "exit_code": self.exit_code, "notes": self.notes,
+                "sources": [asdict(r) for r in self.results], "earlier": [asdict(r) for r in self.earlier]}  # fmt: skip
+
+
+def new_batch_id(prefix: str = "crawl", now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{prefix}-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
+
+def check_sources(names: list[str] | tuple[str, ...]) -> list[str]:
+    """The requested sources (all when empty), each checked against the registry."""
+    try:
+        return [get_source(n).name for n in names] if names else sorted(SOURCES)
+    except UnknownSource as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def default_paths(db_path: Path) -> tuple[Path, Path]:
+    """``(staging root, archive root)`` next to the DuckDB file."""
+    base = Path(db_path).resolve().parent
+    return base / "staging", base / "archive"
+
+
+def plan_live(sources: list[str], batch_id: str, now: datetime) -> list[PlannedSource]:
+    return [PlannedSource(s, f"{batch_id}-{s}", now) for s in sources]
+
+
+def plan_replay(captures: dict[str, Capture], batch_id: str, on: date | None) -> list[PlannedSource]:
+    return [
+        PlannedSource(s, f"{batch_id}-{s}", midnight(on or cap.day), kinds=[cap.kind], capture=cap)
+        for s, cap in sorted(captures.items())
+    ]
+
+
+@contextmanager
+def _locked(db: Path, wait: float, control: Control | None) -> Iterator[Control]:
+    """The crawl lock for the run; a caller that holds it already passes a Control that keeps it."""
+    if control is not None:
+        yield control
+        return
+    with CrawlLock(db, wait=wait) as lock:
+        yield Control(keep_fds=(lock.fd,))
+
+
+def crawl(req: CrawlRequest, con=None, control: Control | None = None) -> CrawlReport:
+    """The whole crawl: plan, run the spiders in crawler processes, load each source; the report.
+
+    ``con`` may be None: the warehouse is then opened after the spiders finish, for the load only.
+    """
+    names = check_sources(req.sources)
+    if req.from_archive is None and req.on is not None:
+        raise BadRequest("--on needs --from-archive (a live crawl is always observed now)")
+    staging_root, default_archive = default_paths(req.db)
+    archive_root = req.archive_root or default_archive
+    with _locked(req.db, req.lock_wait, control) as control:
+        if req.from_archive is None:
+            report = CrawlReport("crawl")
+            batch = new_batch_id("crawl")
+            planned = plan_live(names, batch, datetime.now(UTC))
+            outcomes = run_spiders(planned, staging_root / batch, archive_root, req.settings, None, req.processes,
+                                   control)  # fmt: skip
+            batches = [_staged(staging_root / batch, "crawl", planned)]
+            _note_network(report, outcomes)
+        else:
+            report = CrawlReport("replay")
+            batches = _replay(req, names, staging_root, archive_root, con, control, report)
+        _load(req.db, con, req.lock_wait, batches, report)
+    report.results.sort(key=lambda r: (r.source, r.observed_at is not None, r.observed_at or 0))
+    return report
+
+
+def _replay(req, names, staging_root, archive_root, con, control, report) -> list[StagedBatch]:
+    from aiprices.warehouse.runlog import newest_loaded
+
+    loaded = newest_loaded(con) if con is not None else _newest_loaded(req.db, req.lock_wait)
+    choice = choose_replays(req.from_archive, names, req.on, loaded)
+    report.results += [SourceResult(n.source, None, n.status, error=n.reason) for n in choice.left_out]
+    batches = []
+    for captures in choice.rounds:
+        batch = new_batch_id("replay")
+        planned = plan_replay(captures, batch, req.on)
+        settings = {**REPLAY_SETTINGS, **req.settings}
+        run_spiders(planned, staging_root / batch, archive_root, settings, req.from_archive, req.processes, control)
+        batches.append(_staged(staging_root / batch, "replay", planned))
+    return batches
+
+
+def _newest_loaded(db: Path, lock_wait: float) -> dict[str, datetime]:
+    from aiprices.warehouse.connection import connect
+    from aiprices.warehouse.runlog import newest_loaded
+
+    if not Path(db).exists():
+        return {}
+    con = connect(db, read_only=True, wait_seconds=lock_wait)
+    try:
+        return newest_loaded(con)
+    finally:
+        con.close()
+
+
+def _staged(folder: Path, kind: str, planned: list[PlannedSource]) -> StagedBatch:
+    batch = StagedBatch(folder, kind, planned)
+    batch.mark_pending()
+    return batch
+
+
+def _note_network(report: CrawlReport, outcomes: dict[str, dict]) -> None:
+    """One line when every live fetch failed to connect: the network, not the sites, is the likely cause."""
+    errors = [o.get("error") or "" for o in outcomes.values()]
+    if errors and all(o.get("status") == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
+        report.notes.append("the network looks unreachable: every source failed with a DNS or connection error")
+
+
+def _load(db: Path, con, lock_wait: float, batches: list[StagedBatch], report: CrawlReport) -> None:
+    """Load every pending batch, earlier crawls' first; when the warehouse stays busy, keep them staged."""
+    from aiprices.warehouse.connection import connect
+    from aiprices.warehouse.errors import WarehouseLocked
+
+    ours = {b.batch_id for b in batches}
+    pending = pending_batches(default_paths(db)[0]) if con is None else batches
+    try:
+        own = connect(db, wait_seconds=lock_wait) if con is None else None
+    except WarehouseLocked as exc:
+        for b in batches:
+            report.results += staged_results(b, "pending", "staged, not loaded")
+        report.notes.append(_kept(exc, pending))
+        return
+    try:
+        loaded = load_batches(con or own, pending)
+    finally:
+        if own is not None:
+            own.close()
+    for batch_id, results in loaded.items():
+        (report.results if batch_id in ours else report.earlier).extend(results)
+
+
+def _kept(exc: Exception, pending: list[StagedBatch]) -> str:
+    runs = sum(len(b.planned) for b in pending)
+    where = pending[-1].folder.parent if pending else "the staging folder"
+    return (f"{exc}; {runs} staged run(s) kept in {where}: load them with `aiprices load` "
+            f"(the next crawl also loads them first)")  # fmt: skip
+
+
+def load_pending(db: Path, batch: str | None = None, lock_wait: float = DEFAULT_LOCK_WAIT) -> CrawlReport:
+    """``aiprices load [RUN]``: load the staged batches earlier crawls left pending (or only RUN's batch)."""
+    report = CrawlReport("load")
+    with _locked(db, lock_wait, None):
+        batches = pending_batches(default_paths(db)[0])
+        if batch is not None:
+            batches = [b for b in batches if batch in (b.batch_id, *(p.run_id for p in b.planned))]
+            if not batches:
+                raise BadRequest(f"no pending staged run {batch!r} (see `aiprices runs`)")
+        _load(db, None, lock_wait, batches, report)
+    return report
+
+
+def reparse(
+    db: Path, run_id: str, *, archive_root: Path | None = None, settings: dict | None = None,
+    lock_wait: float = DEFAULT_LOCK_WAIT, con=None, control: Control | None = None,
+) -> CrawlReport:  # fmt: skip
+    """Re-parse a run's archived bodies with today's extractors; the result is a new run observed now."""
+    staging_root, default_archive = default_paths(db)
+    archive = Archive(archive_root or default_archive)
+    entries = archive.for_run(run_id)
+    if not entries:
+        raise BadRequest(f"no archived page for run {run_id!r} under {archive.root}")
+    batch = new_batch_id("reparse")
+    staging = staging_root / batch
+    serve = staging / "bodies"
+    planned: dict[str, PlannedSource] = {}
+    now = datetime.now(UTC)
+    for n, e in enumerate(entries):
+        target = serve / e.source / f"{n}-{e.sha256}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(archive.get(e.sha256))
+        p = planned.setdefault(e.source, PlannedSource(e.source, f"{batch}-{e.source}", now))
+        p.kinds.append(e.kind)
+        p.start_urls.append(str(target))
+    report = CrawlReport("reparse")
+    with _locked(db, lock_wait, control) as control:
+        with LoopbackServer(serve) as server:
+            for p in planned.values():
+                p.start_urls = [server.url_for(Path(u)) for u in p.start_urls]
+            settings = {**REPLAY_SETTINGS, **(settings or {})}
+            run_spiders(list(planned.values()), staging, archive.root, settings, control=control)
+        _load(db, con, lock_wait, [_staged(staging, "replay", list(planned.values()))], report)
+    return report

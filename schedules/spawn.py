@@ -1,0 +1,205 @@
+"""Crawler processes: one Scrapy process per shard of planned sources, started and stopped as a group.
+
+Each crawler process runs ``python -P -m aiprices.crawler.run`` (``-P``: the working folder is not put on
+``sys.path``, so a clone's source folders never shadow the installed package) in its own process group,
+so stopping it also stops anything it started. It keeps the caller's crawl-lock descriptor open, so the
+lock is held until the last crawler is gone, and it exits by itself when its parent dies (see
+``crawler/run.py``). A stop request (SIGTERM of the scheduler) terminates the groups, then kills them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from time import monotonic
+
+from .captures import Capture
+from .errors import BadRequest, Interrupted
+from .loopback import LoopbackServer
+
+SUBPROCESS_TIMEOUT = 30 * 60
+TERMINATE_GRACE = 3.0  # seconds between SIGTERM and SIGKILL of a crawler's group
+POLL = 0.2
+
+
+@dataclass
+class Control:
+    """What a long run listens to and hands down: a stop request, and descriptors its children keep open."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    keep_fds: tuple[int, ...] = ()
+
+
+@dataclass
+class PlannedSource:
+    """One source to crawl in one run: where its pages are, and when the snapshot counts as observed."""
+
+    source: str
+    run_id: str
+    observed_at: datetime
+    start_urls: list[str] = field(default_factory=list)  # empty = production URLs
+    kinds: list[str] = field(default_factory=list)
+    capture: Capture | None = None
+
+
+def summary_path(staging_dir: Path, source: str) -> Path:
+    return staging_dir / f"{source}.summary.json"
+
+
+def run_spiders(
+    planned: list[PlannedSource],
+    staging_dir: Path,
+    archive_root: Path,
+    settings: dict | None = None,
+    serve_root: Path | None = None,
+    processes: int | None = None,
+    control: Control | None = None,
+) -> dict[str, dict]:
+    """Run the planned sources in crawler processes (see ``crawl_processes``); each source's outcome."""
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    entries = [_entry(p, staging_dir) for p in planned]
+    shards = _shards(planned, crawl_processes(len(planned), processes))
+    plans = [
+        {"staging_dir": str(staging_dir), "archive_root": str(archive_root), "settings": settings or {},
+         "sources": [entries[i] for i in shard]}
+        for shard in shards
+    ]  # fmt: skip
+    control = control or Control()
+    if serve_root is not None:
+        with LoopbackServer(serve_root) as server:
+            for p, entry in zip(planned, entries, strict=True):
+                if p.capture is not None:
+                    entry["start_urls"] = [server.url_for(p.capture.path)]
+            errors = _run_processes(plans, staging_dir, control)
+    else:
+        errors = _run_processes(plans, staging_dir, control)
+    return {p.source: _outcome(p, staging_dir, errors) for p in planned}
+
+
+def _entry(p: PlannedSource, staging_dir: Path) -> dict:
+    summary = str(summary_path(staging_dir, p.source))
+    return {"source": p.source, "run_id": p.run_id, "start_urls": p.start_urls, "kinds": p.kinds,
+            "observed_at": p.observed_at.isoformat(), "summary_path": summary}  # fmt: skip
+
+
+def _outcome(p: PlannedSource, staging_dir: Path, errors: dict[str, str]) -> dict:
+    """The source's summary; a source whose crawler gave none gets a failed one, written beside the others."""
+    path = summary_path(staging_dir, p.source)
+    if path.exists():
+        return json.loads(path.read_text())
+    error = errors.get(p.source) or f"crawler ended without a result for this source (see {staging_dir})"
+    outcome = {"source": p.source, "run_id": p.run_id, "status": "failed", "pages": 0, "items": 0,
+               "rejected": 0, "error": error}  # fmt: skip
+    path.write_text(json.dumps(outcome, indent=2, sort_keys=True))
+    return outcome
+
+
+def crawl_processes(n_sources: int, requested: int | None = None) -> int:
+    """How many crawler processes a crawl uses: ``requested`` (``--processes``), else the
+    ``AIPRICES_CRAWL_PROCESSES`` variable, else one per CPU up to 4; never more than there are sources.
+
+    One Scrapy process runs its spiders concurrently, but parsing and the item pipelines share its one
+    reactor thread; a second process lets a second CPU work. Sites are never shared between processes,
+    so per-site politeness is unchanged.
+    """
+    if requested is None:
+        env = os.environ.get("AIPRICES_CRAWL_PROCESSES", "").strip()
+        if env:
+            try:
+                requested = int(env)
+            except ValueError:
+                raise BadRequest(f"AIPRICES_CRAWL_PROCESSES must be a whole number, not {env!r}") from None
+    wanted = requested if requested is not None else min(os.cpu_count() or 1, 4)
+    if wanted < 1:
+        raise BadRequest(f"the number of crawler processes must be at least 1, not {wanted}")
+    return max(1, min(wanted, n_sources))
+
+
+def _shards(planned: list[PlannedSource], n: int) -> list[list[int]]:
+    """Indexes of ``planned`` per process: heaviest source first onto the least loaded process.
+
+    A replayed capture weighs its size in bytes (item work grows with it); a live source weighs 1.
+    """
+    weights = [p.capture.path.stat().st_size if p.capture is not None else 1 for p in planned]
+    loads = [0] * n
+    shards: list[list[int]] = [[] for _ in range(n)]
+    for i in sorted(range(len(planned)), key=lambda i: -weights[i]):
+        j = loads.index(min(loads))
+        shards[j].append(i)
+        loads[j] += weights[i]
+    return [sorted(shard) for shard in shards if shard]
+
+
+def crawler_command(plan_path: Path) -> list[str]:
+    """The crawler process's command line: the installed package, never the working folder (``-P``)."""
+    return [sys.executable, "-P", "-m", "aiprices.crawler.run", "--plan", str(plan_path), "--parent-pid",
+            str(os.getpid())]  # fmt: skip
+
+
+def _run_processes(plans: list[dict], staging_dir: Path, control: Control) -> dict[str, str]:
+    """Start one crawler process per plan and wait for all; the error of each source whose process failed."""
+    env = dict(os.environ)
+    env.pop("SCRAPY_SETTINGS_MODULE", None)
+    started: list[tuple[subprocess.Popen, Path, dict]] = []
+    try:
+        for n, plan in enumerate(plans, start=1):
+            suffix = "" if len(plans) == 1 else f"-{n}"
+            plan_path, log_path = staging_dir / f"plan{suffix}.json", staging_dir / f"crawl{suffix}.log"
+            plan_path.write_text(json.dumps(plan, indent=2))
+            with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+                proc = subprocess.Popen(
+                    crawler_command(plan_path), stdout=log, stderr=subprocess.STDOUT, env=env,
+                    start_new_session=True, pass_fds=control.keep_fds,
+                )  # fmt: skip
+            started.append((proc, log_path, plan))
+        deadline = monotonic() + SUBPROCESS_TIMEOUT
+        errors: dict[str, str] = {}
+        for proc, log_path, plan in started:
+            error = _wait(proc, log_path, deadline, control)
+            if error:
+                errors.update((entry["source"], error) for entry in plan["sources"])
+        return errors
+    finally:
+        for proc, _, _ in started:
+            stop_group(proc)  # interrupted or timed out: leave no crawler behind
+
+
+def _wait(proc: subprocess.Popen, log_path: Path, deadline: float, control: Control) -> str | None:
+    """None when the crawler process exited cleanly, else a one-line reason naming its log."""
+    while True:
+        try:
+            code = proc.wait(timeout=POLL)
+            break
+        except subprocess.TimeoutExpired:
+            if control.stop.is_set():
+                raise Interrupted("stopped on request; crawler processes terminated") from None
+            if monotonic() >= deadline:
+                stop_group(proc)
+                return f"crawler did not finish within {SUBPROCESS_TIMEOUT}s (log: {log_path})"
+    if code == 0:
+        return None
+    tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+    return f"crawler process failed (exit {code}): {tail[0]} (log: {log_path})"
+
+
+def stop_group(proc: subprocess.Popen, grace: float = TERMINATE_GRACE) -> None:
+    """SIGTERM the process's group, then SIGKILL it after ``grace`` seconds; returns once it is gone."""
+    if proc.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue

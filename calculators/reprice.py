@@ -13,15 +13,16 @@ from .budget import LinePlan, amounts_json, money, plan_budget, priced_by_json, 
 from .budget_file import BudgetFile
 from .money import plain
 from .tco import Amounts
-from .valuation import LineAt, Offer, Valuation, value_budgets
+from .valuation import LineAt, Offer, Valuation, quiet_gc, value_budgets
 
 
 def reprice(
     con, budgets: list[BudgetFile], dates: list[list[date]], *, changes: bool = False, detail: bool = True
 ) -> Valuation:
     """Value all lines of ``budgets[i]`` at each of ``dates[i]``; with ``changes`` (from, to) keep the causes."""
-    plans = [plan_budget(bf) for bf in budgets]
-    return value_budgets(con, budgets, plans, dates, detail=detail, changes=changes)
+    with quiet_gc():
+        plans = [plan_budget(bf) for bf in budgets]
+        return value_budgets(con, budgets, plans, dates, detail=detail, changes=changes)
 
 
 def _changes_json(result: Valuation, b: int, plan: LinePlan) -> list[dict]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -147,3 +147,47 @@ def test_set_based_equals_per_line_lookup(con):
                 continue
             one = price_budget(bf, con, on=d).total
             assert totals[(b, d)] == one, (bf.path.name, d)
+
+
+def test_a_partly_priced_line_is_out_of_every_total_of_a_series(db_path):
+    """m1 loses only its output price on 2025-02-01: its line is unpriced from then on, although its input is
+    still priced; the series of totals and each date's budget price agree on it."""
+    con = connect(db_path)
+    for day, m1_output, m2_out in ((1, True, "2"), (32, False, "3")):  # 2025-01-01, 2025-02-01
+        ts = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=day - 1)
+        prices = [("m1", "input", "1"), ("m2", "input", "1"), ("m2", "output", m2_out)]
+        prices += [("m1", "output", "4")] if m1_output else []
+        rows = [
+            price_row(source="litellm", vendor="v", model=m, price_key=k, unit=TOKENS, price=D(p)) for m, k, p in prices
+        ]
+        load_snapshot(con, RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows)
+    text = (
+        "name: two\npriced_on: 2025-01-15\nlines:\n"
+        "  - {name: partly, kind: token, model: m1, input_tokens: 1000000, output_tokens: 1000000}\n"
+        "  - {name: plain, kind: token, model: m2, input_tokens: 0, output_tokens: 1000000}\n"
+    )
+    bf = parse_budget(text, "two.yaml")
+    days = [date(2025, 1, 15), date(2025, 2, 15), date(2025, 3, 15)]
+    result = reprice(con, [bf], [days])
+    # a call a day for 30 days: partly $1 + $4 a call, then unpriced; plain $2 then $3 a call
+    assert [result.totals[(0, d)].monthly for d in days] == [D(210), D(90), D(90)]
+    assert [result.unpriced_lines.get((0, d), 0) for d in days] == [0, 1, 1]
+    assert [result.values[(0, 0, d)].amounts is None for d in days] == [False, True, True]
+    assert result.values[(0, 0, days[1])].unpriced == ["output"]
+    for d in days:
+        assert price_budget(bf, con, d).total == result.totals[(0, d)]
+    con.close()
+
+
+def test_growth_quantities_are_rounded_once_and_agree_with_written_prices(con):
+    """Growth makes quantities with more than 8 decimals: they are rounded to 10^-8 of a million tokens, which
+    moves no cent against the same line valued exactly with the same prices written down."""
+    line = "kind: inference, calls_per_day: 777, input_tokens: 1234, output_tokens: 321, monthly_growth: 0.037"
+    model = parse_budget(f"name: g\npriced_on: 2025-03-01\nlines:\n  - {{name: x, model: gpt-4o-mini, {line}}}\n")
+    written = parse_budget(
+        f"name: g\npriced_on: 2025-03-01\nlines:\n  - {{name: x, {line}, "
+        "prices: {input: '$0.15 per 1M tokens', output: '$0.60 per 1M tokens'}}\n"
+    )
+    assert budget_json(price_budget(model, con))["total"] == budget_json(price_budget(written))["total"]
+    exact = price_budget(written).total.first_year
+    assert abs(price_budget(model, con).total.first_year - exact) < D("1e-6") and exact != exact.quantize(D("1e-8"))

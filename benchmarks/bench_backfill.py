@@ -48,8 +48,8 @@ def plain_diff(folder: str) -> dict:
 
 
 def backfill(folder: str, db: str) -> dict:
+    from aiprices.schedules.registry import backfill as run
     from aiprices.warehouse.connection import connect
-    from aiprices.warehouse.registry import backfill as run
 
     con = connect(db)
     result = run(con, Path(folder))

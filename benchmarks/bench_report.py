@@ -34,12 +34,17 @@ ASSETS = "assets"
 PAGE_LIMIT = 2 * 1024 * 1024
 
 
-def aiprices(*args: str, db: Path) -> float:
-    """Run one command (output discarded); return its wall seconds."""
-    start = time.perf_counter()
+def aiprices(*args: str, db: Path) -> tuple[float, float]:
+    """Run one command (output discarded); return its wall and CPU seconds (CPU does not grow with the
+    machine's load the way wall time does)."""
+    start, cpu = time.perf_counter(), child_cpu()
     subprocess.run([sys.executable, "-m", "aiprices", *args, "--db", str(db)], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
-    return time.perf_counter() - start
+    return time.perf_counter() - start, child_cpu() - cpu
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
 def capture_dates(pages: Path) -> list[str]:
@@ -69,23 +74,20 @@ def child_cpu() -> float:
 
 
 def report_vs_export(db: Path, repeat: int) -> dict:
-    report_s, export_s, cpu_s = [], [], []
+    report, export = [], []
     for _ in range(repeat):
         out = WORK / "export"
         shutil.rmtree(out, ignore_errors=True)
-        export_s.append(aiprices("export", "parquet", str(out), db=db))
+        export.append(aiprices("export", "parquet", str(out), db=db))
         site = WORK / "site"
         shutil.rmtree(site, ignore_errors=True)  # a first build: the old site's removal is not the report's cost
-        before = child_cpu()
-        report_s.append(aiprices("report", str(site), "--budgets", str(HERE.parent / "examples" / "budgets"), db=db))
-        cpu_s.append(child_cpu() - before)
+        report.append(aiprices("report", str(site), "--budgets", str(HERE.parent / "examples" / "budgets"), db=db))
     site = WORK / "site"
-    pages = [p for p in site.rglob("*.html")]
+    pages = list(site.rglob("*.html"))
     biggest = max(pages, key=lambda p: p.stat().st_size)
     assets = sum(p.stat().st_size for p in (site / ASSETS).iterdir())
     return {
-        "report": statistics.median(report_s), "export": statistics.median(export_s),
-        "report_cpu": statistics.median(cpu_s), "pages": len(pages),
+        "report": medians(report), "export": medians(export), "pages": len(pages),
         "biggest": (str(biggest.relative_to(site)), biggest.stat().st_size), "assets": assets,
     }  # fmt: skip
 
@@ -95,36 +97,40 @@ def printing(db: Path, repeat: int) -> list[dict]:
              ("history gpt-4o", ["history", "gpt-4o"])]  # fmt: skip
     rows = []
     for label, args in cases:
-        times: dict[str, list[float]] = {"csv": [], "json": [], "table": []}
+        times: dict[str, list[tuple[float, float]]] = {"csv": [], "json": [], "table": []}
         for _ in range(repeat):
             for fmt in times:
                 times[fmt].append(aiprices(*args, "--format", fmt, db=db))
-        rows.append({"case": label, **{fmt: statistics.median(t) for fmt, t in times.items()}})
+        rows.append({"case": label, **{fmt: medians(t) for fmt, t in times.items()}})
     return rows
 
 
 def render(rep: dict, prints: list[dict], repeat: int, rows: dict) -> str:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        f"### Report — {when}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        f"### Report — {when}, {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
+        f" load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} at the end",
         "",
         f"Command: `python benchmarks/bench_report.py --repeat {repeat} --record` (medians of {repeat}, interleaved)."
         f" Warehouse: every shared registry copy + every capture replayed: {rows['models']:,} models,"
         f" {rows['intervals']:,} intervals, {rows['changes']:,} changes, {rows['runs']} runs.",
         "",
-        "| build | wall s | ratio to export | report CPU s | pages | largest page (target <= 2 MB) | shared assets |",
-        "|---|---|---|---|---|---|---|",
-        f"| `aiprices report` (first build) | {rep['report']:.2f} | {rep['report'] / rep['export']:.2f} |"
-        f" {rep['report_cpu']:.2f} | {rep['pages']:,} | {rep['biggest'][0]} {rep['biggest'][1] / 1e6:.2f} MB |"
-        f" {rep['assets'] / 1e6:.1f} MB |",
-        f"| `aiprices export parquet` | {rep['export']:.2f} | 1.00 | | | | |",
+        "| build | wall s | CPU s | wall ratio to export | CPU ratio to export | pages | largest page (<= 2 MB) |"
+        " shared assets |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| `aiprices report` (first build) | {rep['report'][0]:.2f} | {rep['report'][1]:.2f} |"
+        f" {rep['report'][0] / rep['export'][0]:.2f} | {rep['report'][1] / rep['export'][1]:.2f} | {rep['pages']:,} |"
+        f" {rep['biggest'][0]} {rep['biggest'][1] / 1e6:.2f} MB | {rep['assets'] / 1e6:.1f} MB |",
+        f"| `aiprices export parquet` | {rep['export'][0]:.2f} | {rep['export'][1]:.2f} | 1.00 | 1.00 | | | |",
         "",
-        "| printed | csv s | json s | table s | json / csv | table / csv (target <= 2) |",
+        "| printed | csv wall / CPU s | json wall / CPU s | table wall / CPU s | json / csv (wall, CPU) |"
+        " table / csv (wall, CPU; target <= 2) |",
         "|---|---|---|---|---|---|",
     ]
     for p in prints:
-        lines.append(f"| `aiprices {p['case']}` | {p['csv']:.2f} | {p['json']:.2f} | {p['table']:.2f} |"
-                     f" {p['json'] / p['csv']:.2f} | {p['table'] / p['csv']:.2f} |")  # fmt: skip
+        cells = " | ".join(f"{p[f][0]:.2f} / {p[f][1]:.2f}" for f in ("csv", "json", "table"))
+        ratios = " | ".join(f"{p[f][0] / p['csv'][0]:.2f}, {p[f][1] / p['csv'][1]:.2f}" for f in ("json", "table"))
+        lines.append(f"| `aiprices {p['case']}` | {cells} | {ratios} |")
     return "\n".join(lines) + "\n"
 
 

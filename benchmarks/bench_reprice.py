@@ -37,8 +37,9 @@ from aiprices.calculators.budget import plan_budget
 from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import reprice, totals_by_date
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from legacy_reprice import fetch_all_totals, set_based_totals, shared_lookup_totals
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +68,7 @@ def build_warehouse(path: Path, models: int, rng: random.Random) -> None:
             )
             for (m, key), p in prices.items()
         ]
-        load_snapshot(con, RunRecord(f"bench-{month:02d}", "litellm", "registry", ts, ts), rows)
+        load_run(con, StagedRun(RunRecord(f"bench-{month:02d}", "litellm", "registry", ts, ts), rows))
     con.close()
 
 

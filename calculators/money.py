@@ -156,10 +156,11 @@ def fmt_count(value: Decimal | int) -> str:
 
 
 def _wide(value: Decimal) -> Context:
-    """A context with room for every digit of ``value`` and its cents, so rounding and showing never fail."""
+    """A context with room for every digit of ``value`` and its cents: showing never rounds, rounding to the
+    cent never fails (a price column holds 38 digits, more than the default 28)."""
     if not value.is_finite():
-        return Context(prec=28)
-    return Context(prec=max(28, value.adjusted() + 4, len(value.as_tuple().digits)))
+        return Context()
+    return Context(prec=max(28, len(value.as_tuple().digits), value.adjusted() + 4))
 
 
 def _grouped(digits: str) -> str:

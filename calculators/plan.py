@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from aiprices.warehouse.contract import BATCH_SHARE, CACHED_INPUT_SHARE
+
 from .errors import CalcError, MissingPriceError
 from .lookup import TOKENS, PriceLookup
 from .money import fmt_count
 
 ZERO = Decimal(0)
 MILLION = Decimal(1_000_000)
-CACHE_SHARE_OF_INPUT = Decimal("0.1")  # seed convention: cached input = 10% of input
-BATCH_SHARE_OF_STANDARD = Decimal("0.5")  # seed convention: batch = 50% of standard
 TIERS = ("standard", "batch", "flex", "priority")
 # The documented limit on every count a calculator takes (tokens, calls, examples, images, hours): a
 # quadrillion fits DuckDB's BIGINT, and amounts stay far inside Decimal's 28 significant digits.
@@ -115,12 +115,12 @@ def token_ref(price_key: str, *, tier: str = "standard", context: int = 0) -> Pr
     fallback = None
     named = "" if tier == "standard" else f"{tier} "
     if price_key == "cache_read" and tier == "batch":
-        share = CACHE_SHARE_OF_INPUT * BATCH_SHARE_OF_STANDARD
+        share = CACHED_INPUT_SHARE * BATCH_SHARE
         fallback = ("input", "standard", share, "batch cached input = 5% of input")
     elif price_key == "cache_read":
-        fallback = ("input", tier, CACHE_SHARE_OF_INPUT, f"{named}cached input = 10% of {named}input")
+        fallback = ("input", tier, CACHED_INPUT_SHARE, f"{named}cached input = 10% of {named}input")
     elif tier == "batch":
-        fallback = (price_key, "standard", BATCH_SHARE_OF_STANDARD, f"batch {price_key} = 50% of {price_key}")
+        fallback = (price_key, "standard", BATCH_SHARE, f"batch {price_key} = 50% of {price_key}")
     return PriceRef(price_key, TOKENS, tier, context, "", fallback)
 
 

@@ -1,16 +1,16 @@
 """Run several source spiders in ONE Scrapy process from a JSON plan (``python -m aiprices.crawler.run``).
 
 The Twisted reactor cannot be restarted inside a process, so ``aiprices crawl`` (and the scheduler) start
-this module as a subprocess per crawl. Each source's rows land in ``<staging>/<source>.jsonl`` and its
-outcome in the summary path named in the plan; this module never touches the warehouse. When the process
-that started it dies (``--parent-pid``), it exits too: an orphaned crawl would keep the crawl lock and race
-the next one.
+this module as a subprocess per crawl. Each source's run (rows and outcome) is staged in ``<staging>/<source>/``
+by the stage pipeline (``warehouse/staging.py`` format); this module never touches the warehouse. When the
+process that started it dies (``--parent-pid``), it exits too: an orphaned crawl would keep the crawl lock and
+race the next one.
 
 Plan::
 
     {"staging_dir": ..., "archive_root": ..., "settings": {...},
      "sources": [{"source": "openrouter", "run_id": ..., "start_urls": [...] | null, "kinds": [...],
-                  "observed_at": "2026-08-02T00:00:00+00:00", "summary_path": ...}]}
+                  "observed_at": "2026-08-02T00:00:00+00:00"}]}
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ def run_plan(plan: dict) -> list[str]:
             start_urls=entry.get("start_urls") or None,
             kinds=entry.get("kinds") or None,
             observed_at=entry.get("observed_at"),
-            summary_path=entry["summary_path"],
         )
         started.addErrback(_record_failure, entry["source"], failures)
     process.start()

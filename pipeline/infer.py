@@ -1,6 +1,7 @@
 """Derived prices, only where the vendor offers a feature but the page we read publishes no price for it.
 
-The convention (shared/seeds): cached input = 10% of the input price; batch = 50% of input and output.
+The convention (shared/seeds, ``warehouse.contract``): cached input = 10% of the input price; batch = 50% of
+input and output.
 A source may use a rule only if ``AIPRICES_INFER_OFFERS`` lists the feature for it ("cache", "batch");
 every derived row carries ``inferred_rule`` so it is never mistaken for a published price.
 
@@ -11,12 +12,10 @@ complete set of a source's rows when the staging pipeline closes, not item by it
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 
-from aiprices.pipeline.normalize import NORMAL_TOKEN_UNIT, _tidy
+from aiprices.pipeline.rows import tidy
+from aiprices.warehouse.contract import BATCH_SHARE, CACHED_INPUT_SHARE, TOKEN_UNIT
 
-CACHE_SHARE = Decimal("0.10")
-BATCH_SHARE = Decimal("0.50")
 CACHE_RULE = "cache_read = 10% of input"
 BATCH_RULES = {"input": "batch input = 50% of input", "output": "batch output = 50% of output"}
 FEATURES = frozenset({"cache", "batch"})
@@ -54,7 +53,7 @@ def infer_rows(rows: list[dict], offers: set[str] | frozenset[str]) -> list[dict
             has_cache.add(g)
         if row["service_tier"] == "batch":
             has_batch.add(g)
-        if row["unit"] == NORMAL_TOKEN_UNIT:
+        if row["unit"] == TOKEN_UNIT:
             groups[g][(row["service_tier"], row["price_key"])] = row
     out: list[dict] = []
     for g, keys in groups.items():
@@ -64,7 +63,7 @@ def infer_rows(rows: list[dict], offers: set[str] | frozenset[str]) -> list[dict
                 _derived(
                     base_in,
                     price_key="cache_read",
-                    price=_tidy(base_in["price"] * CACHE_SHARE),
+                    price=tidy(base_in["price"] * CACHED_INPUT_SHARE),
                     inferred_rule=CACHE_RULE,
                 )
             )
@@ -76,7 +75,7 @@ def infer_rows(rows: list[dict], offers: set[str] | frozenset[str]) -> list[dict
                         _derived(
                             base,
                             service_tier="batch",
-                            price=_tidy(base["price"] * BATCH_SHARE),
+                            price=tidy(base["price"] * BATCH_SHARE),
                             inferred_rule=BATCH_RULES[key],
                         )
                     )

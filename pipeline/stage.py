@@ -1,52 +1,52 @@
-"""Stage a source's rows as JSONL outside the warehouse; the orchestration loads them in one transaction.
+"""Stage a source's run outside the warehouse; the orchestration loads it with ``warehouse.load.load_run``.
 
 Rows are buffered per spider (a price page is small), de-duplicated by identity, completed with inferred
-prices (pipeline/infer.py) and written once at close as ``<staging dir>/<source>.jsonl`` with Decimal as
-strings (no float ever touches a price).
+prices (pipeline/infer.py) and written once at close as the staged run ``<staging dir>/<source>/``
+(``warehouse/staging.py``), together with the run's metadata: the spider's ``outcome(stats)`` (status,
+pages, reason, counts) taken when the pipelines close, after the last page.
 """
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 from aiprices.pipeline.infer import infer_rows
-from aiprices.warehouse.schema import IDENTITY_COLUMNS, PRICE_COLUMNS
+from aiprices.warehouse.contract import IDENTITY_COLUMNS
+from aiprices.warehouse.staging import RunRecord, write_staged_run
 from itemadapter import ItemAdapter
 
-
-def _encode(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"cannot stage {type(value).__name__}")
+# Outcome fields that are crawl diagnostics rather than run metadata: kept in the staged run's details.
+DETAILS = ("unmapped_columns", "yielded", "inferred", "unknown_models", "page_sha256", "kinds")
 
 
-def write_jsonl(path: Path, rows: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(
-                json.dumps({c: row.get(c) for c in PRICE_COLUMNS}, default=_encode, sort_keys=True) + "\n"
-            )
-    tmp.replace(path)
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """Staged rows back, with ``price`` as Decimal."""
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                row["price"] = Decimal(row["price"])
-                rows.append(row)
-    return rows
+def run_record(outcome: dict, kind: str) -> RunRecord:
+    """The ``runs`` row of a spider's outcome; unmapped page columns are reported in its warnings."""
+    warnings = list(outcome.get("warnings") or [])
+    if outcome.get("unmapped_columns"):
+        warnings.append("unmapped columns: " + ", ".join(outcome["unmapped_columns"]))
+    started = datetime.fromisoformat(outcome["started_at"])
+    observed = outcome.get("observed_at")
+    return RunRecord(
+        run_id=outcome["run_id"],
+        source=outcome["source"],
+        kind=kind,
+        observed_at=datetime.fromisoformat(observed) if observed else started,
+        started_at=started,
+        finished_at=datetime.fromisoformat(outcome["finished_at"]),
+        status=outcome["status"],
+        pages=outcome["pages"],
+        items=outcome["items"],
+        rejected=outcome["rejected"],
+        error=outcome["error"],
+        warnings="; ".join(warnings) or None,
+        source_url=outcome["source_url"],
+        content_sha256=outcome["content_sha256"],
+    )
 
 
 class StagePipeline:
-    def __init__(self, crawler=None, staging_dir: str = "var/staging/manual", offers: dict | None = None):
+    def __init__(self, crawler, staging_dir: str = "var/staging/manual", offers: dict | None = None):
         self.crawler = crawler
         self.staging_dir = Path(staging_dir)
         self.offers = offers or {}
@@ -62,7 +62,7 @@ class StagePipeline:
         )
 
     def _inc(self, key: str, n: int = 1) -> None:
-        if self.crawler is not None and self.crawler.stats is not None and n:
+        if self.crawler.stats is not None and n:
             self.crawler.stats.inc_value(key, n)
 
     def process_item(self, item):
@@ -78,12 +78,14 @@ class StagePipeline:
         return item
 
     def close_spider(self, spider=None):
-        spider = spider or getattr(self.crawler, "spider", None)
-        source = getattr(spider, "source", None) or getattr(spider, "name", None) or "unknown"
+        spider = spider or self.crawler.spider
         rows = list(self.rows.values())
-        offers = set(self.offers.get(source, ()))
+        offers = set(self.offers.get(spider.source, ()))
         inferred = infer_rows(rows, offers) if offers and rows else []
         rows.extend(inferred)
-        write_jsonl(self.staging_dir / f"{source}.jsonl", rows)
         self._inc("aiprices/staged", len(rows))
         self._inc("aiprices/inferred", len(inferred))
+        outcome = spider.outcome(self.crawler.stats.get_stats())
+        run = run_record(outcome, "replay" if spider.replay else "crawl")
+        details = {name: outcome[name] for name in DETAILS}
+        write_staged_run(self.staging_dir / spider.source, run, rows, details=details)

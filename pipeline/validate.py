@@ -1,53 +1,14 @@
-"""Reject prices that cannot be right before they reach the warehouse; count every reason.
+"""Item pipeline: reject prices that cannot be right before they reach the warehouse; count every reason.
 
-A dropped item makes the source's run ``partial`` (nothing retired), so a bad cell never silently removes
-or reprices anything.
+The checks are ``rows.check``. A dropped item makes the source's run ``partial`` (nothing retired), so a bad
+cell never silently removes or reprices anything.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from aiprices.warehouse.schema import CURRENCIES, PRICE_KEYS, SERVICE_TIERS, UNITS
+from aiprices.pipeline.rows import InvalidPrice, check
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
-
-# Token units as extractors publish them (normalised to usd_per_1m_tokens later).
-PUBLISHED_TOKEN_UNITS = frozenset({"per_1m_tokens", "usd_per_1m_tokens", "per_1k_tokens", "per_token"})
-REQUIRED = ("source", "vendor", "source_model_key", "price_key", "unit", "price", "currency")
-
-
-class InvalidPrice(ValueError):
-    """One price failed a check; ``reason`` is the short stats key."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-
-
-def check(item: dict) -> None:
-    """Raise InvalidPrice for the first problem found in one price dict."""
-    for name in REQUIRED:
-        if item.get(name) in (None, ""):
-            raise InvalidPrice("missing_field", f"missing {name}")
-    price = item["price"]
-    if not isinstance(price, Decimal):
-        raise InvalidPrice("not_decimal", f"price {price!r} is {type(price).__name__}, not Decimal")
-    if not price.is_finite():
-        raise InvalidPrice("not_finite", f"price {price} is not finite")
-    if price < 0:
-        raise InvalidPrice("negative", f"price {price} is negative")
-    if item["unit"] not in UNITS and item["unit"] not in PUBLISHED_TOKEN_UNITS:
-        raise InvalidPrice("unknown_unit", f"unknown unit {item['unit']!r}")
-    if item["price_key"] not in PRICE_KEYS:
-        raise InvalidPrice("unknown_price_key", f"unknown price_key {item['price_key']!r}")
-    if item["currency"] not in CURRENCIES:
-        raise InvalidPrice("unknown_currency", f"unknown currency {item['currency']!r}")
-    if item.get("service_tier", "standard") not in SERVICE_TIERS:
-        raise InvalidPrice("unknown_tier", f"unknown service_tier {item.get('service_tier')!r}")
-    ctx = item.get("context_min_tokens", 0)
-    if not isinstance(ctx, int) or ctx < 0:
-        raise InvalidPrice("bad_context", f"context_min_tokens {ctx!r} is not a non-negative int")
 
 
 class ValidatePipeline:

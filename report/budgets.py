@@ -9,13 +9,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from aiprices.calculators.budget_file import load_budget
-from aiprices.calculators.errors import CalcError
+from aiprices.calculators.budget_file import budget_paths, load_budget
+from aiprices.calculators.errors import BudgetError, CalcError
 from aiprices.calculators.reprice import drift_report, reprice
 
 from .charts import drift_chart
-
-BUDGET_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass
@@ -27,10 +25,6 @@ class BudgetPage:
     error: str | None = None
     steps: list[dict] = field(default_factory=list)  # per cause: label, first-year delta, changes named
     chart: dict | None = None
-
-
-def budget_files(folder: Path) -> list[Path]:
-    return sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix in BUDGET_SUFFIXES)
 
 
 def _steps(report: dict) -> list[dict]:
@@ -54,8 +48,12 @@ def _steps(report: dict) -> list[dict]:
 
 def budget_pages(con, folder: Path, on: date) -> list[BudgetPage]:
     """Every budget file in ``folder`` repriced from its ``priced_on`` to ``on``."""
+    try:
+        paths = budget_paths(folder)
+    except BudgetError:  # a folder without budget files: the page says there are none
+        return []
     pages = []
-    for path in budget_files(folder):
+    for path in paths:
         page = BudgetPage(path)
         try:
             bf = load_budget(path)

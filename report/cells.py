@@ -3,6 +3,9 @@ per cell costs more than the rest of a page). Every piece of data goes through `
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 
 from aiprices.output import context_text
@@ -14,9 +17,13 @@ def _tag(text: str) -> str:
 
 def price_terms(row: dict) -> Markup:
     """``input <tag>batch</tag> <tag>>200K</tag> …``: the price key and what qualifies it."""
-    tier = "" if row["service_tier"] == "standard" else row["service_tier"]
-    extras = (tier, context_text(row["context_min_tokens"]), row["region"], row["variant"])
-    return Markup(str(escape(row["price_key"])) + "".join(_tag(t) for t in extras if t))
+    return _terms(row["price_key"], row["service_tier"], row["context_min_tokens"], row["region"], row["variant"])
+
+
+@lru_cache(maxsize=65536)
+def _terms(price_key: str, tier: str, context: int, region: str, variant: str) -> Markup:
+    extras = ("" if tier == "standard" else tier, context_text(context), region, variant)
+    return Markup(str(escape(price_key)) + "".join(_tag(t) for t in extras if t))
 
 
 def model_link(model: str, names: dict[str, str], root: str) -> Markup:
@@ -31,3 +38,9 @@ def source_link(url: str | None, text: str) -> Markup:
     if url and url.lower().startswith(("https://", "http://")):
         return Markup(f'<a href="{escape(url)}" rel="noopener noreferrer">{escape(text)}</a>')
     return escape(text)
+
+
+def price_id(row: dict) -> str:
+    """The identity of a price as a JSON array (a ``data-id`` a test or a script can read back)."""
+    return json.dumps([row["source"], row["source_model_key"], row["price_key"], row["unit"], row["service_tier"],
+                       row["context_min_tokens"], row["region"], row["variant"], row["currency"]])  # fmt: skip

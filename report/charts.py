@@ -8,9 +8,11 @@ CNY. Plotted values are floats for drawing only; every hover and table shows the
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from aiprices.calculators.money import fmt_usd
 
@@ -21,6 +23,13 @@ from .data import IDENTITY
 _CONFIG = {"displaylogo": False, "responsive": True}
 
 
+def chart_text(text: str) -> str:
+    """Text for plotly, which reads a subset of HTML in names and titles (links, line breaks): entities make
+    every character of a name literal, so a name from the data never becomes markup or a link."""
+    return html.escape(text, quote=False)
+
+
+@lru_cache(maxsize=65536)
 def _x(when: datetime) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -48,11 +57,17 @@ def _trace(rows: list[dict], model: str, end: datetime, show: bool) -> dict:
     x, y, text = (list(col) for col in zip(*points, strict=True))
     unit = f"{rows[0]['currency']} per {unit_label(rows[0]['unit'])}"
     return {
-        "type": "scatter", "mode": "lines+markers", "name": series_name(rows[0], model),
+        "type": "scatter", "mode": "lines+markers", "name": chart_text(series_name(rows[0], model)),
         "x": x, "y": y, "text": text, "line": {"shape": "hv"}, "marker": {"size": 4}, "connectgaps": False,
         "visible": True if show else "legendonly",
         "hovertemplate": f"%{{x|%Y-%m-%d}}: %{{text}} {unit}<extra>%{{fullData.name}}</extra>",
     }  # fmt: skip
+
+
+def _chart_order(item) -> tuple:
+    """Token prices first (what most people compare), then the charts with most series."""
+    (unit, currency), series = item
+    return (not unit.endswith("_per_1m_tokens"), -len(series), unit, currency)
 
 
 def price_charts(model: str, intervals: list[dict], end: datetime) -> list[dict]:
@@ -61,12 +76,12 @@ def price_charts(model: str, intervals: list[dict], end: datetime) -> list[dict]
     for row in intervals:
         by_axis[(row["unit"], row["currency"])][tuple(row[c] for c in IDENTITY)].append(row)
     charts = []
-    for (unit, currency), series in sorted(by_axis.items()):
+    for (unit, currency), series in sorted(by_axis.items(), key=_chart_order):
         main = any(_is_main(rows[0]) for rows in series.values())
         traces = [_trace(rows, model, end, _is_main(rows[0]) or not main) for rows in series.values()]
         title = f"{currency} per {unit_label(unit)}"
         layout = {
-            "title": {"text": f"{model}: prices in {title}"},
+            "title": {"text": chart_text(f"{model}: prices in {title}")},
             "xaxis": {"title": {"text": "date (UTC)"}, "type": "date"},
             "yaxis": {"title": {"text": title}, "rangemode": "tozero"},
             "legend": {"orientation": "h", "y": -0.25}, "hovermode": "closest",
@@ -80,7 +95,7 @@ def price_charts(model: str, intervals: list[dict], end: datetime) -> list[dict]
 
 def drift_chart(name: str, steps: list[tuple[str, Decimal]], start: Decimal, end: Decimal, dates) -> dict:
     """A waterfall from the first-year cost on the priced date to today's, one bar per cause."""
-    labels = [f"priced {dates[0]}", *(label for label, _ in steps), f"now {dates[1]}"]
+    labels = [chart_text(t) for t in (f"priced {dates[0]}", *(label for label, _ in steps), f"now {dates[1]}")]
     values = [start, *(delta for _, delta in steps), end]
     data = [{
         "type": "waterfall", "orientation": "v", "x": labels, "y": [float(v) for v in values],
@@ -89,7 +104,7 @@ def drift_chart(name: str, steps: list[tuple[str, Decimal]], start: Decimal, end
         "hovertemplate": "%{x}: %{text}<extra></extra>",
     }]  # fmt: skip
     layout = {
-        "title": {"text": f"{name}: first-year cost, then and now (USD)"},
+        "title": {"text": chart_text(f"{name}: first-year cost, then and now (USD)")},
         "yaxis": {"title": {"text": "USD, first year"}}, "xaxis": {"title": {"text": "cause of the drift"}},
         "showlegend": False, "margin": {"t": 50, "r": 20, "l": 80, "b": 120}, "height": 460,
     }  # fmt: skip

@@ -28,7 +28,7 @@ def parse_at(text: str) -> tuple[int, int]:
 
 @dataclass
 class ScheduleConfig:
-    """One daily job: crawl, registry refresh, stale-budget check, all against ``db``."""
+    """One daily job: crawl, registry refresh, stale-budget check and the report, all against ``db``."""
 
     db: Path
     at: str = DEFAULT_AT
@@ -37,6 +37,7 @@ class ScheduleConfig:
     registry: bool = True
     registry_file: Path | None = None
     budgets: Path | None = None
+    report: Path | None = None  # write the static report here after each run (``aiprices report``)
     webhook_url: str | None = None
     log_file: Path | None = None
     lock_wait: float = DEFAULT_LOCK_WAIT  # for another crawl, then for the warehouse file

@@ -1,4 +1,5 @@
-"""The daily job: crawl, registry refresh, stale-budget check, each a function call with a typed result.
+"""The daily job: crawl, registry refresh, stale-budget check and the report, each a function call with a
+typed result.
 
 The crawl lock is held for the whole job (the crawler processes inherit it). Every run appends one JSON
 line to the job history beside the warehouse and, when it was not ok or found something to act on, posts
@@ -10,8 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +64,7 @@ class JobResult:
 def _timed(name: str, work: Callable[[], tuple[str, str]]) -> StepResult:
     """Run one step; an expected error fails the step with its one-line message."""
     from aiprices.calculators.errors import CalcError
+    from aiprices.report import ReportError
     from aiprices.warehouse.errors import WarehouseError
 
     from .registry_fetch import FetchError
@@ -69,7 +74,7 @@ def _timed(name: str, work: Callable[[], tuple[str, str]]) -> StepResult:
         status, detail = work()
     except Interrupted:
         raise
-    except (CrawlError, WarehouseError, FetchError, CalcError, CrawlLocked, OSError) as exc:
+    except (CrawlError, WarehouseError, FetchError, CalcError, ReportError, OSError) as exc:
         status, detail = "failed", str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return StepResult(name, status, round(time.monotonic() - start, 2), detail)
 
@@ -114,20 +119,47 @@ def budgets_step(cfg: ScheduleConfig, result: JobResult) -> StepResult:
     return _timed("budgets", work)
 
 
+def report_step(cfg: ScheduleConfig) -> StepResult:
+    """The static report of the warehouse as it is after this run (built aside, then swapped in)."""
+    from aiprices.report import build_report
+    from aiprices.warehouse.connection import connect
+
+    def work() -> tuple[str, str]:
+        con = connect(cfg.db, read_only=True)
+        try:
+            done = build_report(con, cfg.report, budgets=cfg.budgets)
+        finally:
+            con.close()
+        return "ok", f"{done.pages} pages ({done.models} models) in {done.out_dir}, {done.seconds:.1f} s"
+
+    return _timed("report", work)
+
+
 def run_steps(cfg: ScheduleConfig, result: JobResult, control: Control) -> None:
     log = logging.getLogger(LOGGER)
     steps = [crawl_step(cfg, result, control)]
     log.info("crawl: %s %s", steps[-1].status, json.dumps(result.sources))
     if cfg.registry:
+        _check_stop(control)
         steps.append(registry_step(cfg))
         log.info("registry refresh: %s %s", steps[-1].status, steps[-1].detail)
     if cfg.budgets is not None:
+        _check_stop(control)
         steps.append(budgets_step(cfg, result))
         log.info("stale budgets: %d", len(result.stale_budgets))
+    if cfg.report is not None:
+        _check_stop(control)
+        steps.append(report_step(cfg))
+        log.info("report: %s %s", steps[-1].status, steps[-1].detail)
     result.steps = [asdict(s) for s in steps]
     result.status = job_status([s.status for s in steps])
     result.reason = "; ".join(f"{s.name} {s.status}: {s.detail}" for s in steps if s.status != "ok" and s.detail)
     result.quarantined = pending_quarantine(cfg.db)
+
+
+def _check_stop(control: Control) -> None:
+    if control.stop.is_set():
+        raise Interrupted("stopped on request between steps")
 
 
 def job_status(statuses: list[str]) -> str:
@@ -176,11 +208,16 @@ def needs_attention(result: JobResult) -> bool:
     return result.status != "ok" or bool(result.stale_budgets)
 
 
-def run_daily(cfg: ScheduleConfig, job: str = "daily", control: Control | None = None) -> JobResult:
-    """One run of the daily job; never raises for a failed step (the result says what happened)."""
+def run_daily(
+    cfg: ScheduleConfig, job: str = "daily", control: Control | None = None, result: JobResult | None = None
+) -> JobResult:
+    """One run of the daily job; never raises for a failed step (the result says what happened).
+
+    ``control.stop`` interrupts it; ``result`` (optional) lets the caller watch the run as it goes.
+    """
     log = logging.getLogger(LOGGER)
     control = control or Control()
-    result = JobResult(job=job, started_at=datetime.now(UTC).isoformat())
+    result = result or JobResult(job=job, started_at=datetime.now(UTC).isoformat())
     try:
         with CrawlLock(cfg.db, wait=cfg.lock_wait) as lock:
             log.info("%s run started (warehouse %s)", job, cfg.db)
@@ -196,10 +233,16 @@ def run_daily(cfg: ScheduleConfig, job: str = "daily", control: Control | None =
     return result
 
 
+_FINISHING = threading.Lock()
+
+
 def finish(cfg: ScheduleConfig, result: JobResult) -> None:
-    """Log the outcome, alert when needed, and append the run to the history."""
+    """Log the outcome, alert when needed, and append the run to the history (once, whoever calls first)."""
     log = logging.getLogger(LOGGER)
-    result.finished_at = datetime.now(UTC).isoformat()
+    with _FINISHING:
+        if result.finished_at:
+            return
+        result.finished_at = datetime.now(UTC).isoformat()
     level = logging.INFO if result.status == "ok" else logging.WARNING
     log.log(level, "%s run %s%s", result.job, result.status, f": {result.reason}" if result.reason else "")
     for note in result.notes:
@@ -208,7 +251,7 @@ def finish(cfg: ScheduleConfig, result: JobResult) -> None:
         log.warning("%d quarantined price change(s) wait for review: aiprices review list", result.quarantined)
     for b in result.stale_budgets:
         log.warning("stale budget: %s", b)
-    if cfg.webhook_url and needs_attention(result):
+    if cfg.webhook_url and needs_attention(result) and result.status != "interrupted":  # a stop is no alert
         result.webhook_error = post_webhook(cfg.webhook_url, asdict(result))
         if result.webhook_error:
             log.error(result.webhook_error)
@@ -216,3 +259,20 @@ def finish(cfg: ScheduleConfig, result: JobResult) -> None:
         append_history(cfg.history_path, result)
     except OSError as exc:
         log.error("cannot write job history %s: %s", cfg.history_path, exc)
+
+
+def run_now(cfg: ScheduleConfig) -> JobResult:
+    """``schedule run-now``: the job once, in the foreground; SIGTERM (systemd stop) interrupts it cleanly."""
+    with stop_on_sigterm(Control()) as control:
+        return run_daily(cfg, "run-now", control)
+
+
+@contextmanager
+def stop_on_sigterm(control: Control) -> Iterator[Control]:
+    """While inside, SIGTERM asks the run to stop (it then records itself as interrupted) instead of killing
+    the process outright; call from the main thread."""
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: control.stop.set())
+    try:
+        yield control
+    finally:
+        signal.signal(signal.SIGTERM, previous)

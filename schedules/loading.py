@@ -1,6 +1,8 @@
-"""Staged crawl output into the warehouse: one transaction per source run, then its cross-check.
+"""Staged crawl output into the warehouse: ``load_run`` per source run, one transaction each (cross-check
+included).
 
-A crawl stages every source's rows and summary in a batch folder (``<db dir>/staging/<batch>/``) and marks
+A crawl stages every source's run (``warehouse/staging.py``: rows and metadata in
+``<db dir>/staging/<batch>/<source>/``) and marks
 the batch pending before it opens the warehouse; the warehouse is opened for the load only, waiting up to
 ``lock_wait`` seconds for another writer or a long reader. A batch that could not be loaded stays pending
 on disk: ``aiprices load`` or the next crawl loads it, oldest batch first, with the ``crawl_runs`` rows it
@@ -14,9 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiprices.crawler.sources import get_source
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.staging import StagedRun, read_staged_run
 
-from .spawn import PlannedSource, summary_path
+from .errors import CrawlError
+from .spawn import PlannedSource, failed_run
 
 PENDING = "pending.json"
 
@@ -27,7 +31,7 @@ class SourceResult:
 
     ``status``: ``ok``, ``partial``, ``failed`` (as in ``crawl_runs``), or ``already loaded``, ``skipped``
     (nothing newer than loaded), ``no capture`` (a replay had nothing for it), ``pending`` (staged, not
-    loaded). ``crawler`` is the crawler's own summary of the source, carried through as it is.
+    loaded). ``crawler`` is the crawler's own diagnostics of the source (the staged run's details).
     """
 
     source: str
@@ -61,16 +65,21 @@ class StagedBatch:
     def mark_pending(self) -> None:
         runs = [{"source": p.source, "run_id": p.run_id, "observed_at": p.observed_at.isoformat()}
                 for p in self.planned]  # fmt: skip
-        (self.folder / PENDING).write_text(json.dumps({"kind": self.kind, "created": self.created, "runs": runs}))
+        tmp = self.folder / f"{PENDING}.tmp"
+        tmp.write_text(json.dumps({"kind": self.kind, "created": self.created, "runs": runs}))
+        tmp.replace(self.folder / PENDING)  # whole or absent, even if the crawl is killed here
 
     def mark_loaded(self) -> None:
         (self.folder / PENDING).unlink(missing_ok=True)
 
 
 def read_batch(folder: Path) -> StagedBatch:
-    data = json.loads((folder / PENDING).read_text())
-    planned = [PlannedSource(r["source"], r["run_id"], datetime.fromisoformat(r["observed_at"])) for r in data["runs"]]
-    return StagedBatch(folder, data["kind"], planned, data["created"])
+    try:
+        data = json.loads((folder / PENDING).read_text())
+        runs = [PlannedSource(r["source"], r["run_id"], datetime.fromisoformat(r["observed_at"])) for r in data["runs"]]
+        return StagedBatch(folder, data["kind"], runs, data["created"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CrawlError(f"unreadable staged batch {folder / PENDING} ({exc}); move the folder away") from None
 
 
 def pending_batches(staging_root: Path) -> list[StagedBatch]:
@@ -94,71 +103,47 @@ def load_batch(con, batch: StagedBatch) -> list[SourceResult]:
 
 
 def load_source(con, batch: StagedBatch, p: PlannedSource) -> SourceResult:
-    """Load one source's staged rows (or record its failure), then record its cross-check."""
-    from aiprices.pipeline.stage import read_jsonl
-    from aiprices.warehouse.crosscheck import record_crosschecks
+    """Load one source's staged run with the one loader (guards, changelog and cross-check included); a failed
+    run records its failure."""
     from aiprices.warehouse.errors import LoadRefused
-    from aiprices.warehouse.load import load_snapshot, record_run
+    from aiprices.warehouse.load import load_run
 
-    out = json.loads(summary_path(batch.folder, p.source).read_text())
-    run = run_record(batch.kind, p, out)
-    staged = batch.folder / f"{p.source}.jsonl"
-    result = source_result(p, out, run.status)
+    staged = _read(batch, p)
+    run = staged.run
+    run.kind = batch.kind
+    result = source_result(p, staged, run.status)
     try:
-        if run.status == "failed" or not staged.exists():
-            run.status = "failed"
-            res = record_run(con, run)
-        else:
-            res = load_snapshot(con, run, read_jsonl(staged))
+        res = load_run(con, staged)
     except LoadRefused as exc:
         result.status, result.error = "skipped", str(exc)
         return result
     result.status = "already loaded" if res.skipped else run.status
     result.added, result.changed, result.removed = res.added, res.changed, res.removed
     result.error = run.error
-    if not res.skipped and run.status != "failed":
-        result.crosschecks = record_crosschecks(con, p.run_id)
+    result.crosschecks = res.crosschecks
     return result
 
 
-def run_record(kind: str, p: PlannedSource, out: dict):
-    """The ``crawl_runs`` row of a source run, from its plan and the crawler's summary."""
-    from aiprices.warehouse.load import RunRecord
-
-    warnings = list(out.get("warnings") or [])
-    if out.get("unmapped_columns"):
-        warnings.append("unmapped columns: " + ", ".join(out["unmapped_columns"]))
-    now = datetime.now(UTC)
-    return RunRecord(
-        run_id=p.run_id,
-        source=p.source,
-        kind=kind,
-        observed_at=p.observed_at,
-        started_at=_ts(out.get("started_at")) or now,
-        finished_at=_ts(out.get("finished_at")) or now,
-        status=out.get("status", "failed"),
-        pages=int(out.get("pages", 0)),
-        items=int(out.get("items", 0)),
-        rejected=int(out.get("rejected", 0)),
-        error=out.get("error"),
-        warnings="; ".join(warnings) or None,
-        source_url=out.get("source_url") or get_source(p.source).start_urls[0],
-        content_sha256=out.get("content_sha256"),
-    )
+def _read(batch: StagedBatch, p: PlannedSource) -> StagedRun:
+    """The source's staged run; one that can no longer be read loads as a failed run that says why."""
+    try:
+        return read_staged_run(batch.folder / p.source)
+    except BadInput as exc:
+        return failed_run(p, str(exc))
 
 
-def source_result(p: PlannedSource, out: dict, status: str) -> SourceResult:
+def source_result(p: PlannedSource, staged: StagedRun, status: str) -> SourceResult:
     """A source's result before (or without) a load: the crawler's counts and reason."""
     return SourceResult(
         source=p.source,
         run_id=p.run_id,
         status=status,
         observed_at=p.observed_at,
-        items=int(out.get("items", 0)),
-        rejected=int(out.get("rejected", 0)),
-        error=out.get("error"),
-        unmapped=list(out.get("unmapped_columns") or []),
-        crawler=out,
+        items=staged.run.items,
+        rejected=staged.run.rejected,
+        error=staged.run.error,
+        unmapped=list(staged.details.get("unmapped_columns") or []),
+        crawler=staged.details,
     )
 
 
@@ -166,12 +151,8 @@ def staged_results(batch: StagedBatch, status: str, reason: str) -> list[SourceR
     """Results of a batch that stays staged (e.g. the warehouse was busy)."""
     results = []
     for p in batch.planned:
-        out = json.loads(summary_path(batch.folder, p.source).read_text())
-        result = source_result(p, out, status)
-        result.error = "; ".join(filter(None, [out.get("error"), reason]))
+        staged = _read(batch, p)
+        result = source_result(p, staged, status)
+        result.error = "; ".join(filter(None, [staged.run.error, reason]))
         results.append(result)
     return results
-
-
-def _ts(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None

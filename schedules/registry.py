@@ -1,10 +1,110 @@
-"""Today's LiteLLM registry into the warehouse: fetched with a conditional GET, or read from a local copy."""
+"""LiteLLM's registry into the warehouse: today's copy (fetched with a conditional GET, or a local file), a
+folder of dated copies, or a git clone's history.
+
+Each copy becomes a staged run of source ``litellm``: the registry extractor (``crawler/extract/litellm.py``)
+reads it, the pipeline's checks and unit normalisation (``pipeline/rows.py``) prepare its rows, and
+``warehouse.load.load_runs`` loads every copy in one transaction, with the guards and changelog of any other
+source. The first copy read is a complete run; each later one hands over only the entries that changed and
+the keys that vanished.
+
+A truncated file, invalid JSON or an undated name anywhere leaves the warehouse exactly as it was. Copies
+already loaded (same date and content) are skipped, so a backfill can be rerun; a copy older than the newest
+loaded one is refused.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryReader, RegistryUnreadable
+from aiprices.pipeline.rows import stage_rows
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.load import load_runs, loaded_snapshots
+from aiprices.warehouse.staging import RunRecord, StagedRun
+
+from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy
+
+
+@dataclass
+class BackfillResult:
+    loaded: int = 0
+    skipped: int = 0
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _stamp(when: datetime) -> str:
+    micro = f".{when.microsecond:06d}" if when.microsecond else ""
+    return f"{when:%Y%m%dT%H%M%S}{micro}Z"
+
+
+def _run_for(copy: RegistryCopy, sha: str, started: datetime) -> RunRecord:
+    return RunRecord(
+        run_id=f"litellm-{_stamp(copy.observed_at)}-{sha[:10]}", source=SOURCE, kind="registry",
+        observed_at=copy.observed_at, started_at=started, finished_at=datetime.now(UTC), status="ok",
+        pages=1, source_url=copy.url, content_sha256=sha,
+    )  # fmt: skip
+
+
+def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str]) -> Iterator[StagedRun]:
+    """Each copy not in ``skip`` (``(observed_at, sha256)``) as a staged run, read one at a time.
+
+    The first copy read is complete; each later one is incremental against the copy before it. The label of
+    each run yielded is appended to ``labels``.
+    """
+    reader = RegistryReader()
+    first = True
+    for copy in copies:
+        started = datetime.now(UTC)
+        raw = copy.read()
+        sha = hashlib.sha256(raw).hexdigest()
+        if (copy.observed_at, sha) in skip:
+            continue
+        report = EntryReport()
+        try:
+            changed, vanished = reader.read(raw, copy.label, report)
+        except RegistryUnreadable as exc:
+            raise BadInput(str(exc)) from None
+        rows = stage_rows(
+            (pair for pairs in changed.values() for pair in pairs),
+            source=SOURCE, source_url=copy.url, rejected=report.skipped,
+        )  # fmt: skip
+        emptied = changed.keys() - {row["source_model_key"] for row in rows}
+        run = _run_for(copy, sha, started)
+        run.warnings = report.summary() or None
+        labels.append(copy.label)
+        yield StagedRun(run, rows, complete=first, removed_keys=frozenset(vanished | emptied))
+        first = False
+
+
+def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
+    """Stage every copy not loaded yet and load them all in one transaction."""
+    skip = loaded_snapshots(con, SOURCE)
+    labels: list[str] = []
+    results = load_runs(con, staged_copies(copies, skip, labels))
+    result = BackfillResult(skipped=len(copies) - len(results))
+    for label, res in zip(labels, results, strict=True):
+        if res.skipped:
+            result.skipped += 1
+            continue
+        result.loaded += 1
+        result.added += res.added
+        result.changed += res.changed
+        result.removed += res.removed
+        if res.warnings:
+            result.warnings.append(f"{label}: {res.warnings}")
+    return result
+
+
+def backfill(con, path: Path) -> BackfillResult:
+    """Load every dated copy under ``path`` (folder or git clone); already-loaded copies are skipped."""
+    return load_copies(con, copies_at(Path(path)))
 
 
 @dataclass
@@ -27,14 +127,13 @@ def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = No
     Raises ``FetchError`` when offline or refused, ``WarehouseError`` when the copy or the warehouse is bad.
     """
     from aiprices.warehouse.connection import connect
-    from aiprices.warehouse.registry import DEFAULT_URL, copy_from_bytes, load_copies, refresh_from_file
 
     from .registry_fetch import fetch_registry
 
     if file is not None:
         con = connect(db)
         try:
-            return _refresh(str(file), refresh_from_file(con, file))
+            return _refresh(str(file), load_copies(con, [file_copy(file)]))
         finally:
             con.close()
     url = url or DEFAULT_URL

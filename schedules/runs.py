@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from aiprices.crawler.archive import Archive
 from aiprices.crawler.sources import SOURCES, UnknownSource, get_source
+from aiprices.warehouse.staging import StagedRun
 
 from .captures import Capture, choose_replays, midnight
 from .errors import BadRequest
@@ -139,8 +140,9 @@ def crawl(req: CrawlRequest, con=None, control: Control | None = None) -> CrawlR
     staging_root, default_archive = default_paths(req.db)
     archive_root = req.archive_root or default_archive
     with _locked(req.db, req.lock_wait, control) as control:
+        report = CrawlReport("crawl" if req.from_archive is None else "replay")
+        _load_earlier(req.db, con, report)
         if req.from_archive is None:
-            report = CrawlReport("crawl")
             batch = new_batch_id("crawl")
             planned = plan_live(names, batch, datetime.now(UTC))
             outcomes = run_spiders(planned, staging_root / batch, archive_root, req.settings, None, req.processes,
@@ -148,9 +150,8 @@ def crawl(req: CrawlRequest, con=None, control: Control | None = None) -> CrawlR
             batches = [_staged(staging_root / batch, "crawl", planned)]
             _note_network(report, outcomes)
         else:
-            report = CrawlReport("replay")
             batches = _replay(req, names, staging_root, archive_root, con, control, report)
-        _load(req.db, con, req.lock_wait, batches, report)
+        _load_or_keep(req.db, con, req.lock_wait, batches, report)
     report.results.sort(key=lambda r: (r.source, r.observed_at is not None, r.observed_at or 0))
     return report
 
@@ -190,29 +191,50 @@ def _staged(folder: Path, kind: str, planned: list[PlannedSource]) -> StagedBatc
     return batch
 
 
-def _note_network(report: CrawlReport, outcomes: dict[str, dict]) -> None:
+def _note_network(report: CrawlReport, outcomes: dict[str, StagedRun]) -> None:
     """One line when every live fetch failed to connect: the network, not the sites, is the likely cause."""
-    errors = [o.get("error") or "" for o in outcomes.values()]
-    if errors and all(o.get("status") == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
+    errors = [o.run.error or "" for o in outcomes.values()]
+    if errors and all(o.run.status == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):
         report.notes.append("the network looks unreachable: every source failed with a DNS or connection error")
 
 
-def _load(db: Path, con, lock_wait: float, batches: list[StagedBatch], report: CrawlReport) -> None:
-    """Load every pending batch, earlier crawls' first; when the warehouse stays busy, keep them staged."""
-    from aiprices.warehouse.connection import connect
+def _load_earlier(db: Path, con, report: CrawlReport) -> None:
+    """Batches earlier crawls left pending load first, so that a replay plans after them; if the warehouse
+    is busy right now they stay pending and load (or are noted) after this crawl."""
     from aiprices.warehouse.errors import WarehouseLocked
 
-    ours = {b.batch_id for b in batches}
-    pending = pending_batches(default_paths(db)[0]) if con is None else batches
+    earlier = pending_batches(default_paths(db)[0])
+    if earlier:
+        try:
+            _load(db, con, 0.0, earlier, report)
+        except WarehouseLocked:
+            pass
+
+
+def _load_or_keep(db: Path, con, lock_wait: float, ours: list[StagedBatch], report: CrawlReport, others=True):
+    """Load ``ours`` (and, with ``others``, every batch earlier crawls left pending, those first); when the
+    warehouse stays busy, everything stays staged and a note says how to load it later."""
+    from aiprices.warehouse.errors import WarehouseLocked
+
+    batches = pending_batches(default_paths(db)[0]) if others else ours
     try:
-        own = connect(db, wait_seconds=lock_wait) if con is None else None
+        _load(db, con, lock_wait, batches, report, ours={b.batch_id for b in ours})
     except WarehouseLocked as exc:
-        for b in batches:
+        for b in ours:
             report.results += staged_results(b, "pending", "staged, not loaded")
-        report.notes.append(_kept(exc, pending))
+        report.notes.append(_kept(exc, batches))
+
+
+def _load(db: Path, con, lock_wait: float, batches: list[StagedBatch], report, ours: Collection[str] = ()) -> None:
+    """Load ``batches`` in order with ``con`` (else a connection opened for this only); results of ``ours``
+    go to the report's results, the others to ``earlier``. Raises ``WarehouseLocked`` when the file stays busy."""
+    from aiprices.warehouse.connection import connect
+
+    if not batches:
         return
+    own = connect(db, wait_seconds=lock_wait) if con is None else None
     try:
-        loaded = load_batches(con or own, pending)
+        loaded = load_batches(con or own, batches)
     finally:
         if own is not None:
             own.close()
@@ -236,7 +258,7 @@ def load_pending(db: Path, batch: str | None = None, lock_wait: float = DEFAULT_
             batches = [b for b in batches if batch in (b.batch_id, *(p.run_id for p in b.planned))]
             if not batches:
                 raise BadRequest(f"no pending staged run {batch!r} (see `aiprices runs`)")
-        _load(db, None, lock_wait, batches, report)
+        _load_or_keep(db, None, lock_wait, batches, report, others=False)
     return report
 
 
@@ -269,5 +291,5 @@ def reparse(
                 p.start_urls = [server.url_for(Path(u)) for u in p.start_urls]
             settings = {**REPLAY_SETTINGS, **(settings or {})}
             run_spiders(list(planned.values()), staging, archive.root, settings, control=control)
-        _load(db, con, lock_wait, [_staged(staging, "replay", list(planned.values()))], report)
+        _load_or_keep(db, con, lock_wait, [_staged(staging, "replay", list(planned.values()))], report)
     return report

@@ -3,6 +3,8 @@
 The job store is APScheduler's MemoryJobStore, never the DuckDB file: the schedule is rebuilt from the
 configuration on every start, and what must survive a restart (when the last good crawl happened) is read
 from ``crawl_runs``. A scheduler down for days therefore runs once at start, not once per missed day.
+SIGTERM (or Ctrl-C) stops it within ``STOP_GRACE`` seconds: the running job's crawlers are terminated, then
+killed, the run is recorded as interrupted and the state file removed.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import threading
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobExecutionEvent
@@ -18,14 +21,18 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from .config import MISFIRE_GRACE, ScheduleConfig
-from .jobs import run_daily
+from .jobs import JobResult, finish, run_daily
 from .notify import LOGGER
+from .spawn import Control
 
 DAILY_ID = "daily-crawl"
 CATCH_UP_ID = "catch-up"
 STALE_AFTER = timedelta(days=1)
 # One crawl at a time; missed runs (machine asleep, scheduler down) collapse into one, within 6 hours.
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE}
+# SIGTERM: how long the running job gets to stop its crawlers and record itself (systemd waits 90 s; we
+# promise 10).
+STOP_GRACE = 8.0
 
 
 def daily_trigger(cfg: ScheduleConfig) -> CronTrigger:
@@ -56,6 +63,39 @@ def catch_up_due(cfg: ScheduleConfig, now: datetime | None = None) -> bool:
     return last is None or now - last > STALE_AFTER
 
 
+class JobRunner:
+    """The scheduler's job: one run at a time, every run listening to one stop request (SIGTERM)."""
+
+    def __init__(self, cfg: ScheduleConfig):
+        self.cfg = cfg
+        self.control = Control()
+        self.current: JobResult | None = None
+        self.idle = threading.Event()
+        self.idle.set()
+
+    def __call__(self, job: str) -> None:
+        self.idle.clear()
+        try:
+            self.current = JobResult(job=job, started_at=datetime.now(UTC).isoformat())
+            run_daily(self.cfg, job, self.control, self.current)
+        finally:
+            self.current = None
+            self.idle.set()
+
+    def stop(self, grace: float) -> bool:
+        """Stop the running job (its crawlers are terminated, then killed; it records itself as interrupted).
+        False when it did not stop within ``grace`` seconds: it is then recorded as interrupted here."""
+        self.control.stop.set()
+        if self.idle.wait(grace):
+            return True
+        current = self.current
+        if current is not None:
+            current.status = "interrupted"
+            current.reason = f"stopped on request; the job did not stop within {grace:.0f}s and was abandoned"
+            finish(self.cfg, current)
+        return False
+
+
 def build_scheduler(cfg: ScheduleConfig) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         executors={"default": {"type": "threadpool", "max_workers": 1}},
@@ -63,9 +103,9 @@ def build_scheduler(cfg: ScheduleConfig) -> BlockingScheduler:
         timezone=UTC,
     )
     scheduler.add_job(
-        run_daily,
+        JobRunner(cfg),
         daily_trigger(cfg),
-        args=[cfg, "daily"],
+        args=["daily"],
         id=DAILY_ID,
         name="daily price crawl",
         replace_existing=True,
@@ -75,9 +115,13 @@ def build_scheduler(cfg: ScheduleConfig) -> BlockingScheduler:
     return scheduler
 
 
+def runner(scheduler: BlockingScheduler) -> JobRunner:
+    return scheduler.get_job(DAILY_ID).func
+
+
 def add_catch_up(scheduler: BlockingScheduler, cfg: ScheduleConfig) -> None:
     scheduler.add_job(
-        run_daily, "date", run_date=datetime.now(UTC), args=[cfg, "catch-up"], id=CATCH_UP_ID,
+        runner(scheduler), "date", run_date=datetime.now(UTC), args=["catch-up"], id=CATCH_UP_ID,
         name="catch-up crawl (last good crawl older than a day)", replace_existing=True,
     )  # fmt: skip
 
@@ -127,15 +171,21 @@ def start(cfg: ScheduleConfig) -> None:
         cfg.db,
     )
     signal.signal(signal.SIGTERM, _exit_on_term)  # systemd stop / kill: leave like Ctrl-C
+    stopped = True
     try:
         _start_and_record(scheduler, cfg)
     except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+        log.info("scheduler stopping")
+        stopped = runner(scheduler).stop(STOP_GRACE)
+        scheduler.shutdown(wait=stopped)  # a stopped job's thread only has its events left to dispatch
+        log.info("scheduler stopped" if stopped else "scheduler stopped; a job that did not stop was abandoned")
     finally:
         try:
             cfg.state_path.unlink()
         except OSError:
             pass
+    if not stopped:
+        os._exit(1)  # the abandoned job's thread would otherwise hold the exit until it ends
 
 
 def _exit_on_term(signum, frame) -> None:

@@ -16,9 +16,13 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from time import monotonic
+
+from aiprices.crawler.sources import get_source
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.staging import RunRecord, StagedRun, read_staged_run, write_staged_run
 
 from .captures import Capture
 from .errors import BadRequest, Interrupted
@@ -49,10 +53,6 @@ class PlannedSource:
     capture: Capture | None = None
 
 
-def summary_path(staging_dir: Path, source: str) -> Path:
-    return staging_dir / f"{source}.summary.json"
-
-
 def run_spiders(
     planned: list[PlannedSource],
     staging_dir: Path,
@@ -61,10 +61,10 @@ def run_spiders(
     serve_root: Path | None = None,
     processes: int | None = None,
     control: Control | None = None,
-) -> dict[str, dict]:
-    """Run the planned sources in crawler processes (see ``crawl_processes``); each source's outcome."""
+) -> dict[str, StagedRun]:
+    """Run the planned sources in crawler processes (see ``crawl_processes``); each source's staged run."""
     staging_dir.mkdir(parents=True, exist_ok=True)
-    entries = [_entry(p, staging_dir) for p in planned]
+    entries = [_entry(p) for p in planned]
     shards = _shards(planned, crawl_processes(len(planned), processes))
     plans = [
         {"staging_dir": str(staging_dir), "archive_root": str(archive_root), "settings": settings or {},
@@ -83,22 +83,30 @@ def run_spiders(
     return {p.source: _outcome(p, staging_dir, errors) for p in planned}
 
 
-def _entry(p: PlannedSource, staging_dir: Path) -> dict:
-    summary = str(summary_path(staging_dir, p.source))
+def _entry(p: PlannedSource) -> dict:
     return {"source": p.source, "run_id": p.run_id, "start_urls": p.start_urls, "kinds": p.kinds,
-            "observed_at": p.observed_at.isoformat(), "summary_path": summary}  # fmt: skip
+            "observed_at": p.observed_at.isoformat()}  # fmt: skip
 
 
-def _outcome(p: PlannedSource, staging_dir: Path, errors: dict[str, str]) -> dict:
-    """The source's summary; a source whose crawler gave none gets a failed one, written beside the others."""
-    path = summary_path(staging_dir, p.source)
-    if path.exists():
-        return json.loads(path.read_text())
-    error = errors.get(p.source) or f"crawler ended without a result for this source (see {staging_dir})"
-    outcome = {"source": p.source, "run_id": p.run_id, "status": "failed", "pages": 0, "items": 0,
-               "rejected": 0, "error": error}  # fmt: skip
-    path.write_text(json.dumps(outcome, indent=2, sort_keys=True))
-    return outcome
+def _outcome(p: PlannedSource, staging_dir: Path, errors: dict[str, str]) -> StagedRun:
+    """The source's staged run; a source whose crawler left none (or half of one) gets a failed run, staged
+    beside the others so that a later load records it too."""
+    try:
+        return read_staged_run(staging_dir / p.source)
+    except BadInput as exc:
+        staged = failed_run(p, errors.get(p.source) or f"crawler ended without a result for this source: {exc}")
+    write_staged_run(staging_dir / p.source, staged.run, [])
+    return staged
+
+
+def failed_run(p: PlannedSource, error: str) -> StagedRun:
+    """A run of ``p`` that loaded nothing, for ``error``."""
+    now = datetime.now(UTC)
+    kind = "replay" if p.start_urls or p.capture else "crawl"
+    url = get_source(p.source).start_urls[0]
+    return StagedRun(
+        RunRecord(p.run_id, p.source, kind, p.observed_at, now, now, "failed", error=error, source_url=url), []
+    )
 
 
 def crawl_processes(n_sources: int, requested: int | None = None) -> int:

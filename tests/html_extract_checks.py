@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from aiprices.crawler.extract import PUBLISHED_TOKEN_UNITS, Extraction
-from aiprices.warehouse.schema import CURRENCIES, PRICE_KEYS, SERVICE_TIERS, UNITS
+from aiprices.crawler.extract import Extraction
+from aiprices.warehouse.contract import CURRENCIES, PRICE_KEYS, SERVICE_TIERS, unit_scale
 
 
 def run(module, pages: Path, source: str, name: str) -> Extraction:
@@ -24,7 +24,7 @@ def assert_well_formed(ex: Extraction) -> None:
         assert isinstance(it["price"], Decimal), it
         assert it["price"] >= 0, it
         assert it["price_key"] in PRICE_KEYS, it
-        assert it["unit"] in UNITS or it["unit"] in PUBLISHED_TOKEN_UNITS, it
+        assert unit_scale(it["unit"]) is not None, it
         assert it["service_tier"] in SERVICE_TIERS, it
         assert it["currency"] in CURRENCIES, it
         assert it["source_model_key"], it

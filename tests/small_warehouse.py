@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.crosscheck import record_crosschecks
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.registry import backfill
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TRICKY_NAMES = ("acme/Model.v1:0", "acme/model.v1:0", "modèle-ü", "../../etc/passwd")
@@ -79,10 +79,10 @@ def crawl_pages(con) -> None:
     at = datetime(2025, 6, 14, 6, 15, tzinfo=UTC)
     page = "https://developers.openai.com/api/docs/pricing"
     rows = [_page_row("openai", "gpt-4o", "input", "2.5", page), _page_row("openai", "gpt-4o", "output", "10", page)]
-    load_snapshot(con, RunRecord("crawl-openai", "openai", "crawl", at, at, at, pages=1, items=2), rows)
-    record_crosschecks(con, "crawl-openai")
+    load_run(con, StagedRun(RunRecord("crawl-openai", "openai", "crawl", at, at, at, pages=1, items=2), rows))
     listing = [_page_row("openrouter", "openai/gpt-4o", "input", "2.5", "https://openrouter.ai/api/v1/models")]
-    load_snapshot(con, RunRecord("crawl-openrouter", "openrouter", "crawl", at, at, at, pages=1, items=1), listing)
+    run = RunRecord("crawl-openrouter", "openrouter", "crawl", at, at, at, pages=1, items=1)
+    load_run(con, StagedRun(run, listing))
 
 
 def build(folder: Path) -> Path:

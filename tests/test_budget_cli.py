@@ -11,8 +11,9 @@ import pytest
 from aiprices.calculators.budget_file import KINDS
 from aiprices.calculators.errors import BudgetError
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.budget import budget
@@ -36,7 +37,7 @@ def db(db_path) -> str:
             )
             for key, p in (("input", "0.15"), ("output", mini_out))
         ]
-        load_snapshot(con, RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows)
+        load_run(con, StagedRun(RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows))
     con.close()
     return str(db_path)
 

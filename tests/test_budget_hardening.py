@@ -15,8 +15,9 @@ from aiprices.calculators import budget_yaml
 from aiprices.calculators.budget_file import load_budget, load_budgets, parse_budget
 from aiprices.calculators.errors import BudgetError
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.budget import budget
@@ -165,7 +166,7 @@ def db(db_path) -> str:
                   price=Decimal(p))
         for key, p in (("input", "0.15"), ("output", "0.6"))
     ]  # fmt: skip
-    load_snapshot(con, RunRecord("r1", "litellm", "registry", ts, ts), rows)
+    load_run(con, StagedRun(RunRecord("r1", "litellm", "registry", ts, ts), rows))
     con.close()
     return str(db_path)
 

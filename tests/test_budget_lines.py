@@ -4,6 +4,7 @@ line routed between two models, priced alike by ``budget price`` and the set-bas
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,10 +13,10 @@ import pytest
 from aiprices.calculators.budget import budget_json, price_budget
 from aiprices.calculators.budget_file import load_budget, parse_budget
 from aiprices.calculators.errors import BudgetError
-from aiprices.calculators.reprice import drift_report, reprice
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.budget import budget
@@ -115,7 +116,7 @@ def test_finetune_line_split_needs_no_tokens_per_example():
 
 
 @pytest.fixture
-def con(db_path):
+def db(db_path) -> str:
     con = connect(db_path)
     for day, big_out in ((date(2025, 3, 1), "10"), (date(2025, 5, 1), "8")):
         ts = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
@@ -135,9 +136,9 @@ def con(db_path):
             row("search", "output", "1"),
             row("search", "request", "5", unit="per_1k_requests"),
         ]
-        load_snapshot(con, RunRecord(f"r-{day}", "litellm", "registry", ts, ts), rows)
-    yield con
+        load_run(con, StagedRun(RunRecord(f"r-{day}", "litellm", "registry", ts, ts), rows))
     con.close()
+    return str(db_path)
 
 
 ROUTED = """\
@@ -168,10 +169,16 @@ lines:
 """
 
 
-def test_routed_tier_and_request_fee_lines_from_the_warehouse(con):
-    bf = parse_budget(ROUTED, "routed.yaml")
-    data = budget_json(price_budget(bf, con, date(2025, 3, 1)))
-    completions, voice, search = data["lines"]
+def _cli(tmp_path: Path, db: str, *args: str, text: str = ROUTED):
+    path = tmp_path / "routed.yaml"
+    path.write_text(text)
+    return CliRunner().invoke(budget, [args[0], str(path), "--db", db, *args[1:]])
+
+
+def test_routed_tier_and_request_fee_lines_from_the_warehouse(tmp_path, db):
+    res = _cli(tmp_path, db, "price", "--json")
+    assert res.exit_code == 0, res.output
+    completions, voice, search = json.loads(res.stdout)["lines"]
     # 800K calls x (1000 x $0.15 + 100 x $0.60) / 1M + 200K x (1000 x $2.50 + 100 x $10) / 1M
     assert completions["monthly"] == "868.00" and completions["model"] == "small"
     assert completions["prices"]["big: output"] == "10"
@@ -179,28 +186,30 @@ def test_routed_tier_and_request_fee_lines_from_the_warehouse(con):
     assert search["monthly"] == "120.00"  # 20,000 x (1000 x $1) / 1M + 20 x $5 per 1K requests
 
 
-def test_reprice_matches_price_for_routes_tiers_and_fees(con):
-    bf = parse_budget(ROUTED, "routed.yaml")
-    start, end = date(2025, 3, 1), date(2025, 6, 1)
-    report = drift_report(reprice(con, [bf], [[start, end]], changes=True))[0]
-    later = budget_json(price_budget(bf, con, on=end))
+def test_reprice_matches_price_for_routes_tiers_and_fees(tmp_path, db):
+    res = _cli(tmp_path, db, "reprice", "--to", "2025-06-01", "--json")
+    assert res.exit_code == 0, res.output
+    (report,) = json.loads(res.stdout)
+    later = json.loads(_cli(tmp_path, db, "price", "--on", "2025-06-01", "--json").stdout)
     assert [line["to"]["monthly"] for line in report["lines"]] == [line["monthly"] for line in later["lines"]]
     completions, voice, search = report["lines"]
+    assert completions["from"]["monthly"] == "868.00"
     assert completions["to"]["monthly"] == "828.00"  # big's output $10 -> $8 on the routed 20%
     assert [(c["source_model_key"], c["old_price"], c["new_price"]) for c in completions["changes"]] == [
         ("big", "10", "8")
     ]
     assert voice["changes"] == []  # the priority tier did not change
-    assert all(line["unpriced"] == [] for line in report["lines"])  # no request fee on big/small: not unpriced
+    assert all(not line["unpriced"] for line in report["lines"])  # no request fee on big/small: not unpriced
     assert search["from"]["monthly"] == "120.00"
 
 
-def test_unknown_route_model_suggests_in_price_and_reprice(con):
-    bf = parse_budget(ROUTED.replace("{model: big, share: 0.2}", "{model: bgi, share: 0.2}"), "routed.yaml")
-    with pytest.raises(BudgetError, match=r"routed.yaml:4: lines\[0\].model: unknown model 'bgi'; closest: big"):
-        price_budget(bf, con, date(2025, 3, 1))
-    with pytest.raises(BudgetError, match=r"unknown model 'bgi'; closest: big"):
-        reprice(con, [bf], [[date(2025, 3, 1), date(2025, 6, 1)]])
+@pytest.mark.parametrize("command", ["price", "reprice"])
+def test_unknown_route_model_suggests(tmp_path, db, command):
+    res = _cli(tmp_path, db, command, text=ROUTED.replace("{model: big, share: 0.2}", "{model: bgi, share: 0.2}"))
+    assert res.exit_code == 1
+    assert re.search(
+        r"routed.yaml:4: lines\[0\].model: unknown model 'bgi'; closest: big", res.stderr + str(res.exception)
+    )
 
 
 def test_budget_price_table_shows_the_five_tco_categories():

@@ -28,7 +28,7 @@ lines:
 
 
 def test_haiku_price_cut_is_attributed(registry_dir: Path, db_path: Path):
-    registry = pytest.importorskip("aiprices.warehouse.registry", reason="registry backfill not landed yet")
+    registry = pytest.importorskip("aiprices.schedules.registry", reason="registry backfill not landed yet")
     con = connect(db_path)
     registry.backfill(con, registry_dir)
     bf = parse_budget(BUDGET, "haiku-bot.yaml")

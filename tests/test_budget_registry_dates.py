@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 
 import pytest
+from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.registry import backfill
 from click.testing import CliRunner
 
 from aiprices.commands.budget import UNPRICED_EXIT, budget

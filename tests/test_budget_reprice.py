@@ -14,8 +14,9 @@ from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.reprice import drift_report, reprice, totals_by_date
 from aiprices.calculators.warehouse_prices import WarehousePrices
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "budgets"
 D = Decimal
@@ -48,7 +49,7 @@ def con(db_path):
     for day, prices in ((date(2025, 1, 3), ("1", "5")), (date(2025, 6, 1), ("0.8", "4"))):
         ts = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
         run = RunRecord(run_id=f"t-{day}", source="litellm", kind="registry", observed_at=ts, started_at=ts)
-        load_snapshot(con, run, _rows(*prices))
+        load_run(con, StagedRun(run, _rows(*prices)))
     yield con
     con.close()
 
@@ -160,7 +161,7 @@ def test_a_partly_priced_line_is_out_of_every_total_of_a_series(db_path):
         rows = [
             price_row(source="litellm", vendor="v", model=m, price_key=k, unit=TOKENS, price=D(p)) for m, k, p in prices
         ]
-        load_snapshot(con, RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows)
+        load_run(con, StagedRun(RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows))
     text = (
         "name: two\npriced_on: 2025-01-15\nlines:\n"
         "  - {name: partly, kind: token, model: m1, input_tokens: 1000000, output_tokens: 1000000}\n"

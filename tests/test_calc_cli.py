@@ -10,8 +10,9 @@ from decimal import Decimal as D
 import pytest
 from aiprices.calculators.errors import CalcError
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.calc import calc
@@ -247,7 +248,7 @@ def _warehouse(db_path) -> str:
             ("perplexity", "sonar", "request", "per_1k_requests", "standard", "5"),
         )
     ]  # fmt: skip
-    load_snapshot(con, RunRecord("r1", "litellm", "registry", ts, ts), rows)
+    load_run(con, StagedRun(RunRecord("r1", "litellm", "registry", ts, ts), rows))
     con.close()
     return str(db_path)
 

@@ -11,7 +11,7 @@ from aiprices.calculators.errors import CalcError, MissingPriceError, PriceForma
 from aiprices.calculators.finetune import finetune_budget
 from aiprices.calculators.images import image_cost
 from aiprices.calculators.lookup import ExplicitPrices
-from aiprices.calculators.money import cents, parse_price, plain
+from aiprices.calculators.money import cents, cents_text, fmt_count, fmt_usd, parse_price, plain
 from aiprices.calculators.tco import Amounts, tco
 from aiprices.calculators.tokens import TokenWorkload, inference_budget, token_cost
 
@@ -322,3 +322,11 @@ def test_counts_have_a_documented_limit():
         token_cost(prices, None, 2**63, 0)
     with pytest.raises(CalcError, match="calls_per_day must be a finite number"):
         token_cost(prices, None, 1, 0, calls_per_day=D("NaN"))
+
+
+def test_money_text_keeps_every_digit_and_never_fails():
+    widest = D("12345678901234.123456789012345678901234")  # DECIMAL(38,24): 38 digits, none rounded away
+    assert plain(D("12345678901234.123456789012345678901234000")) == "12345678901234.123456789012345678901234"
+    assert cents_text(widest) == "12345678901234.12"
+    assert fmt_usd(D("1" + "0" * 40 + ".005")) == "$10,000,000,000,000,000,000,000,000,000,000,000,000,000.01"
+    assert fmt_count(D("7500000.0")) == "7,500,000" and plain(D("0E+1")) == "0" and cents_text(D("-0.001")) == "0.00"

@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from aiprices.crawler.archive import Archive, ArchiveError
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.crosscheck import record_crosschecks
-from aiprices.warehouse.load import RunRecord, load_snapshot
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 def test_archive_stores_each_body_once_and_indexes_every_fetch(tmp_path):
@@ -62,14 +63,14 @@ def test_crosscheck_statuses(db_path):
         _price("litellm", "openai", "gpt-9", "0.25", key="cache_read"),
         _price("litellm", "azure", "gpt-9", "1", key="reasoning_output", registry_key="azure/gpt-9"),
     ]
-    load_snapshot(con, _run("reg-1", "litellm", 1, kind="registry"), registry)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
     page = [
         _price("openai", "openai", "gpt-9", "2.5"),
         _price("openai", "openai", "gpt-9", "12", key="output"),
         _price("openai", "openai", "gpt-9", "1.25", service_tier="batch"),
         _price("openai", "openai", "gpt-9", "3", key="cache_write", inferred_rule="made up for the test"),
     ]
-    load_snapshot(con, _run("crawl-1-openai", "openai", 2), page)
+    load_run(con, StagedRun(_run("crawl-1-openai", "openai", 2), page))
     counts = record_crosschecks(con, "crawl-1-openai")
     assert counts == {"match": 1, "mismatch": 1, "missing_in_registry": 1, "missing_on_page": 1}
     rows = con.execute(
@@ -104,7 +105,7 @@ def test_crosscheck_bridges_registry_naming_and_nothing_else(db_path):
         # a different model that only looks alike stays apart
         _price("litellm", "together", "zai-org/glm-5.3-flash", "0.15"),
     ]
-    load_snapshot(con, _run("reg-1", "litellm", 1, kind="registry"), registry)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
     pages = {
         "bedrock": [
             _price("bedrock", "bedrock", "gpt-oss-120b", "0.15", region="us-east-1"),
@@ -115,7 +116,7 @@ def test_crosscheck_bridges_registry_naming_and_nothing_else(db_path):
         "together": [_price("together", "together", "zai-org/glm-5.3", "1")],
     }
     for source, rows in pages.items():
-        load_snapshot(con, _run(f"crawl-{source}", source, 2), rows)
+        load_run(con, StagedRun(_run(f"crawl-{source}", source, 2), rows))
         record_crosschecks(con, f"crawl-{source}")
     got = con.execute(
         "SELECT source, model, region, status, registry_model_key FROM crosschecks "

@@ -145,8 +145,8 @@ def test_http_error_fails_the_source(tmp_path, con, db_path):
             )
         ]
         outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", {"RETRY_TIMES": 0})
-    assert outcomes["groq"]["status"] == "failed"
-    assert "HTTP 404" in outcomes["groq"]["error"]
+    assert outcomes["groq"].run.status == "failed"
+    assert "HTTP 404" in outcomes["groq"].run.error
     results = load_batch(con, StagedBatch(tmp_path / "stage", "replay", planned))
     assert results[0].status == "failed"
 
@@ -224,7 +224,7 @@ def test_a_crashing_crawler_process_fails_its_sources_with_the_reason(vendor_pag
     settings = {"ITEM_PIPELINES": {"aiprices.pipeline.no_such_module.Pipeline": 100}}
     outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", settings, vendor_pages, processes=2)
     for source in ("xai", "groq"):
-        assert outcomes[source]["status"] == "failed"
-        error = outcomes[source]["error"]
+        assert outcomes[source].run.status == "failed"
+        error = outcomes[source].run.error
         assert error.startswith("crawler process failed (exit ") and "\n" not in error
         assert "no_such_module" in error and "crawl-" in error

@@ -9,7 +9,6 @@ engine must yield exactly what the extractor reads, stage it all, and leave no c
 from __future__ import annotations
 
 import importlib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -49,15 +48,15 @@ def test_round_of_captures_through_the_engine(k, vendor_pages, tmp_path):
     planned = plan_replay(captures, f"every-{k}", None)
     outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", dict(REPLAY_SETTINGS), vendor_pages)
     for source, cap in captures.items():
-        out = outcomes[source]
+        run, details = outcomes[source].run, outcomes[source].details
         where = f"{source}/{cap.path.name}"
         if cap.kind.startswith("blocked"):
-            assert out["status"] == "failed" and "challenge" in (out["error"] or ""), where
-            assert out["items"] == 0, where
+            assert run.status == "failed" and "challenge" in (run.error or ""), where
+            assert run.items == 0 == len(outcomes[source].rows), where
             continue
-        assert out["status"] == "ok", f"{where}: {out['error']}"
-        assert out["unmapped_columns"] == [], where
-        assert out["rejected"] == 0, where
-        assert out["yielded"] == _extracted(cap) > 0, where  # cohere's 2026-07-15 excerpt holds only two prices
-        assert out["items"] == out["yielded"] + out["inferred"], where
-        assert out["observed_at"].startswith(date.isoformat(cap.day)), where
+        assert run.status == "ok", f"{where}: {run.error}"
+        assert details["unmapped_columns"] == [], where
+        assert run.rejected == 0, where
+        assert details["yielded"] == _extracted(cap) > 0, where  # cohere's 2026-07-15 excerpt holds only two prices
+        assert run.items == details["yielded"] + details["inferred"] == len(outcomes[source].rows), where
+        assert run.observed_at.date() == cap.day, where

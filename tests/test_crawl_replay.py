@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import re
 import socket
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
 
 from aiprices.commands.crawl import crawl
@@ -40,39 +43,33 @@ def input_prices(db: Path) -> list[tuple]:
 
 def test_replay_without_on_loads_every_newer_capture_oldest_first_and_skips_the_rest(tmp_path, db_path):
     pages = tmp_path / "pages"
-    openrouter_page(pages, "2026-01-01", "0.000001")
-    openrouter_page(pages, "2026-01-02", "0.0000012")
-    first = replay(pages, db_path, "openrouter", "--json")
-    assert first.exit_code == 0, first.output
-    report = json.loads(first.stdout)
-    assert report["status"] == "ok"
-    assert [(r["status"], r["observed_at"][:10]) for r in report["sources"]] == [
-        ("ok", "2026-01-01"),
-        ("ok", "2026-01-02"),
-    ]
-    assert input_prices(db_path) == [("2026-01-01", Decimal("1")), ("2026-01-02", Decimal("1.2"))]
+    for day, prompt in (("2026-01-01", "0.000001"), ("2026-01-02", "0.0000012"), ("2026-01-03", "0.0000013")):
+        openrouter_page(pages, day, prompt)
+    con = connect(db_path)  # the warehouse already holds openrouter as of 2026-01-01
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    load_run(con, StagedRun(RunRecord("seed-openrouter", "openrouter", "replay", at, at, at), []))
+    con.close()
 
-    openrouter_page(pages, "2026-01-03", "0.0000013")
-    second = replay(pages, db_path, "openrouter")
-    assert second.exit_code == 0, second.output
-    lines = second.stdout.splitlines()
-    assert re.fullmatch(r"openrouter +skipped +- +2 captures \(2026-01-01 \.\. 2026-01-02\) not newer than what is "
-                        r"loaded; the warehouse holds 2026-01-02 00:00", lines[0])  # fmt: skip
-    assert re.match(r"openrouter +ok +replay-\d{8}T\d{6}Z-[0-9a-f]{4}-openrouter  2 items", lines[1])  # run id shown
-    assert lines[-1] == "replay: ok (1 ok, 1 skipped)"
-    assert input_prices(db_path)[-1] == ("2026-01-03", Decimal("1.3"))
+    out = replay(pages, db_path, "openrouter")
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert re.fullmatch(r"openrouter +skipped +- +1 capture \(2026-01-01\) not newer than what is loaded; "
+                        r"the warehouse holds 2026-01-01 00:00", lines[0])  # fmt: skip
+    run_line = r"openrouter +ok +replay-\d{8}T\d{6}Z-[0-9a-f]{4}-openrouter  2 items"  # each run id is shown
+    assert re.match(run_line, lines[1]) and re.match(run_line, lines[2])
+    assert lines[-1] == "replay: ok (2 ok, 1 skipped)"
+    assert input_prices(db_path) == [("2026-01-02", Decimal("1.2")), ("2026-01-03", Decimal("1.3"))]  # in order
 
     again = replay(pages, db_path, "openrouter", "--json")  # nothing newer: skipped, never reported as ok
     assert again.exit_code == 0
-    assert [r["status"] for r in json.loads(again.stdout)["sources"]] == ["skipped"]
+    report = json.loads(again.stdout)
+    assert report["status"] == "ok" and [r["status"] for r in report["sources"]] == ["skipped"]
 
-    listed = CliRunner().invoke(
-        runs, ["--source", "openrouter", "--limit", "2", "--format", "json", "--db", str(db_path)]
-    )
+    args = ["--source", "openrouter", "--limit", "2", "--format", "json", "--db", str(db_path)]
+    listed = CliRunner().invoke(runs, args)
     assert listed.exit_code == 0, listed.output
     newest = json.loads(listed.stdout)
-    printed = lines[1].split()[2]
-    assert [r["run_id"] for r in newest][0] == printed and len(newest) == 2
+    assert [r["run_id"] for r in newest] == [lines[2].split()[2], lines[1].split()[2]]  # the ids printed above
     assert [r["observed_at"][:10] for r in newest] == ["2026-01-03", "2026-01-02"]
 
 
@@ -93,6 +90,9 @@ def test_replay_on_a_date_lists_sources_without_a_capture_and_skips_older_ones(t
                     older.stdout)  # fmt: skip
 
 
+FAST_FAIL = {"RETRY_TIMES": 0, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}
+
+
 def test_every_live_fetch_refused_says_the_network_looks_unreachable(tmp_path, monkeypatch):
     """A live crawl through a proxy that refuses every connection (127.0.0.1, nothing listens): no site is
     reached, every source fails to connect, and the report says so in one line and as ``failed`` (exit 3)."""
@@ -106,7 +106,7 @@ def test_every_live_fetch_refused_says_the_network_looks_unreachable(tmp_path, m
         monkeypatch.delenv(var, raising=False)
     for var in ("http_proxy", "https_proxy"):
         monkeypatch.setenv(var, f"http://127.0.0.1:{port}")
-    report = run(CrawlRequest(tmp_path / "w.duckdb", ["openrouter", "groq"], settings={"RETRY_TIMES": 0}))
+    report = run(CrawlRequest(tmp_path / "w.duckdb", ["openrouter", "groq"], settings=FAST_FAIL))
     assert [r.status for r in report.results] == ["failed", "failed"]
     assert (report.status, report.exit_code) == ("failed", 3)
     assert report.notes == ["the network looks unreachable: every source failed with a DNS or connection error"]

@@ -48,5 +48,5 @@ def test_503_is_retried_then_loaded(tmp_path):
         server.shutdown()
         server.server_close()
     assert hits.count("/models") == 2
-    assert out["openrouter"]["status"] == "ok" and out["openrouter"]["items"] == 2
+    assert out["openrouter"].run.status == "ok" and out["openrouter"].run.items == 2
     assert "/robots.txt" in hits  # robots.txt is asked first (ROBOTSTXT_OBEY)

@@ -14,7 +14,8 @@ import pytest
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.doctor import run_checks
 from aiprices.warehouse.guards import accept, correct, list_held
-from aiprices.warehouse.load import RunRecord, load_snapshot, record_run
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -35,9 +36,7 @@ def row(model: str, price: str) -> dict:
 def load(con, day: int, rows: list[dict], status: str = "ok"):
     at = datetime(2026, 4, day, tzinfo=UTC)
     run = RunRecord(f"d{day}", "groq", "crawl", at, at, at, status=status)
-    if status == "failed":
-        return record_run(con, run)
-    return load_snapshot(con, run, rows)
+    return load_run(con, StagedRun(run, rows))
 
 
 @pytest.fixture
@@ -103,7 +102,7 @@ def test_json_findings_and_missing_warehouse(healthy, tmp_path):
 
 
 def test_real_registry_backfill_is_consistent(registry_dir, db_path):
-    from aiprices.warehouse.registry import backfill
+    from aiprices.schedules.registry import backfill
 
     folder = db_path.parent / "copies"
     folder.mkdir()

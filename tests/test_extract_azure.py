@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged, azure
-from aiprices.warehouse.schema import PRICE_KEYS, UNITS
+from aiprices.warehouse.contract import PRICE_KEYS, UNITS
 
 EXPECTED_COUNTS = {
     "2025-03-18.retail-items.json": 6,

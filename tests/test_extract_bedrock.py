@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged, bedrock
-from aiprices.warehouse.schema import PRICE_KEYS
+from aiprices.warehouse.contract import PRICE_KEYS
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged, openrouter
-from aiprices.warehouse.schema import PRICE_KEYS, UNITS
+from aiprices.warehouse.contract import PRICE_KEYS, UNITS
 
 EXPECTED_COUNTS = {"2026-07-17.json": 1264, "2026-08-02.json": 1281, "2026-08-22.json": 1693}
 TOKEN_UNITS = {"per_token", "per_1k_tokens", "per_1m_tokens"}

@@ -24,7 +24,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import Batch, Ledger, RunRecord, apply_snapshot, flush
+from aiprices.warehouse.ledger import Batch, Ledger
+from aiprices.warehouse.load import apply_run, flush
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 db, day, n, mode, go = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], Path(sys.argv[5])
 rows = [{
@@ -36,7 +38,7 @@ con = connect(db)
 at = datetime(2026, 6, day, tzinfo=UTC)
 run = RunRecord(f"k{day}", "groq", "crawl", at, at, at)
 ledger, batch = Ledger.from_db(con, "groq"), Batch()
-apply_snapshot(ledger, batch, run, rows)
+apply_run(ledger, batch, StagedRun(run, rows))
 
 def pause():
     print("IN_TRANSACTION", flush=True)

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.guards import ReviewError, accept, correct, list_held, reject
-from aiprices.warehouse.load import RunRecord, load_snapshot
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def row(model: str, price: str, key: str = "input", source: str = "groq") -> dic
 def load(con, day: int, rows: list[dict], source: str = "groq", status: str = "ok"):
     at = datetime(2026, 3, day, tzinfo=UTC)
     run = RunRecord(f"r{day}-{source}", source, "crawl", at, at, at, status=status)
-    return load_snapshot(con, run, rows)
+    return load_run(con, StagedRun(run, rows))
 
 
 def current(con, source: str = "groq") -> dict:

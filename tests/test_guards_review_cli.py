@@ -11,7 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -34,7 +35,7 @@ def test_review_list_accept_reject_correct(db_path):
     for day, prices in ((1, ("6", "2", "1")), (2, ("6000", "0.002", "1.2"))):
         at = datetime(2026, 2, day, tzinfo=UTC)
         rows = [row(m, p) for m, p in zip(("large", "small", "tiny"), prices, strict=True)]
-        load_snapshot(con, RunRecord(f"m{day}", "mistral", "crawl", at, at, at), rows)
+        load_run(con, StagedRun(RunRecord(f"m{day}", "mistral", "crawl", at, at, at), rows))
     con.close()
     listed = json.loads(aiprices("review", "list", "--json", db=db_path).stdout)
     ids = {h["model"]: h["change_id"] for h in listed}

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from aiprices.crawler.spiders.groq import GroqSpider
 from aiprices.pipeline.aliases import AliasPipeline, canonical, slug
 from aiprices.pipeline.infer import BATCH_RULES, CACHE_RULE, infer_rows
-from aiprices.pipeline.normalize import NormalizePipeline, normalize_price
-from aiprices.pipeline.stage import StagePipeline, read_jsonl
+from aiprices.pipeline.normalize import NormalizePipeline
+from aiprices.pipeline.rows import normalize_price
+from aiprices.pipeline.stage import StagePipeline
 from aiprices.pipeline.validate import ValidatePipeline
+from aiprices.warehouse.staging import read_staged_run
 from scrapy import Spider
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
@@ -120,25 +124,28 @@ def test_infer_cache_read_ten_percent_unless_published():
 
 
 def test_stage_applies_inference_for_configured_sources(tmp_path):
-    crawler = get_crawler(
-        Spider, {"AIPRICES_STAGING_DIR": str(tmp_path), "AIPRICES_INFER_OFFERS": {"groq": ["batch"]}}
-    )
+    settings = {
+        "AIPRICES_STAGING_DIR": str(tmp_path),
+        "AIPRICES_ARCHIVE_ROOT": str(tmp_path / "archive"),
+        "AIPRICES_INFER_OFFERS": {"groq": ["batch"]},
+    }
+    crawler = get_crawler(GroqSpider, settings)
     crawler.stats.open_spider()
+    spider = GroqSpider.from_crawler(crawler, run_id="t-groq", observed_at="2026-01-02T00:00:00+00:00")
     pipe = StagePipeline.from_crawler(crawler)
     pipe.process_item(_normalised())
     pipe.process_item(_normalised())  # an exact duplicate is staged once
     pipe.process_item(_normalised(price_key="output", price=Decimal("0.79")))
-
-    class FakeSpider:
-        source = "groq"
-
-    pipe.close_spider(FakeSpider())
-    rows = read_jsonl(tmp_path / "groq.jsonl")
+    pipe.close_spider(spider)
+    staged = read_staged_run(tmp_path / "groq")
+    rows = staged.rows
+    assert (staged.run.run_id, staged.run.items) == ("t-groq", 4)
+    assert staged.run.observed_at == datetime(2026, 1, 2, tzinfo=UTC)
     assert len(rows) == 4
     assert {r["inferred_rule"] for r in rows} == {None, BATCH_RULES["input"], BATCH_RULES["output"]}
     assert crawler.stats.get_value("aiprices/staged") == 4
     assert crawler.stats.get_value("aiprices/inferred") == 2
-    assert (tmp_path / "groq.jsonl").read_text().count('"price": "0.59"') == 1  # Decimal as string
+    assert (tmp_path / "groq" / "rows.jsonl").read_text().count('"price": "0.59"') == 1  # Decimal as string
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.errors import BadInput, LoadRefused
-from aiprices.warehouse.registry import backfill
 
 
 def _copy(registry_dir: Path, dest: Path, *dates: str) -> Path:

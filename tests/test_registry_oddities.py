@@ -8,10 +8,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aiprices.crawler.extract.litellm_fields import parse_field
+from aiprices.crawler.extract.litellm_keys import split_key
+from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.litellm_fields import parse_field
-from aiprices.warehouse.litellm_models import split_key
-from aiprices.warehouse.registry import backfill
 
 
 def _write(folder: Path, day: str, text: str) -> None:

@@ -138,17 +138,14 @@ def test_model_page_numbers_equal_aiprices_price(site, browser):
     visit = Visit(browser, _model_page(site_dir, "gpt-4o"))
     shown = visit.page.eval_on_selector_all(
         "#current-prices tbody tr[data-price]",
-        "rows => rows.map(r => [r.dataset.source, r.dataset.key, r.dataset.priceKey, r.dataset.tier, "
-        "r.dataset.context, r.dataset.region, r.dataset.variant, r.dataset.price, r.cells[3].textContent])",
+        "rows => rows.map(r => [...JSON.parse(r.dataset.id), r.dataset.price, r.cells[3].textContent])",
     )
     result = CliRunner().invoke(cli, ["price", "gpt-4o", "--on", "2025-06-15", "--format", "json", "--db", str(db)])
-    cli_rows = json.loads(result.output)
-    expected = sorted(
-        [r["source"], r["source_model_key"], r["price_key"], r["service_tier"], str(r["context_min_tokens"]),
-         r["region"], r["variant"], r["price"]] for r in cli_rows
-    )  # fmt: skip
-    assert sorted(row[:8] for row in shown) == expected and len(expected) == 8
-    assert all(row[8].startswith(row[7] + " USD/") for row in shown)  # the visible text shows the same number
+    keys = ("source", "source_model_key", "price_key", "unit", "service_tier", "context_min_tokens", "region",
+            "variant", "currency", "price")  # fmt: skip
+    expected = sorted([r[k] for k in keys] for r in json.loads(result.output))
+    assert sorted(row[:10] for row in shown) == expected and len(expected) == 8
+    assert all(row[10].startswith(row[9] + " USD/") for row in shown)  # the visible text shows the same number
 
 
 def test_hostile_model_name_is_text(site, browser):
@@ -156,8 +153,11 @@ def test_hostile_model_name_is_text(site, browser):
     for path in (_model_page(site_dir, "img-src-x-onerror-alert-1"), site_dir / "changes" / "index.html"):
         visit = Visit(browser, path)
         assert visit.dialogs == [] and visit.errors == []
-        assert visit.page.locator("img").count() == 0
+        assert visit.page.locator("img").count() == 0 and visit.page.locator("main a[href^='javascript']").count() == 0
         assert HOSTILE in visit.page.inner_text("main")
+    legend = Visit(browser, _model_page(site_dir, "img-src-x-onerror-alert-1"))
+    title = legend.page.eval_on_selector(".gtitle", "e => e.textContent")
+    assert title == f"{HOSTILE}: prices in USD per 1M tokens"
     visit = Visit(browser, site_dir / "index.html")
     visit.page.fill("#search", "onerror")
     assert visit.page.inner_text("#search-results").startswith(HOSTILE)

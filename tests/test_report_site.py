@@ -95,7 +95,7 @@ def test_model_page_shows_the_prices_of_that_day(site):
     page = next(p for p in (site / "models").glob("gpt-4o-*.html"))
     html = page.read_text(encoding="utf-8")
     assert "Prices on 2025-06-15" in html
-    assert 'data-key="gpt-4o" data-price-key="output"' in html and 'data-price="10"' in html
+    assert 'data-id="[&#34;litellm&#34;, &#34;gpt-4o&#34;, &#34;output&#34;' in html and 'data-price="10"' in html
     assert "2 USD/1M tokens" in html and "0000" not in re.sub(r"<script.*?</script>", "", html, flags=re.S)
 
 

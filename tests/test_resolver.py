@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, load_snapshot
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.load import load_run
 from aiprices.warehouse.resolve import asks_table, resolve
-from aiprices.warehouse.schema import price_row
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 D = Decimal
 TOKENS = "usd_per_1m_tokens"
@@ -23,7 +24,7 @@ def _load(con, source: str, when: datetime, rows: list[tuple]) -> None:
         for v, m, k, pk, p, kw in rows
     ]
     kind = "registry" if source == "litellm" else "replay"
-    load_snapshot(con, RunRecord(f"{source}-{when:%Y%m%d%H%M}", source, kind, when, when), built)
+    load_run(con, StagedRun(RunRecord(f"{source}-{when:%Y%m%d%H%M}", source, kind, when, when), built))
 
 
 @pytest.fixture

@@ -156,3 +156,49 @@ def test_run_now_is_partial_when_a_source_has_nothing_and_prints_each_run_id(tmp
     assert re.fullmatch(r"  groq +no capture +-", runs[0])
     assert re.fullmatch(r"  openrouter +ok +replay-\d{8}T\d{6}Z-[0-9a-f]{4}-openrouter", runs[1])
     assert out.stderr.strip().endswith("error: crawl partial: sources not ok: groq")
+
+
+def test_status_never_cuts_a_reason_mid_word(tmp_path, db_path):
+    from datetime import UTC, datetime
+
+    from aiprices.warehouse.load import load_run
+    from aiprices.warehouse.staging import RunRecord, StagedRun
+
+    reason = "crawl partial: sources not ok: " + ", ".join(f"source{n} (prices.azure.com/{n}x)" for n in range(30))
+    history = {"job": "daily", "started_at": "2026-01-01T06:15:00+00:00", "status": "partial", "reason": reason}
+    (tmp_path / "prices.duckdb.schedule.jsonl").write_text(json.dumps(history) + "\n")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    con = connect(db_path)
+    load_run(con, StagedRun(RunRecord("r1-azure", "azure", "crawl", at, at, at, status="failed", error=reason), []))
+    con.close()
+    words = set(reason.split())
+    short = aiprices("schedule", "status", db=db_path)
+    assert short.exit_code == 0, short.output
+    tokens = short.stdout.split()
+    shown = [w for w in tokens if "prices.az" in w or re.match(r"source\d", w)]  # pieces of the reason
+    assert shown and set(shown) <= words  # shortened at word boundaries only
+    assert "(--verbose)" in short.stdout
+    full = aiprices("schedule", "status", "--verbose", db=db_path)
+    text = " ".join(full.stdout.split())
+    assert text.count(reason) == 2  # the job's reason and the source's error, whole (wrapped over lines)
+
+
+def test_run_now_writes_the_report_and_a_report_failure_fails_only_its_step(tmp_path, db_path):
+    pages, budgets, site = tmp_path / "pages", tmp_path / "budgets", tmp_path / "site"
+    budgets.mkdir()
+    (budgets / "acme.yaml").write_text(BUDGET)
+    openrouter_page(pages, "2026-01-01", "0.000001")
+    out = aiprices(*job_args(pages, "--budgets", str(budgets), "--report", str(site)), db=db_path)
+    assert out.exit_code == 0, out.output
+    steps = {s["name"]: s for s in json.loads(out.stdout)["steps"]}
+    assert steps["report"]["status"] == "ok" and "pages (1 models)" in steps["report"]["detail"]
+    assert (site / "index.html").is_file() and len(list((site / "models").glob("acme-model-1-*.html"))) == 1
+    assert len(list((site / "budgets").glob("acme-yaml-*.html"))) == 1
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not a report")
+    failed = aiprices(*job_args(pages, "--report", str(foreign)), db=db_path)
+    result = json.loads(failed.stdout)
+    assert failed.exit_code == 1 and result["status"] == "partial"  # the crawl step did its work
+    assert [s["status"] for s in result["steps"]] == ["ok", "failed"] and "not a report folder" in result["reason"]
+    assert (foreign / "notes.txt").read_text() == "not a report"

@@ -18,7 +18,8 @@ from aiprices.schedules.scheduler import (
     daily_trigger,
 )
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.load import RunRecord, record_run
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 from apscheduler.events import EVENT_JOB_EXECUTED
 
 
@@ -40,12 +41,7 @@ def _crawl_run(db_path, hours_ago: float, status: str = "ok", kind: str = "crawl
     at = datetime.now(UTC) - timedelta(hours=hours_ago)
     con = connect(db_path)
     run = RunRecord(f"c-{hours_ago}-{status}-{kind}", f"src-{hours_ago}", kind, at, at, at, status=status)
-    if status == "failed":
-        record_run(con, run)
-    else:
-        from aiprices.warehouse.load import load_snapshot
-
-        load_snapshot(con, run, [])
+    load_run(con, StagedRun(run, []))
     con.close()
 
 

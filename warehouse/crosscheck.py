@@ -26,7 +26,7 @@ from decimal import Decimal
 from .connection import transaction
 
 TOLERANCE = Decimal("0.000001")
-STATUSES = ("match", "mismatch", "missing_in_registry", "missing_on_page")
+REFERENCE_SOURCE = "litellm"  # the registry every other source's prices are compared with
 
 # Bedrock model ids without provider prefix, version and date: "openai.gpt-oss-120b-1:0" -> "gpt-oss-120b".
 _BEDROCK_ID = (
@@ -65,7 +65,7 @@ page AS (
 ),
 reg_models AS (
     SELECT r.*, {_xmodel("r")} AS xmodel FROM price_intervals AS r
-    WHERE r.source = 'litellm' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
+    WHERE r.source = '{REFERENCE_SOURCE}' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
 ),
 reg AS (
     SELECT r.*, {_XREGION} AS xregion FROM (
@@ -110,12 +110,17 @@ FROM (SELECT * FROM paired WHERE rn = 1 UNION ALL SELECT * FROM only_registry WH
 """
 
 
-def record_crosschecks(con, run_id: str) -> dict[str, int]:
-    """Write the cross-check rows of one loaded run; return the count per status."""
-    with transaction(con):
-        con.execute("DELETE FROM crosscheck_results WHERE run_id = ?", [run_id])
-        con.execute(_SQL, {"run_id": run_id, "tolerance": TOLERANCE})
+def write_crosschecks(con, run_id: str) -> dict[str, int]:
+    """Write the cross-check rows of one loaded run inside the caller's transaction; the count per status."""
+    con.execute("DELETE FROM crosscheck_results WHERE run_id = ?", [run_id])
+    con.execute(_SQL, {"run_id": run_id, "tolerance": TOLERANCE})
     rows = con.execute(
         "SELECT status, count(*) FROM crosscheck_results WHERE run_id = ? GROUP BY status", [run_id]
     ).fetchall()
     return {status: n for status, n in rows}
+
+
+def record_crosschecks(con, run_id: str) -> dict[str, int]:
+    """Recompute the cross-check of one loaded run in its own transaction (the loader does it at load)."""
+    with transaction(con):
+        return write_crosschecks(con, run_id)

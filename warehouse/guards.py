@@ -24,21 +24,15 @@ class ReviewError(WarehouseError):
     """A review action named a change that does not exist or cannot take that action."""
 
 
-def item_count_guard(con, run) -> None:
+def item_count_guard(run, last_ok: tuple[int, str] | None) -> None:
     """Mark ``run`` partial (it then retires nothing) when its items fell by more than half.
 
-    Compared with the source's last ``ok`` run; a run already failed or partial is left as it is.
+    ``last_ok`` is ``(items, run_id)`` of the source's last ``ok`` run; a run already failed or partial is
+    left as it is.
     """
-    if run.status != "ok":
+    if run.status != "ok" or last_ok is None:
         return
-    row = con.execute(
-        "SELECT items, run_id FROM runs WHERE source = ? AND status = 'ok' AND observed_at < ? "
-        "ORDER BY observed_at DESC LIMIT 1",
-        [run.source, run.observed_at],
-    ).fetchall()
-    if not row:
-        return
-    last_items, last_run = row[0]
+    last_items, last_run = last_ok
     if last_items and Decimal(run.items) < Decimal(last_items) * DROP_FRACTION:
         run.status = "partial"
         note = (
@@ -126,8 +120,7 @@ def accept(con, change_id: int, note: str | None = None) -> dict:
         ).fetchall()
         if not current or current[0][0] != rec["old_price"] or current[0][1] >= rec["observed_at"]:
             raise ReviewError(
-                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the "
-                "next crawl)"
+                f"change {change_id} no longer applies: the price moved since (reject it, or wait for the next crawl)"
             )
         con.execute(
             "UPDATE price_intervals SET valid_to = ?, retired_run_id = ? WHERE price_id = ? AND valid_to IS NULL",

@@ -104,29 +104,28 @@ def calc() -> None:
     """One-off cost calculators (token, inference, finetune, image, breakeven, compare)."""
 
 
-def _volume(func):
-    """Calls a day or a month, over how many days a month."""
-    func = click.option("--calls-per-day", type=NUMBER, help="calls a day [default: 1]")(func)
-    func = click.option("--calls-per-month", type=NUMBER, help="calls a month (instead of --calls-per-day)")(func)
-    return click.option("--days-per-month", type=NUMBER, default=Decimal(30), show_default=True)(func)
+def _options(func, *options):
+    """Apply click options so that ``--help`` lists them in the order given."""
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def _workload(required: bool):
     """The token workload options; in ``finetune`` they are optional (the fine-tuned model's inference)."""
 
     def add(func):
-        func = click.option("--input-tokens", type=int, required=required, help="input (prompt) tokens per call")(func)
-        func = click.option("--output-tokens", type=int, default=0, show_default=True, help="output tokens per call")(
-            func
+        return _options(
+            func,
+            click.option("--input-tokens", type=int, required=required, help="input (prompt) tokens per call"),
+            click.option("--output-tokens", type=int, default=0, show_default=True, help="output tokens per call"),
+            click.option("--calls-per-day", type=NUMBER, help="calls a day [default: 1]"),
+            click.option("--calls-per-month", type=NUMBER, help="calls a month (instead of --calls-per-day)"),
+            click.option("--days-per-month", type=NUMBER, default=Decimal(30), show_default=True),
+            click.option("--cached-share", type=NUMBER, default=Decimal(0), help="share of input that hits cache"),
+            click.option("--batch-share", type=NUMBER, default=Decimal(0), help="share of calls via batch API"),
+            click.option("--tier", type=TIER_CHOICE, default="standard", show_default=True, help="service tier"),
         )
-        func = _volume(func)
-        func = click.option("--cached-share", type=NUMBER, default=Decimal(0), help="share of input that hits cache")(
-            func
-        )
-        func = click.option("--batch-share", type=NUMBER, default=Decimal(0), help="share of calls via batch API")(func)
-        return click.option(
-            "--tier", type=TIER_CHOICE, default="standard", show_default=True, help="service tier of the calls"
-        )(func)
 
     return add
 
@@ -307,11 +306,14 @@ def _side(name: str, help_model: str):
     """``--frontier MODEL`` | ``--frontier-price NAME=PRICE`` | ``--frontier-per-query AMOUNT``."""
 
     def add(func):
-        func = click.option(f"--{name}", f"{name}_model", help=f"{help_model} model, priced from the warehouse")(func)
-        func = click.option(
-            f"--{name}-price", f"{name}_prices", multiple=True, metavar="NAME=PRICE", help="its written prices"
-        )(func)
-        return click.option(f"--{name}-per-query", type=MONEY, help="or its cost per query, e.g. '$0.006'")(func)
+        return _options(
+            func,
+            click.option(f"--{name}", f"{name}_model", help=f"{help_model} model, priced from the warehouse"),
+            click.option(
+                f"--{name}-price", f"{name}_prices", multiple=True, metavar="NAME=PRICE", help="its written prices"
+            ),
+            click.option(f"--{name}-per-query", type=MONEY, help="or its cost per query, e.g. '$0.006'"),
+        )
 
     return add
 

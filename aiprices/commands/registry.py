@@ -59,7 +59,7 @@ def backfill_litellm(path: str, db: str) -> None:
     Copies load oldest first in one transaction; copies already loaded are skipped, and a copy older than
     the newest one loaded is refused (load all copies into a fresh warehouse to rebuild).
     """
-    from aiprices.warehouse.registry import backfill as run_backfill
+    from aiprices.schedules.registry import backfill as run_backfill
 
     con = open_warehouse(db, read_only=False)
     result = run_backfill(con, Path(path))

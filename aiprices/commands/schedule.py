@@ -1,11 +1,10 @@
-"""``aiprices schedule start|run-now|status``: the daily crawl, registry refresh and stale-budget check."""
+"""``aiprices schedule start|run-now|status``: the daily crawl, registry refresh, stale-budget check and report."""
 
 from __future__ import annotations
 
 import json
 import sys
 import textwrap
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -23,6 +22,9 @@ def _job_options(func):
                      help="random delay up to this many seconds [env AIPRICES_SCHEDULE_JITTER]"),
         click.option("--budgets", type=click.Path(file_okay=False), envvar="AIPRICES_BUDGETS",
                      help="folder of budget files to check for staleness [env AIPRICES_BUDGETS]"),
+        click.option("--report", "report", type=click.Path(file_okay=False), envvar="AIPRICES_REPORT_DIR",
+                     help="after each run, write the static report (aiprices report) to this folder "
+                          "[env AIPRICES_REPORT_DIR]"),
         click.option("--webhook", "webhook", envvar="AIPRICES_WEBHOOK_URL",
                      help="POST the run's JSON here when it fails or finds stale budgets "
                           "[env AIPRICES_WEBHOOK_URL]"),
@@ -54,7 +56,7 @@ def _crawl_request(db, sources, crawl_args, lock_wait):
                          p["lock_wait"])  # fmt: skip
 
 
-def _config(db, at, jitter, budgets, webhook, log_file, sources, crawl_args, registry_file, no_registry,
+def _config(db, at, jitter, budgets, report, webhook, log_file, sources, crawl_args, registry_file, no_registry,
             lock_wait):  # fmt: skip
     from aiprices.schedules.config import ScheduleConfig, ScheduleConfigError
 
@@ -62,7 +64,8 @@ def _config(db, at, jitter, budgets, webhook, log_file, sources, crawl_args, reg
         return ScheduleConfig(
             db=Path(db), at=at, jitter=jitter, crawl=_crawl_request(db, sources, crawl_args, lock_wait),
             registry=not no_registry, registry_file=Path(registry_file) if registry_file else None,
-            budgets=Path(budgets) if budgets else None, webhook_url=webhook or None,
+            budgets=Path(budgets) if budgets else None, report=Path(report) if report else None,
+            webhook_url=webhook or None,
             log_file=Path(log_file) if log_file else None, lock_wait=lock_wait,
         )  # fmt: skip
     except ScheduleConfigError as exc:
@@ -91,15 +94,15 @@ def start(**kwargs) -> None:
 @_job_options
 @click.option("--json", "as_json", is_flag=True, help="print the run's result as JSON")
 def run_now(as_json: bool, **kwargs) -> None:
-    """Run the daily job once now (crawl, registry refresh, stale-budget check). This is the command for a
+    """Run the daily job once now (crawl, registry refresh, stale-budget check, report). This is the command for a
     cron job or a systemd timer. Exit 0 when it was ok, 1 when partial, 3 when nothing could be done
     (every step failed, or another crawl was running)."""
-    from aiprices.schedules.jobs import run_daily
+    from aiprices.schedules.jobs import run_now as run
     from aiprices.schedules.notify import setup_logging
 
     cfg = _config(**kwargs)
     setup_logging(cfg.log_path)
-    result = run_daily(cfg, job="run-now")
+    result = run(cfg)
     if as_json:
         from dataclasses import asdict
 
@@ -152,67 +155,25 @@ def _wrap(text: str, indent: int, width: int = 110) -> str:
 def status(db: str, at: str, last: int, verbose: bool, as_json: bool) -> None:
     """Next run, the last good crawl, recent job runs and the latest status of each source."""
     from aiprices.schedules.config import ScheduleConfig, ScheduleConfigError
-    from aiprices.schedules.jobs import read_history
-    from aiprices.schedules.lock import pid_alive
-    from aiprices.schedules.scheduler import daily_trigger, last_good_crawl
-    from aiprices.warehouse.errors import WarehouseError
+    from aiprices.schedules.status import schedule_status
 
     try:
         cfg = ScheduleConfig(db=Path(db), at=at, jitter=0)
     except ScheduleConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    state = None
-    if cfg.state_path.exists():
-        try:
-            state = json.loads(cfg.state_path.read_text())
-        except ValueError:
-            state = None
-    running = bool(state and pid_alive(state.get("pid")))
-    now = datetime.now(UTC)
-    next_run = state.get("next_run") if running else None
-    if next_run is None:
-        nxt = daily_trigger(cfg).get_next_fire_time(None, now)
-        next_run = nxt.isoformat() if nxt else None
-    try:
-        last_crawl = last_good_crawl(cfg)
-        sources = _sources(cfg)
-    except WarehouseError as exc:
-        last_crawl, sources = None, [("?", "?", None, str(exc))]
-    history = read_history(cfg.history_path, last)
-    data = {
-        "scheduler_running": running,
-        "pid": state.get("pid") if running else None,
-        "next_run": next_run,
-        "last_good_crawl": last_crawl.isoformat() if last_crawl else None,
-        "catch_up_due": last_crawl is None or (now - last_crawl).total_seconds() > 86400,
-        "recent_runs": history,
-        "sources": [dict(zip(("source", "status", "last_run", "error"), s, strict=True)) for s in sources],
-    }
+    data = schedule_status(cfg, last)
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return
-    who = f"running (pid {data['pid']})" if running else "not running"
-    click.echo(f"scheduler: {who}; next run {next_run or '-'} UTC")
+    who = f"running (pid {data['pid']})" if data["scheduler_running"] else "not running"
+    click.echo(f"scheduler: {who}; next run {data['next_run'] or '-'} UTC")
     click.echo(f"last good crawl: {data['last_good_crawl'] or 'never'}"
                + (" (overdue: `schedule start` runs at once)" if data["catch_up_due"] else ""))  # fmt: skip
-    click.echo("recent runs:" if history else "recent runs: none recorded")
-    for run in reversed(history):
+    click.echo("recent runs:" if data["recent_runs"] else "recent runs: none recorded")
+    for run in reversed(data["recent_runs"]):
         click.echo("  " + _line(run, verbose).replace("\n", "\n  "))
-    if sources:
+    if data["sources"]:
         click.echo("sources:")
-        for src, st, when, err in sources:
-            head = f"  {src:<11} {st:<8} {when or ''}  "
-            click.echo(_wrap(head + _reason(err, verbose), len(head)) if err else head.rstrip())
-
-
-def _sources(cfg) -> list[tuple]:
-    from aiprices.warehouse.connection import connect
-    from aiprices.warehouse.runlog import latest_run_per_source
-
-    if not cfg.db.exists():
-        return []
-    con = connect(cfg.db, read_only=True)
-    try:
-        return latest_run_per_source(con)
-    finally:
-        con.close()
+    for src in data["sources"]:
+        head = f"  {src['source']:<11} {src['status']:<8} {src['last_run'] or ''}  "
+        click.echo(_wrap(head + _reason(src["error"], verbose), len(head)) if src["error"] else head.rstrip())

@@ -9,21 +9,16 @@ or "" for a live fetch; an extractor may use it (and the body itself) to choose 
 
 Extractors know nothing of Scrapy or the warehouse: spiders call them and yield ``Extraction.items``;
 item pipelines validate, normalise units, infer derived prices, map names to canonical ids and stage them.
+
+Units are emitted as the page publishes them (``per_1k_tokens``, ``per_token``, ``per_image``, ...): the names
+are those of the price contract (``warehouse/contract.py``: ``UNITS`` and ``PUBLISHED_UNITS``), which the
+normalise pipeline uses to convert them to the stored unit; the crawler never imports it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-# Units an extractor may emit as published; the normalise pipeline converts the token ones to
-# ``usd_per_1m_tokens`` (the name is historical: the ``currency`` field says which money).
-PUBLISHED_TOKEN_UNITS: dict[str, Decimal] = {
-    "per_1m_tokens": Decimal(1),
-    "usd_per_1m_tokens": Decimal(1),
-    "per_1k_tokens": Decimal(1000),
-    "per_token": Decimal(1_000_000),
-}
 
 
 class PageBlocked(Exception):

@@ -1,8 +1,8 @@
 """One base spider for every source: fetch, archive the body, call the source's extractor, yield items.
 
 A source fails (never "all prices removed") on a bot challenge, a changed layout, an HTTP error, a missing
-extractor or zero items; the outcome is written to a summary JSON next to the staged rows when the spider
-closes, and the orchestration records it in ``crawl_runs``.
+extractor or zero items; the stage pipeline writes the spider's ``outcome`` with the staged rows when the
+crawl closes, and the orchestration records it in ``crawl_runs``.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import hashlib
 import importlib
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlparse
 
@@ -51,7 +50,6 @@ class PriceSpider(scrapy.Spider):
         start_urls=None,
         kinds=None,
         observed_at: str | None = None,
-        summary_path: str | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -69,7 +67,6 @@ class PriceSpider(scrapy.Spider):
         self.kinds = dict(zip(self.start_urls, kinds_list, strict=False)) if kinds_list else {}
         self.run_id = run_id or f"manual-{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{self.name}"
         self.observed_at = observed_at
-        self.summary_path = summary_path
         self.started_at = datetime.now(UTC)
         self.pages = 0
         self.page_shas: list[str] = []
@@ -201,16 +198,12 @@ class PriceSpider(scrapy.Spider):
     def closed(self, reason):
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         result = self.outcome(stats)
-        result["close_reason"] = reason
         self.logger.info(
-            "%s: %s, %d items, %d rejected%s",
+            "%s: %s (%s), %d items, %d rejected%s",
             self.source,
             result["status"],
+            reason,
             result["items"],
             result["rejected"],
             f" ({result['error']})" if result["error"] else "",
         )
-        if self.summary_path:
-            path = Path(self.summary_path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(result, indent=2, sort_keys=True))

@@ -1,6 +1,7 @@
 -- Internal tables. Public names are the views of 002_views.sql; these may change with a migration.
 
--- One row per load of one source: a crawl, an archive replay, or a registry copy.
+-- One row per load of one source: a crawl, an archive replay, or a registry copy. Internal: the contract is
+-- the `crawl_runs` view (002_views.sql), which lists runs of every kind despite its name.
 CREATE TABLE runs (
     run_id          VARCHAR PRIMARY KEY,
     source          VARCHAR NOT NULL,

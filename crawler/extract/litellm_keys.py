@@ -40,11 +40,45 @@ PROVIDER_VENDOR: dict[str, str] = {
 
 # Leading key segments that name a provider, not a model.
 PROVIDER_PREFIXES = frozenset(PROVIDER_VENDOR) | {
-    "vertex_ai", "azure_ai", "together_ai", "fireworks_ai", "perplexity", "databricks", "snowflake",
-    "fal_ai", "replicate", "huggingface", "ollama", "sagemaker", "watsonx", "cloudflare", "dashscope",
-    "wandb", "sambanova", "cerebras", "nscale", "vercel_ai_gateway", "gradient_ai", "lambda_ai",
-    "hyperbolic", "novita", "nebius", "deepinfra", "anyscale", "voyage", "jina_ai", "ai21", "nlp_cloud",
-    "aleph_alpha", "palm", "friendliai", "github_copilot", "heroku", "oci", "ovhcloud", "v0",
+    "vertex_ai",
+    "azure_ai",
+    "together_ai",
+    "fireworks_ai",
+    "perplexity",
+    "databricks",
+    "snowflake",
+    "fal_ai",
+    "replicate",
+    "huggingface",
+    "ollama",
+    "sagemaker",
+    "watsonx",
+    "cloudflare",
+    "dashscope",
+    "wandb",
+    "sambanova",
+    "cerebras",
+    "nscale",
+    "vercel_ai_gateway",
+    "gradient_ai",
+    "lambda_ai",
+    "hyperbolic",
+    "novita",
+    "nebius",
+    "deepinfra",
+    "anyscale",
+    "voyage",
+    "jina_ai",
+    "ai21",
+    "nlp_cloud",
+    "aleph_alpha",
+    "palm",
+    "friendliai",
+    "github_copilot",
+    "heroku",
+    "oci",
+    "ovhcloud",
+    "v0",
 }
 
 _AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
@@ -93,5 +127,5 @@ def split_key(key: str, provider: str | None) -> tuple[str, str, str, str]:
     if vendor == "bedrock" and not region:
         match = _BEDROCK_PROFILE.match(model)
         if match:
-            region, model = match.group(1), model[match.end():]
+            region, model = match.group(1), model[match.end() :]
     return vendor, model, region, "/".join(variant)

@@ -1,4 +1,9 @@
-"""One LiteLLM registry entry -> price rows, and a registry file -> its entries.
+"""LiteLLM's community registry as a source: one entry -> page prices, a registry file -> its entries.
+
+Like every extractor this is a pure function of the bytes: rows come out as ``page_price`` dicts in the units
+the field names (``per_token``, ``per_query``, ...) and go through the same validation and unit normalisation
+as a crawled page's (``pipeline``). The key gives vendor, model, region and variant (``litellm_keys``), the
+field name price key, unit, tier and context threshold (``litellm_fields``).
 
 Parsing is exact (numbers become ``Decimal`` from their text, exponent style or not). A registry file is
 split into its top-level entries by layout first, so that an entry whose bytes did not change since the
@@ -11,15 +16,18 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .errors import BadInput
+from . import page_price
 from .litellm_fields import is_cost_field, parse_field
-from .litellm_models import split_key
-from .schema import PRICE_SCALE, price_row
+from .litellm_keys import split_key
 
 SOURCE = "litellm"
 # Entries that document or route, and hold no model's prices (see README "Registry oddities").
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 STRUCTURED_FIELDS = frozenset({"tiered_pricing", "off_peak_pricing"})
+
+
+class RegistryUnreadable(ValueError):
+    """A registry copy is not JSON, or not an object of model entries."""
 
 
 @dataclass
@@ -42,8 +50,6 @@ class EntryReport:
         return " | ".join(parts)
 
 
-# DECIMAL(38, PRICE_SCALE) holds this many integer digits; a value past it could not be stored.
-_MAX_INTEGER_DIGITS = 38 - PRICE_SCALE
 _BIGINT_MAX = 2**63 - 1
 
 
@@ -69,57 +75,47 @@ def _decimal(value, where: str, report: EntryReport) -> Decimal | None:
     return None
 
 
-def _emit(rows, seen, key, base, spec_field, value, url, report, *, variant_extra="", context=None, where=""):
+class Origin:
+    """Where a value was read, as ``key.field: value as written``; formatted only when a value is rejected."""
+
+    __slots__ = ("where", "value")
+
+    def __init__(self, where: str, value):
+        self.where, self.value = where, value
+
+    def __str__(self) -> str:
+        return f"{self.where}: {_shown(self.value)}"
+
+
+def _emit(rows, seen, key, base, spec_field, value, report, *, variant_extra="", context=None, where=""):
     spec = parse_field(spec_field)
     where = where or f"{key}.{spec_field}"
     price = _decimal(value, where, report)
     if price is None:
         return
-    problem = _unstorable(price, spec.scale)
-    if problem:
-        report.skipped.append(f"{where}: {_shown(value)} {problem}")
-        return
-    scaled = (price * spec.scale).normalize() if price else Decimal(0)
     if not spec.known:
         report.unknown_fields[spec_field] = report.unknown_fields.get(spec_field, 0) + 1
     variant = "/".join(v for v in (base["variant"], spec.variant, variant_extra) if v)
-    row = price_row(
-        source=SOURCE, vendor=base["vendor"], model=base["model"], source_model_key=key,
-        price_key=spec.price_key, unit=spec.unit, price=scaled,
-        service_tier=spec.service_tier,
-        context_min_tokens=spec.context_min_tokens if context is None else context,
-        region=base["region"], variant=variant, currency=spec.currency, source_url=url,
-        source_field=spec_field,
-    )
-    ident = (row["price_key"], row["unit"], row["service_tier"], row["context_min_tokens"], row["variant"])
+    context = spec.context_min_tokens if context is None else context
+    ident = (spec.price_key, spec.unit, spec.service_tier, context, variant)
     if ident in seen:  # two fields meaning the same price: keep both, the later under its field name
-        row["variant"] = "/".join(v for v in (variant, spec_field) if v)
-        n = 2
-        while (*ident[:4], row["variant"]) in seen:
-            row["variant"] = "/".join(v for v in (variant, spec_field, str(n)) if v)
+        n, variant = 2, "/".join(v for v in (variant, spec_field) if v)
+        while (*ident[:4], variant) in seen:
+            variant = "/".join(v for v in (ident[4], spec_field, str(n)) if v)
             n += 1
-        ident = (*ident[:4], row["variant"])
+        ident = (*ident[:4], variant)
     seen.add(ident)
-    rows.append(row)
+    row = page_price(
+        vendor=base["vendor"], model_name=key, model=base["model"], price_key=spec.price_key, unit=spec.unit,
+        price=price, source_field=spec_field, currency=spec.currency, service_tier=spec.service_tier,
+        context_min_tokens=context, region=base["region"], variant=variant,
+    )  # fmt: skip
+    rows.append((Origin(where, value), row))
 
 
-def _unstorable(price: Decimal, scale: Decimal) -> str:
-    """Why ``price * scale`` cannot be stored exactly as a price (judged by magnitude, before any arithmetic)."""
-    if not price.is_finite() or price < 0:
-        return "is not a valid price"
-    if not price:
-        return ""
-    digits = price.adjusted() + scale.adjusted()  # power of ten of the scaled value's leading digit
-    if digits >= _MAX_INTEGER_DIGITS:
-        return f"is too large (a price must stay below 10^{_MAX_INTEGER_DIGITS} once scaled)"
-    scaled = (price * scale).normalize()
-    if digits < -PRICE_SCALE or scaled.as_tuple().exponent < -PRICE_SCALE:
-        return f"has more than {PRICE_SCALE} decimals when scaled"
-    return ""
-
-
-def entry_rows(key: str, entry, url: str, report: EntryReport) -> list[dict]:
-    """Every numeric cost field of one entry as a price row in our vocabulary."""
+def entry_rows(key: str, entry, report: EntryReport) -> list[tuple[Origin, dict]]:
+    """Every numeric cost field of one entry as a page price in our vocabulary (units as published), each with
+    its origin for the message if the pipeline rejects the value."""
     if key in NON_MODEL_KEYS:
         return []
     if not isinstance(entry, dict):
@@ -128,23 +124,24 @@ def entry_rows(key: str, entry, url: str, report: EntryReport) -> list[dict]:
     provider = entry.get("litellm_provider")
     vendor, model, region, variant = split_key(key, provider if isinstance(provider, str) else None)
     base = {"vendor": vendor, "model": model, "region": region, "variant": variant}
-    rows: list[dict] = []
+    rows: list[tuple[Origin, dict]] = []
     seen: set = set()
     for name, value in entry.items():
         if name in STRUCTURED_FIELDS:
-            _structured(rows, seen, key, base, name, value, url, report)
+            _structured(rows, seen, key, base, name, value, report)
         elif is_cost_field(name):
             if isinstance(value, dict):  # search_context_cost_per_query, guardrail_cost_per_unit
                 for sub, sub_value in value.items():
                     label = sub.removeprefix("search_context_size_")
-                    _emit(rows, seen, key, base, name, sub_value, url, report, variant_extra=label,
-                          where=f"{key}.{name}.{sub}")
+                    _emit(
+                        rows, seen, key, base, name, sub_value, report, variant_extra=label, where=f"{key}.{name}.{sub}"
+                    )
             else:
-                _emit(rows, seen, key, base, name, value, url, report)
+                _emit(rows, seen, key, base, name, value, report)
     return rows
 
 
-def _structured(rows, seen, key, base, name, value, url, report) -> None:
+def _structured(rows, seen, key, base, name, value, report) -> None:
     if name == "tiered_pricing" and isinstance(value, list):
         for index, tier in enumerate(value):
             if not isinstance(tier, dict):
@@ -158,13 +155,32 @@ def _structured(rows, seen, key, base, name, value, url, report) -> None:
             label = "tiered" + "".join(f"/{k.removesuffix('_range')}={v[0]}-{v[-1]}" for k, v in ranges.items())
             for field_name, field_value in tier.items():
                 if field_name not in ranges and field_name != "range" and is_cost_field(field_name):
-                    _emit(rows, seen, key, base, field_name, field_value, url, report,
-                          variant_extra=label, context=context, where=f"{key}.tiered_pricing[{index}].{field_name}")
+                    _emit(
+                        rows,
+                        seen,
+                        key,
+                        base,
+                        field_name,
+                        field_value,
+                        report,
+                        variant_extra=label,
+                        context=context,
+                        where=f"{key}.tiered_pricing[{index}].{field_name}",
+                    )
     elif name == "off_peak_pricing" and isinstance(value, dict):
         for field_name, field_value in value.items():
             if is_cost_field(field_name):
-                _emit(rows, seen, key, base, field_name, field_value, url, report, variant_extra="off_peak",
-                      where=f"{key}.off_peak_pricing.{field_name}")
+                _emit(
+                    rows,
+                    seen,
+                    key,
+                    base,
+                    field_name,
+                    field_value,
+                    report,
+                    variant_extra="off_peak",
+                    where=f"{key}.off_peak_pricing.{field_name}",
+                )
 
 
 def _shown(value, limit: int = 40) -> str:
@@ -214,7 +230,7 @@ def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
         end = part.find(b'": ')
         if end < 0 or b"\\" in part[:end] or b"\n" in part[:end]:
             return None
-        body = part[end + 3:].rstrip()
+        body = part[end + 3 :].rstrip()
         if body.endswith(b","):
             body = body[:-1].rstrip()
         entries.append((part[:end].decode("utf-8", "replace"), body))
@@ -237,14 +253,14 @@ class RegistryReader:
     after an oddly indented key, still parses correctly).
     """
 
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self):
         self.previous: dict[str, bytes] = {}  # first key of a piece -> its bytes
         self.piece_keys: dict[str, list[str]] = {}  # first key of a piece -> the entries it holds
         self.all_keys: set[str] = set()
 
-    def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list[dict]], set[str]]:
-        """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read."""
+    def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list], set[str]]:
+        """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read; each row
+        comes with its origin (see ``entry_rows``)."""
         entries = split_entries(raw)
         if entries is not None:
             try:
@@ -291,7 +307,7 @@ class RegistryReader:
             for first, keys in piece_keys.items():
                 if dupes & set(keys):
                     values.update(self._parse_piece(first.split("\x00")[0], pieces[first]))
-        changed = {key: entry_rows(key, value, self.url, report) for key, value in values.items()}
+        changed = {key: entry_rows(key, value, report) for key, value in values.items()}
         vanished = self.all_keys - seen
         self.previous, self.piece_keys, self.all_keys = pieces, piece_keys, seen
         return changed, vanished
@@ -300,15 +316,15 @@ class RegistryReader:
         try:
             pairs = _json(raw)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise BadInput(f"{label}: not valid JSON ({exc})") from None
+            raise RegistryUnreadable(f"{label}: not valid JSON ({exc})") from None
         if not isinstance(pairs, _Pairs):
-            raise BadInput(f"{label}: the registry must be a JSON object of model entries")
+            raise RegistryUnreadable(f"{label}: the registry must be a JSON object of model entries")
         top: dict[str, object] = {}
         for key, value in pairs:
             if key in top:
                 report.duplicate_keys.append(key)
             top[key] = _to_dict(value)
-        changed = {key: entry_rows(key, value, self.url, report) for key, value in top.items()}
+        changed = {key: entry_rows(key, value, report) for key, value in top.items()}
         vanished = self.all_keys - set(top)
         self.previous, self.piece_keys, self.all_keys = {}, {}, set(top)  # the next copy re-reads everything
         return changed, vanished

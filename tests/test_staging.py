@@ -1,0 +1,73 @@
+"""The on-disk staged run: an exact round trip, and a half-written or tampered one refused in one line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.staging import ROWS_FILE, RUN_FILE, RunRecord, StagedRun, read_staged_run, write_staged_run
+
+AT = datetime(2026, 3, 1, 6, 15, tzinfo=UTC)
+
+
+def _run(status: str = "ok") -> RunRecord:
+    return RunRecord("r1-groq", "groq", "crawl", AT, AT, None, status, pages=2, items=2, warnings="w; x")
+
+
+def _rows() -> list[dict]:
+    return [
+        price_row(source="groq", vendor="groq", model="m", price_key="input", unit="usd_per_1m_tokens",
+                  price=Decimal("0.000000000000000000000001"), source_url="https://g.test/p", source_field="In"),
+        price_row(source="groq", vendor="groq", model="m", price_key="output", unit="usd_per_1m_tokens",
+                  price=Decimal("3.10"), context_min_tokens=200000, inferred_rule="batch output = 50% of output"),
+    ]  # fmt: skip
+
+
+def test_round_trip_is_exact(tmp_path):
+    folder = write_staged_run(
+        tmp_path / "groq", _run(), _rows(), complete=False, removed_keys={"gone"}, details={"yielded": 2}
+    )
+    staged = read_staged_run(folder)
+    assert staged == StagedRun(_run(), _rows(), complete=False, removed_keys=frozenset({"gone"}),
+                               details={"yielded": 2})  # fmt: skip
+    assert str(staged.rows[1]["price"]) == "3.10" and isinstance(staged.rows[0]["price"], Decimal)
+    assert '"price": "1E-24"' in (folder / ROWS_FILE).read_text()  # Decimal as text, never a float
+
+
+def test_rewriting_replaces_the_staged_run(tmp_path):
+    write_staged_run(tmp_path / "groq", _run(), _rows())
+    write_staged_run(tmp_path / "groq", _run("failed"), [])
+    staged = read_staged_run(tmp_path / "groq")
+    assert (staged.run.status, staged.rows) == ("failed", [])
+    assert [p.name for p in tmp_path.iterdir()] == ["groq"]
+
+
+def test_a_writer_that_stops_midway_leaves_a_refused_run(tmp_path):
+    rows = [*_rows(), {**_rows()[0], "variant": {"not", "text"}}]  # the third row cannot be written
+    with pytest.raises(TypeError):
+        write_staged_run(tmp_path / "groq", _run(), rows)
+    with pytest.raises(BadInput, match=r"\.groq\.partial-[0-9a-f]+: half-written staged run .*; refused$"):
+        read_staged_run(tmp_path / "groq")
+
+
+def test_missing_metadata_or_rows_is_refused(tmp_path):
+    folder = write_staged_run(tmp_path / "groq", _run(), _rows())
+    (folder / RUN_FILE).unlink()
+    with pytest.raises(BadInput, match="groq: half-written staged run"):
+        read_staged_run(folder)
+    with pytest.raises(BadInput, match="elsewhere: no staged run there"):
+        read_staged_run(tmp_path / "elsewhere")
+
+
+def test_truncated_rows_are_refused(tmp_path):
+    folder = write_staged_run(tmp_path / "groq", _run(), _rows())
+    lines = (folder / ROWS_FILE).read_text().splitlines(keepends=True)
+    (folder / ROWS_FILE).write_text(lines[0])
+    with pytest.raises(BadInput, match=f"holds 1 rows, {RUN_FILE} says 2; refused"):
+        read_staged_run(folder)
+    (folder / ROWS_FILE).write_text(lines[0] + lines[1][:20])
+    with pytest.raises(BadInput, match="unreadable staged run"):
+        read_staged_run(folder)

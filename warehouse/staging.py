@@ -1,0 +1,145 @@
+"""A staged run: one load of one source, its metadata plus its price rows, the one shape every producer hands
+``load.load_run`` (a crawled page, a replay, a reparse, a registry copy, each copy of a backfill).
+
+A run is *complete* (a crawl: every price the source lists; an absent price is retired) or *incremental* (a
+registry copy after the one before it: only the keys whose entries changed, with all their rows, and the keys
+that vanished), so that a multi-year backfill diffs only what changed.
+
+On disk (the crawler process writes it, the orchestration reads it after the process ends) a staged run is a
+folder holding ``rows.jsonl`` (one contract row per line, Decimal as strings, so no float touches a price)
+and ``run.json`` (the run's metadata). The folder is written under a temporary name and renamed into place,
+so a half-written staged run is refused, never loaded as if whole.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from .contract import PRICE_COLUMNS
+from .errors import BadInput
+
+ROWS_FILE = "rows.jsonl"
+RUN_FILE = "run.json"
+_TIMES = ("observed_at", "started_at", "finished_at")
+
+
+@dataclass
+class RunRecord:
+    """One load of one source (a crawl, an archive replay, or a registry copy): the ``runs`` row."""
+
+    run_id: str
+    source: str
+    kind: str
+    observed_at: datetime
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "ok"
+    pages: int = 0
+    items: int = 0
+    rejected: int = 0
+    error: str | None = None
+    warnings: str | None = None
+    source_url: str | None = None
+    content_sha256: str | None = None
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    quarantined: int = 0  # not stored: reported in ``warnings``
+    confirmed: int = 0
+
+
+@dataclass
+class StagedRun:
+    """A run and its rows (dicts with the contract's ``PRICE_COLUMNS``, prices in stored units).
+
+    ``complete``: the rows are everything the source lists. Otherwise the run is incremental: each
+    ``source_model_key`` in ``rows`` replaces that key's prices, each key in ``removed_keys`` loses all of its
+    prices, and every other key keeps its prices. ``details`` are the producer's diagnostics (not loaded).
+    """
+
+    run: RunRecord
+    rows: list[dict]
+    complete: bool = True
+    removed_keys: frozenset[str] = frozenset()
+    details: dict = field(default_factory=dict)
+
+
+def _encode(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot stage {type(value).__name__}")
+
+
+def write_staged_run(
+    folder: Path,
+    run: RunRecord,
+    rows: Iterable[dict],
+    *,
+    complete: bool = True,
+    removed_keys: Iterable[str] = (),
+    details: dict | None = None,
+) -> Path:
+    """Write ``run`` and ``rows`` as the staged-run folder ``folder`` (replacing one already there)."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f".{folder.name}.partial-{secrets.token_hex(4)}"
+    tmp.mkdir()
+    count = 0
+    with open(tmp / ROWS_FILE, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps({c: row.get(c) for c in PRICE_COLUMNS}, default=_encode, sort_keys=True) + "\n")
+            count += 1
+    meta = {
+        "run": asdict(run),
+        "rows": count,
+        "complete": complete,
+        "removed_keys": sorted(removed_keys),
+        "details": details or {},
+    }
+    (tmp / RUN_FILE).write_text(json.dumps(meta, default=_encode, indent=2, sort_keys=True), encoding="utf-8")
+    if folder.exists():
+        shutil.rmtree(folder)
+    tmp.rename(folder)
+    return folder
+
+
+def read_staged_run(folder: Path) -> StagedRun:
+    """The staged run in ``folder``; a missing, half-written or inconsistent one is refused (``BadInput``)."""
+    folder = Path(folder)
+    if not (folder / RUN_FILE).is_file() or not (folder / ROWS_FILE).is_file():
+        partial = sorted(folder.parent.glob(f".{folder.name}.partial-*"))
+        if partial or folder.exists():
+            where = partial[0] if partial else folder
+            raise BadInput(f"{where}: half-written staged run (the writer stopped before finishing); refused")
+        raise BadInput(f"{folder}: no staged run there")
+    try:
+        meta = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+        run = meta["run"]
+        for name in _TIMES:
+            run[name] = datetime.fromisoformat(run[name]) if run[name] else None
+        record = RunRecord(**run)
+        rows = _read_rows(folder / ROWS_FILE)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BadInput(f"{folder}: unreadable staged run ({type(exc).__name__}: {exc}); refused") from None
+    if len(rows) != meta["rows"]:
+        raise BadInput(f"{folder}: {ROWS_FILE} holds {len(rows)} rows, {RUN_FILE} says {meta['rows']}; refused")
+    return StagedRun(record, rows, meta["complete"], frozenset(meta["removed_keys"]), meta["details"])
+
+
+def _read_rows(path: Path) -> list[dict]:
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            row["price"] = Decimal(row["price"])
+            rows.append(row)
+    return rows

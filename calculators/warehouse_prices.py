@@ -65,18 +65,20 @@ class WarehousePrices:
 
     def resolved(self, model: str, ref: PriceRef) -> Resolved | None:
         """The interval that answers ``ref`` for ``model``, or None."""
-        key = (model, ref)
-        if key not in self._answers:
-            ask = dict(zip(_REF_COLUMNS, ref_fields(ref), strict=True))
-            ask |= {
-                "ask_id": 0,
-                "as_of": self.at,
-                "name": model,
-                "want_source": self.source,
-                "want_vendor": self.vendor,
-            }
-            self._answers[key] = resolve(self.con, asks_table([ask])).get(0)
-        return self._answers[key]
+        return self.resolved_all(model, [ref])[ref]
+
+    def resolved_all(self, model: str, refs: list[PriceRef]) -> dict[PriceRef, Resolved | None]:
+        """Every ref answered for ``model``, the ones not asked before in one query."""
+        new = [ref for ref in dict.fromkeys(refs) if (model, ref) not in self._answers]
+        if new:
+            asks = [
+                dict(zip(_REF_COLUMNS, ref_fields(ref), strict=True))
+                | {"ask_id": i, "as_of": self.at, "name": model, "want_source": self.source, "want_vendor": self.vendor}
+                for i, ref in enumerate(new)
+            ]
+            found = resolve(self.con, asks_table(asks))
+            self._answers.update(((model, ref), found.get(i)) for i, ref in enumerate(new))
+        return {ref: self._answers[(model, ref)] for ref in refs}
 
     def answer(self, model: str | None, ref: PriceRef) -> tuple[Decimal | None, str | None]:
         """(price, the fallback rule used or None), as ``plan.resolve`` asks a ranking lookup."""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
-from aiprices.warehouse.resolve import ASK_SCHEMA, prompt_class, resolve_into, tier_thresholds, unknown_names
+from aiprices.warehouse.resolve import ASK_SCHEMA, NameFacts, name_facts, prompt_class, resolve_into
 
 from .budget_file import BudgetFile
 from .errors import BudgetError, CalcError
@@ -279,8 +279,8 @@ class _Needs:
     """The registered tables, filled line by line. Components asking the same question of budgets priced on
     the same day share one ask (and its pin); each ask is resolved on the days its budgets need."""
 
-    def __init__(self, thresholds: dict[str, list[int]], dates: list[list[date]]) -> None:
-        self.thresholds = thresholds
+    def __init__(self, facts: dict[str, NameFacts], dates: list[list[date]]) -> None:
+        self.facts = facts
         self.dates = dates
         self.rows: list[tuple] = []
         self.asks: dict[tuple, int] = {}
@@ -292,7 +292,10 @@ class _Needs:
         scope = PIN_SCOPES[fallback]
         for c, comp in enumerate(plan.components):
             name, ref = comp.model or plan.model, comp.ref
-            context = prompt_class(self.thresholds.get(name, ()), ref.context) if ref.context else 0
+            facts = self.facts[name]
+            if ref.optional and ref.price_key not in facts.price_keys:
+                continue  # a fee this model never had: it adds nothing on any date
+            context = prompt_class(facts.thresholds, ref.context) if ref.context else 0
             key = (name, plan.source, plan.vendor, scope, ref.price_key, ref.unit, ref.tier, context, ref.variant,
                    ref.fallback, priced_on)  # fmt: skip
             ask = self.asks.get(key)
@@ -384,7 +387,7 @@ def _value(con, budgets, plans, dates, *, detail: bool, changes: bool) -> Valuat
         for plan in lines
         if not plan.model
     }
-    result = Valuation(budgets, plans, dates, _totals(dates, _fixed(written), {}))
+    result = Valuation(budgets, plans, dates, _totals(dates, _fixed(written), []))
     if detail:
         result.values = _written_values(dates, written)
     names = sorted({c.model or plan.model for lines in plans for plan in lines if plan.model for c in plan.components})
@@ -392,15 +395,16 @@ def _value(con, budgets, plans, dates, *, detail: bool, changes: bool) -> Valuat
         return result
     if con is None:
         raise BudgetError("pricing a model needs a warehouse (--db)")
-    _check_names(con, budgets, plans, names)
-    needs = _Needs(tier_thresholds(con, names), dates)
+    facts = name_facts(con, names)
+    _check_names(con, budgets, plans, set(names) - set(facts))
+    needs = _Needs(facts, dates)
     for b, (bf, lines) in enumerate(zip(budgets, plans, strict=True)):
         for plan in lines:
             if plan.model:
                 needs.add(b, plan, result.fallback(b, plan.index), bf.budget.priced_on)
     try:
         needs.register(con, budgets)
-        result.totals = _totals(dates, _fixed(written), {(b, d): sums for b, d, *sums in _run(con, budgets)})
+        result.totals = _totals(dates, _fixed(written), _run(con, budgets))
         result.unpriced_lines.update(((b, d), n) for b, d, n in con.execute(_UNPRICED_LINES).fetchall())
         if detail:
             for b, li, c, source, key in con.execute(_PINS).fetchall():
@@ -459,15 +463,18 @@ def _fixed(written: dict[tuple[int, int], Valued]) -> dict[int, tuple[Decimal, D
     return {b: (a.one_time, a.monthly, a.first_year) for b, a in fixed.items()}
 
 
-def _totals(dates, fixed: dict[int, tuple], sums: dict[tuple[int, date], list]) -> dict[tuple[int, date], Amounts]:
-    """Per budget and date: its fixed sum plus the sum of its priced model lines (one Amounts each)."""
+def _totals(dates, fixed: dict[int, tuple], sums: list[tuple]) -> dict[tuple[int, date], Amounts]:
+    """Per budget and date: its fixed sum plus the sum of its priced model lines (``sums``: b, day, one-time,
+    monthly, first year; a budget without model lines has none)."""
     none = (ZERO, ZERO, ZERO)
     totals = {}
-    for b, ds in enumerate(dates):
+    for b, d, s1, s2, s3 in sums:
         one, monthly, year = fixed.get(b, none)
+        totals[(b, d)] = Amounts(one + s1, monthly + s2, year + s3)
+    for b, ds in enumerate(dates):
         for d in ds:
-            s1, s2, s3 = sums.get((b, d), none)
-            totals[(b, d)] = Amounts(one + s1, monthly + s2, year + s3)
+            if (b, d) not in totals:
+                totals[(b, d)] = Amounts(*fixed.get(b, none))
     return totals
 
 
@@ -511,9 +518,8 @@ def _model_values(con, result: Valuation) -> dict[tuple[int, int, date], LineAt]
     return values
 
 
-def _check_names(con, budgets: list[BudgetFile], plans: list[list[LinePlan]], names: list[str]) -> None:
-    """One query for all names; the first unknown one is an error with suggestions and its line."""
-    unknown = set(unknown_names(con, names))
+def _check_names(con, budgets: list[BudgetFile], plans: list[list[LinePlan]], unknown: set[str]) -> None:
+    """The first line naming an unknown model is an error with its line and the closest known names."""
     for bf, lines in zip(budgets, plans, strict=True):
         for plan in lines:
             for name in dict.fromkeys(c.model or plan.model for c in plan.components if plan.model):

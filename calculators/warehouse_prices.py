@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from aiprices.warehouse.errors import UnknownModel
 from aiprices.warehouse.queries import resolve_model
-from aiprices.warehouse.resolve import ASK_SCHEMA, Resolved, asks_table, priced_span, resolve, unknown_names
+from aiprices.warehouse.resolve import ASK_SCHEMA, Resolved, asks_table, name_facts, priced_span, resolve
 
 from .errors import MissingPriceError, UnknownModelError
 from .lookup import TOKENS
@@ -33,7 +33,7 @@ def end_of_day(con, day: date) -> datetime:
 
 def check_known(con, model: str) -> None:
     """An unknown name is an error that lists the closest known names."""
-    if unknown_names(con, [model]):
+    if model not in name_facts(con, [model]):
         try:
             resolve_model(con, model)
         except UnknownModel as exc:

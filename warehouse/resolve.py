@@ -89,28 +89,34 @@ def resolve_into(con, asks: str, table: str) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM resolve_prices('{asks}')")
 
 
-def unknown_names(con, names: list[str]) -> list[str]:
-    """The names (canonical model ids or source keys) the warehouse has never priced, in the order given."""
-    known = {
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT model FROM price_intervals WHERE model IN (SELECT unnest(?)) UNION "
-            "SELECT DISTINCT source_model_key FROM price_intervals WHERE source_model_key IN (SELECT unnest(?))",
-            [names, names],
-        ).fetchall()
-    }
-    return [n for n in names if n not in known]
+@dataclass(frozen=True)
+class NameFacts:
+    """What any offer of a name (canonical model id or source key) has ever had: its long-context thresholds
+    (ascending) and its price keys. Enough to ask each distinct question once, and to skip optional ones."""
+
+    thresholds: tuple[int, ...]
+    price_keys: frozenset[str]
 
 
-def tier_thresholds(con, names: list[str]) -> dict[str, list[int]]:
-    """The long-context thresholds any offer of each name has ever had (ascending; none: absent)."""
+def name_facts(con, names: list[str]) -> dict[str, NameFacts]:
+    """Facts per name, in one query; a name the warehouse has never priced is absent."""
     rows = con.execute(
-        "SELECT n.name, list(DISTINCT i.context_min_tokens ORDER BY i.context_min_tokens) "
-        "FROM (SELECT unnest(?) AS name) AS n JOIN price_intervals AS i "
-        "ON (i.model = n.name OR i.source_model_key = n.name) AND i.context_min_tokens > 0 GROUP BY n.name",
+        """
+        WITH n AS (SELECT DISTINCT unnest(?) AS name),
+        hits AS (
+            SELECT n.name, i.price_key, i.context_min_tokens FROM n JOIN price_intervals AS i ON i.model = n.name
+            UNION ALL
+            SELECT n.name, i.price_key, i.context_min_tokens FROM n JOIN price_intervals AS i
+              ON i.source_model_key = n.name AND i.model <> n.name
+        )
+        SELECT name, list(DISTINCT context_min_tokens ORDER BY context_min_tokens)
+                         FILTER (WHERE context_min_tokens > 0),
+               list(DISTINCT price_key)
+        FROM hits GROUP BY name
+        """,
         [names],
     ).fetchall()
-    return dict(rows)
+    return {name: NameFacts(tuple(thresholds or ()), frozenset(keys)) for name, thresholds, keys in rows}
 
 
 def prompt_class(thresholds: list[int], context: int) -> int:

@@ -33,7 +33,7 @@ SELECT * EXCLUDE (valid_to, retired_run_id) FROM prices_at(now());
 -- Ranking, first difference wins: the pinned offer; a published price before the fallback; source
 -- litellm, then sources A-Z; the key spelled exactly as asked, then keys A-Z; the highest long-context
 -- tier the prompt exceeds. Only global (region '') USD rows answer. An ask no offer answers has no row.
--- Callers ask each distinct question once (warehouse/resolve.py prompt_classes: prompts between the same two
+-- Callers ask each distinct question once (warehouse/resolve.py prompt_class: prompts between the same two
 -- thresholds ask the same question) and fan the answers out themselves.
 CREATE OR REPLACE MACRO resolve_prices(asks) AS TABLE
 WITH a AS (SELECT * FROM query_table(asks)),

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
+from aiprices.warehouse.location import default_path
+
 DB_HELP = "DuckDB warehouse file [env AIPRICES_DB; default ~/.local/share/aiprices/aiprices.duckdb]"
-
-
-def default_db_path() -> Path:
-    """``$AIPRICES_DB``, else ``$XDG_DATA_HOME/aiprices/aiprices.duckdb`` (``~/.local/share`` by default)."""
-    if os.environ.get("AIPRICES_DB"):
-        return Path(os.environ["AIPRICES_DB"])
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "aiprices" / "aiprices.duckdb"
 
 
 def db_option(func):
@@ -24,7 +17,7 @@ def db_option(func):
         "--db",
         envvar="AIPRICES_DB",
         type=click.Path(dir_okay=False),
-        default=lambda: str(default_db_path()),
+        default=lambda: str(default_path()),  # one rule with the Python API's PriceBook()
         show_default=False,
         help=DB_HELP,
     )(func)

@@ -4,8 +4,9 @@ folder of dated copies, or a git clone's history.
 Each copy becomes a staged run of source ``litellm``: the registry extractor (``crawler/extract/litellm.py``)
 reads it, the pipeline's checks and unit normalisation (``pipeline/rows.py``) prepare its rows, and
 ``warehouse.load.load_runs`` loads every copy in one transaction, with the guards and changelog of any other
-source. The first copy read is a complete run; each later one hands over only the entries that changed and
-the keys that vanished.
+source. Each copy hands over only the entries that changed and the keys that vanished, relative to the copy
+before it, or (for the first copy a process reads) to the digests the warehouse keeps of the newest loaded
+copy; without them the first copy is a complete run.
 
 A truncated file, invalid JSON or an undated name anywhere leaves the warehouse exactly as it was. Copies
 already loaded (same date and content) are skipped, so a backfill can be rerun; a copy older than the newest
@@ -20,9 +21,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiprices.crawler import extract
+from aiprices.crawler.extract import litellm, litellm_fields, litellm_keys, litellm_pieces
 from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryUnreadable
 from aiprices.crawler.extract.litellm_reader import RegistryReader
+from aiprices.pipeline import rows as pipeline_rows
 from aiprices.pipeline.rows import stage_rows
+from aiprices.warehouse import contract
+from aiprices.warehouse.digests import stored_digests
 from aiprices.warehouse.errors import BadInput
 from aiprices.warehouse.load import load_runs, loaded_snapshots
 from aiprices.warehouse.staging import RunRecord, StagedRun
@@ -53,14 +59,26 @@ def _run_for(copy: RegistryCopy, sha: str, started: datetime) -> RunRecord:
     )  # fmt: skip
 
 
-def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str]) -> Iterator[StagedRun]:
+def rules_salt() -> bytes:
+    """A digest of the code that turns an entry's text into rows. It salts the entry digests the warehouse
+    keeps, so that after an upgrade that changes those rules every entry is read again once."""
+    h = hashlib.sha256()
+    for module in (extract, litellm, litellm_fields, litellm_keys, litellm_pieces, pipeline_rows, contract):
+        h.update(Path(module.__file__).read_bytes())
+    return h.digest()
+
+
+def staged_copies(
+    copies: list[RegistryCopy], skip: set[tuple], labels: list[str], digests: dict[str, str | None]
+) -> Iterator[StagedRun]:
     """Each copy not in ``skip`` (``(observed_at, sha256)``) as a staged run, read one at a time.
 
-    The first copy read is complete; each later one is incremental against the copy before it. The label of
-    each run yielded is appended to ``labels``.
+    The first copy read is incremental against ``digests`` (the newest loaded copy's), or complete without
+    them; each later one is incremental against the copy before it. The label of each run yielded is appended
+    to ``labels``.
     """
-    reader = RegistryReader()
-    first = True
+    reader = RegistryReader(digests, salt=rules_salt())
+    first = not digests
     for copy in copies:
         started = datetime.now(UTC)
         raw = copy.read()
@@ -80,7 +98,9 @@ def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str
         run = _run_for(copy, sha, started)
         run.warnings = report.summary() or None
         labels.append(copy.label)
-        yield StagedRun(run, rows, complete=first, removed_keys=frozenset(read.vanished | emptied))
+        yield StagedRun(
+            run, rows, complete=first, removed_keys=frozenset(read.vanished | emptied), entry_digests=read.digests
+        )
         first = False
 
 
@@ -88,7 +108,7 @@ def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
     """Stage every copy not loaded yet and load them all in one transaction."""
     skip = loaded_snapshots(con, SOURCE)
     labels: list[str] = []
-    results = load_runs(con, staged_copies(copies, skip, labels))
+    results = load_runs(con, staged_copies(copies, skip, labels, stored_digests(con, SOURCE)))
     result = BackfillResult(skipped=len(copies) - len(results))
     for label, res in zip(labels, results, strict=True):
         if res.skipped:

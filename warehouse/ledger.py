@@ -2,18 +2,21 @@
 
 A *ledger* holds the current prices of one source, keyed by the source's own model key. A run is diffed
 against it key by key (only the keys a run touches need to be looked at, which keeps multi-year backfills
-cheap); the resulting writes collect in a ``Batch`` that ``load.flush`` writes in one transaction.
+cheap, and only those are read from the warehouse for an incremental run); the resulting writes collect in a
+``Batch`` that ``load.flush`` writes in one transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 
 from .contract import IDENTITY_COLUMNS, PRICE_COLUMNS
+from .digests import DigestUpdate
 from .errors import LoadRefused
 from .guards import PageRun, page_of
 from .staging import RunRecord
@@ -85,19 +88,18 @@ class Ledger:
         self.quarantine = source not in UNGUARDED_SOURCES if quarantine is None else quarantine
         self.pending: dict[str, _Pending] = {}
         self.deferred: dict[str, list[dict] | None] = {}
+        self.count = 0  # open intervals (current prices) of the source, in memory or not
+        self._con = None  # where the keys not in memory are read from; None: every key is in memory
+        self._read: set[str] = set()  # keys read from (or first written by) this ledger: never read again
 
     @classmethod
     def from_db(cls, con, source: str) -> Ledger:
+        """The source's ledger; its current prices are read per key when a run needs them (``load``)."""
         ledger = cls(source)
-        names = ("price_id", *PRICE_COLUMNS, "valid_from")
-        rows = con.execute(
-            f"SELECT {', '.join(names)} FROM price_intervals WHERE source = ? AND valid_to IS NULL", [source]
-        ).fetchall()
-        for values in rows:
-            rec = dict(zip(names, values, strict=True))
-            ident = _identity(rec)
-            cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True)
-            ledger.by_key.setdefault(rec["source_model_key"], {})[ident] = cur
+        ledger._con = con
+        (ledger.count,) = con.execute(
+            "SELECT count(*) FROM price_intervals WHERE source = ? AND valid_to IS NULL", [source]
+        ).fetchone()
         (ledger.last_observed_at,) = con.execute(
             "SELECT max(observed_at) FROM runs WHERE source = ? AND status IN ('ok', 'partial')", [source]
         ).fetchone()
@@ -120,10 +122,32 @@ class Ledger:
         """A run of ``page`` loaded ``ok``: later runs of that page (and of the source) are compared with it."""
         self.last_ok[None] = self.last_ok[page] = last
 
+    def load(self, keys: Iterable[str] | None = None) -> None:
+        """Read the current prices of ``keys`` (None: of every key) not in memory yet from the warehouse."""
+        if self._con is None:
+            return
+        names = ("price_id", *PRICE_COLUMNS, "valid_from")
+        query = f"SELECT {', '.join(names)} FROM price_intervals WHERE source = ? AND valid_to IS NULL"
+        if keys is None:
+            rows, self._con = self._con.execute(query, [self.source]).fetchall(), None
+        else:
+            wanted = [key for key in keys if key not in self._read]
+            if not wanted:
+                return
+            self._read.update(wanted)
+            query += " AND source_model_key IN (SELECT unnest(?))"
+            rows = self._con.execute(query, [self.source, wanted]).fetchall()
+        for values in rows:
+            rec = dict(zip(names, values, strict=True))
+            if keys is None and rec["source_model_key"] in self._read:
+                continue  # in memory already, maybe changed since
+            ident = _identity(rec)
+            cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True)
+            self.by_key.setdefault(rec["source_model_key"], {})[ident] = cur
+
     def count_after(self, claims: dict[str, list[dict] | None]) -> int:
         """How many prices the source lists once ``claims`` (key -> its rows, None = none) replace its keys."""
-        total = sum(map(len, self.by_key.values()))
-        return total + sum(len(rows or ()) - len(self.by_key.get(key, ())) for key, rows in claims.items())
+        return self.count + sum(len(rows or ()) - len(self.by_key.get(key, ())) for key, rows in claims.items())
 
     def check_order(self, run: RunRecord) -> None:
         """Refuse a run older than (or as old as) what this source already has: history only moves forward."""
@@ -147,6 +171,7 @@ class Batch:
     opened: list[_Current] = field(default_factory=list)  # become in_db once flushed
     quarantined: list[dict] = field(default_factory=list)  # held-back values (rows of ``quarantine``)
     resolutions: list[dict] = field(default_factory=list)  # pending quarantines decided by a crawl
+    digests: dict[str, DigestUpdate] = field(default_factory=dict)  # per source: its entry digests
 
     def __bool__(self) -> bool:
         return bool(self.runs)
@@ -276,6 +301,7 @@ def apply_key(
             run.removed += 1
         else:
             seen[ident] = cur
+    ledger.count += len(seen) - len(current)
     if seen:
         ledger.by_key[key] = seen
     else:

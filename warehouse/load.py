@@ -29,6 +29,7 @@ from .contract import (
     ColumnType,
 )
 from .crosscheck import REFERENCE_SOURCE, write_crosschecks
+from .digests import DigestUpdate, write_digests
 from .guards import PageRun, page_guards, page_of, resolve_held
 from .ledger import Batch, Ledger, apply_key
 from .staging import RunRecord, StagedRun
@@ -130,7 +131,10 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
     run = staged.run
     if run.status != "failed":
         ledger.check_order(run)
+        if staged.complete:
+            ledger.load()
         claims = _claims(ledger, staged)
+        ledger.load(claims)
         if not staged.complete:
             run.items = ledger.count_after(claims)
         elif not run.items:
@@ -146,6 +150,7 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
         if ok:
             ledger.remember_ok(page, PageRun(run.run_id, run.items, run.rows_seen, run.rows_priced))
         _note_quarantine(run)
+    batch.digests.setdefault(run.source, DigestUpdate()).note(staged)
     batch.runs.append(run)
 
 
@@ -283,6 +288,7 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
                 )
             if batch.resolutions:
                 resolve_held(con, "_decided_in")
+            write_digests(con, batch.digests)
             for run in batch.runs:
                 if run.source != REFERENCE_SOURCE and run.status != "failed":
                     checks[run.run_id] = write_crosschecks(con, run.run_id)
@@ -300,4 +306,5 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     batch.changes.clear()
     batch.quarantined.clear()
     batch.resolutions.clear()
+    batch.digests.clear()
     return checks

@@ -65,6 +65,8 @@ class StagedRun:
     ``complete``: the rows are everything the source lists. Otherwise the run is incremental: each
     ``source_model_key`` in ``rows`` replaces that key's prices, each key in ``removed_keys`` loses all of its
     prices, and every other key keeps its prices. ``details`` are the producer's diagnostics (not loaded).
+    ``entry_digests``: for a producer that reads its source incrementally, the digest of the text each key it
+    read came from (None: read that key again next time), kept with the warehouse (``digests.py``).
     """
 
     run: RunRecord
@@ -72,6 +74,7 @@ class StagedRun:
     complete: bool = True
     removed_keys: frozenset[str] = frozenset()
     details: dict = field(default_factory=dict)
+    entry_digests: dict[str, str | None] | None = None
 
 
 def _encode(value):

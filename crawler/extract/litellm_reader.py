@@ -53,6 +53,7 @@ class RegistryReader:
         self._last: tuple[bytes, tuple[str, ...]] = (b"", ())
         self._winners: dict = dict(digests or {})
         self._incomplete: set[bytes] = set()
+        self._fresh: dict[bytes, tuple[str, ...]] = {}  # pieces (but the last) first parsed in the copy being read
         self._digests: dict[bytes, str] = {}  # digests computed for the copy being read
 
     def digest(self, text: bytes) -> str:
@@ -81,7 +82,7 @@ class RegistryReader:
         if self._by_digest:
             stale = [k for k, text in winners.items() if previous.get(k) != self.digest(text)]
         else:
-            stale = [k for k, text in winners.items() if previous.get(k) != text]
+            stale = _in_order(winners, {k for k, _ in winners.items() - previous.items()})
         changed = {}
         for key in stale:
             text = winners[key]
@@ -89,7 +90,11 @@ class RegistryReader:
                 parsed[text] = dict(parse_members(member_text(text, text is texts[-1])))
             changed[key] = entry_rows(key, parsed[text][key], report)
         vanished = previous.keys() - winners.keys()
-        self._known = dict(zip(texts[:-1], keys[:-1], strict=True))
+        if self._by_digest:
+            self._known = dict(zip(texts[:-1], keys[:-1], strict=True))
+        else:  # a piece's keys follow from its text: texts of older copies stay valid
+            self._known.update(self._fresh)
+        self._fresh = {}
         self._last, self._winners, self._by_digest = (texts[-1], keys[-1]), winners, False
         digests = {key: self._kept_digest(winners[key]) for key in changed}
         self._digests = {}
@@ -148,7 +153,10 @@ class RegistryReader:
                 incomplete.add(text)
                 continue
             parsed[text] = dict(pairs)
-            return end, text, tuple(k for k, _ in pairs)
+            keys = tuple(k for k, _ in pairs)
+            if end < last:
+                self._fresh[text] = keys
+            return end, text, keys
         return last, None, None
 
     def _whole(self, raw: bytes, label: str, parsed: dict[bytes, dict]) -> _Pieces:
@@ -163,3 +171,11 @@ class RegistryReader:
             raise RegistryUnreadable(f"{label}: the registry must be a JSON object of model entries")
         parsed[raw] = dict(pairs)
         return [raw], [tuple(k for k, _ in pairs)]
+
+
+def _in_order(winners: dict[str, bytes], keys: set[str]) -> list[str]:
+    """``keys`` in the order of the copy (of ``winners``); the set difference that finds them is done in C."""
+    if len(keys) * 8 > len(winners):
+        return [k for k in winners if k in keys]
+    order = list(winners)
+    return sorted(keys, key=order.index)

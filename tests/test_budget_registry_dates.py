@@ -41,7 +41,7 @@ priced_on: 2025-06-01
 
 @pytest.fixture(scope="module")
 def registry_db(tmp_path_factory) -> str:
-    from conftest import shared_path
+    from helpers.shared import shared_path
 
     db = tmp_path_factory.mktemp("wh") / "prices.duckdb"
     con = connect(db)

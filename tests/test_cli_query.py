@@ -25,7 +25,7 @@ def aiprices(*args: str, db: Path, check: bool = True) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def loaded_db(tmp_path_factory) -> Path:
-    from conftest import shared_path
+    from helpers.shared import shared_path
 
     folder = tmp_path_factory.mktemp("copies")
     for day in ("2025-01-03", "2025-06-01"):

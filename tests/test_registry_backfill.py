@@ -11,7 +11,7 @@ import pytest
 from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.errors import BadInput, LoadRefused
-from registry_series import independent_changelog, warehouse_changelog
+from helpers.registry_series import independent_changelog, warehouse_changelog
 
 
 def _copy(registry_dir: Path, dest: Path, *dates: str) -> Path:
@@ -38,7 +38,7 @@ def full_warehouse(tmp_path_factory, registry_dir_module):
 
 @pytest.fixture(scope="module")
 def registry_dir_module():
-    from conftest import shared_path
+    from helpers.shared import shared_path
 
     return shared_path("litellm-registry")
 

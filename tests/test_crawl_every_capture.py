@@ -15,7 +15,7 @@ import pytest
 from aiprices.schedules.captures import Capture, list_captures
 from aiprices.schedules.runs import REPLAY_SETTINGS, plan_replay
 from aiprices.schedules.spawn import run_spiders
-from conftest import shared_root
+from helpers.shared import shared_root
 
 ROUNDS = 6  # the most captures any source has (anthropic); a larger folder adds rounds below
 # Captures a source fails on purpose, and the reason it gives.

@@ -43,7 +43,7 @@ def test_review_list_accept_reject_correct(db_path):
     assert out.returncode == 0 and out.stdout.startswith(f"accepted change {ids['large']}: mistral:large")
     assert aiprices("review", "reject", str(ids["small"]), db=db_path).returncode == 0
     again = aiprices("review", "reject", str(ids["small"]), db=db_path)
-    assert again.returncode == 1 and again.stderr.strip().startswith("Error: change")
+    assert again.returncode == 1 and again.stderr.strip().startswith("error: change")
     assert "already decided: rejected" in again.stderr and "Traceback" not in again.stderr
     assert "no quarantined changes pending" in aiprices("review", "list", db=db_path).stdout
     current = json.loads(

@@ -15,8 +15,7 @@ import pytest
 from aiprices.crawler.extract.litellm_keys import split_key
 from aiprices.warehouse.catalogue import spellings
 from aiprices.warehouse.connection import connect
-
-from tests.conftest import shared_path
+from helpers.shared import shared_path
 
 # The newest copy, and the newest one that still lists OpenRouter's keys (dropped on 2026-10-25).
 NEWEST, WITH_OPENROUTER = "2026-11-12.json.gz", "2026-10-03.json.gz"

@@ -3,7 +3,7 @@ stdlib diff of the same copies measured interleaved in the same run.
 
 Run:  python benchmarks/bench_backfill.py [--days 1100] [--repeat 3] [--record]
 
-The series (``tests/registry_series.py``, the tests' fixture) is grown from a real copy and written the way the
+The series (``tests/helpers/registry_series.py``, the tests' fixture) is grown from a real copy and written the way the
 real copies are: odd key spellings and indentation, escaped keys, duplicates that come and go, numbers in every
 style. Each measured step runs in its own fresh process, its modules imported before the clock starts; wall and
 CPU seconds (CPU counts DuckDB's threads too) are medians over ``--repeat`` interleaved rounds.
@@ -78,7 +78,7 @@ def changelog_check(folder: str, db: str) -> dict:
     """Whether the warehouse's changelog equals an independent whole-file diff of the copies (not timed)."""
     sys.path.insert(0, str(TESTS))
     from aiprices.warehouse.connection import connect
-    from registry_series import independent_changelog, warehouse_changelog
+    from helpers.registry_series import independent_changelog, warehouse_changelog
 
     con = connect(db)
     ours = warehouse_changelog(con)
@@ -221,7 +221,7 @@ def main() -> None:
     args = parser.parse_args()
     WORK.mkdir(exist_ok=True)
     sys.path.insert(0, str(TESTS))
-    from registry_series import synthesize
+    from helpers.registry_series import synthesize
 
     synthetic = WORK / f"series-{args.days}"
     if not synthetic.exists():

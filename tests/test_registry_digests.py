@@ -17,12 +17,12 @@ from aiprices.warehouse.connection import connect
 from aiprices.warehouse.digests import stored_digests
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun
-from registry_series import independent_changelog, synthesize, warehouse_changelog
+from helpers.registry_series import independent_changelog, synthesize, warehouse_changelog
 
 
 @pytest.fixture(scope="module")
 def series(tmp_path_factory) -> Path:
-    from conftest import shared_path
+    from helpers.shared import shared_path
 
     folder = tmp_path_factory.mktemp("series") / "copies"
     synthesize(40, folder, shared_path("litellm-registry", "2025-12-07.json.gz"), seed=20, entries=300)

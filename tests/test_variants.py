@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from aiprices.calculators.variants import FINE_TUNED, canonical, image_variant
 from click.testing import CliRunner
-from conftest import shared_path
+from helpers.shared import shared_path
 
 from aiprices.commands.budget import budget
 from aiprices.commands.calc import calc

@@ -30,6 +30,12 @@ def open_warehouse(path, read_only: bool = True):
     return connect(Path(path), read_only=read_only)
 
 
+def echo_error(message: str) -> None:
+    """The one spelling of every error a user sees: ``error: …``, one line, on stderr."""
+    line = " ".join(part.strip() for part in str(message).strip().splitlines() if part.strip())
+    click.echo(f"error: {line}", err=True)
+
+
 class UsageProblem(click.ClickException):
     """A usage error found after parsing (e.g. an unknown source): one line, exit 2."""
 

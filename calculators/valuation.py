@@ -103,13 +103,14 @@ CREATE OR REPLACE TEMP VIEW budget_dates AS
 SELECT l.b, d.list, d.side, d.day FROM budget_lists AS l JOIN budget_list_days AS d USING (list)
 """
 
-# Each component at each date with the interval that priced it (NULL price: unpriced).
+# Each component at each date with the interval that priced it (NULL price: unpriced); a date a budget lists
+# twice (from = to) is one date.
 _ANSWERS = """
 CREATE OR REPLACE TEMP VIEW budget_answers AS
 SELECT n.b, n.l, n.c, x.day, n.optional, n.q_one_time, n.q_monthly, n.q_first_year,
        r.price, r.unit_price, r.rule, r.source, r.source_model_key
 FROM budget_needs AS n
-JOIN budget_dates AS x USING (b)
+JOIN (SELECT DISTINCT b, day FROM budget_dates) AS x USING (b)
 LEFT JOIN budget_priced_asks AS r ON r.ask_id = n.ask_id AND r.day = x.day
 """
 # The answers by day, with their price as the sums use it (rounded once here, not per component and date).
@@ -128,7 +129,7 @@ FROM (SELECT w.ask_id, w.day
       FROM budget_asked AS w JOIN budget_days AS d USING (day)
       ANTI JOIN budget_resolved AS r ON r.ask_id = w.ask_id AND r.as_of = d.as_of) AS g
 JOIN budget_needs AS n ON n.ask_id = g.ask_id AND NOT n.optional
-JOIN budget_dates AS x ON x.b = n.b AND x.day = g.day
+JOIN (SELECT DISTINCT b, day FROM budget_dates) AS x ON x.b = n.b AND x.day = g.day
 GROUP BY ALL
 """
 

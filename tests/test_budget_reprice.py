@@ -127,6 +127,15 @@ def test_stale_beyond_threshold_and_before_the_change(con):
     assert not loose["stale"]
 
 
+def test_from_and_to_on_the_same_day_value_the_line_once(con):
+    bf = load_budget(EXAMPLES / "every-kind.yaml")
+    apart = drift_report(reprice(con, [bf], [[date(2025, 1, 3), date(2025, 7, 1)]], changes=True))[0]
+    same = drift_report(reprice(con, [bf], [[date(2025, 7, 1), date(2025, 7, 1)]], changes=True))[0]
+    assert same["lines"][0]["from"] == same["lines"][0]["to"] == apart["lines"][0]["to"]  # $153.30, not twice
+    assert same["total"]["from"] == same["total"]["to"] == apart["total"]["to"]
+    assert same["total"]["drift"]["monthly"] == "0.00"
+
+
 def test_unpriced_dates_mark_the_budget_stale(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
     report = drift_report(reprice(con, [bf], [[date(2024, 6, 1), date(2025, 7, 1)]]))[0]

@@ -1,11 +1,9 @@
-"""`aiprices review` through the real entry point: list, accept, reject, correct, one-line errors."""
+"""`aiprices review` through the real entry point (in process): list, accept, reject, correct, one-line errors."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,12 +11,11 @@ from pathlib import Path
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun
+from helpers.cli import run_aiprices
 
 
 def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIPRICES_DB": str(db)}
-    env.pop("AIPRICES_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+    return run_aiprices(*args, env={"AIPRICES_DB": str(db), "AIPRICES_DEBUG": None})
 
 
 def row(model: str, price: str) -> dict:
@@ -46,7 +43,7 @@ def test_review_list_accept_reject_correct(db_path):
     assert out.returncode == 0 and out.stdout.startswith(f"accepted change {ids['large']}: mistral:large")
     assert aiprices("review", "reject", str(ids["small"]), db=db_path).returncode == 0
     again = aiprices("review", "reject", str(ids["small"]), db=db_path)
-    assert again.returncode == 1 and again.stderr.strip().startswith("Error: change")
+    assert again.returncode == 1 and again.stderr.strip().startswith("error: change")
     assert "already decided: rejected" in again.stderr and "Traceback" not in again.stderr
     assert "no quarantined changes pending" in aiprices("review", "list", db=db_path).stdout
     current = json.loads(

@@ -11,6 +11,7 @@ import click
 
 from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.money import fmt_usd
+from aiprices.cli_support import echo_error
 from aiprices.commands.calc import NUMBER, day, db_option, open_db
 
 DATE = click.DateTime(["%Y-%m-%d"])
@@ -20,7 +21,7 @@ UNPRICED_EXIT = 3  # every budget was valued, but some line has no price on a da
 def report_bad_files(errors: list[BudgetError]) -> None:
     """After the good budgets: each bad file as one ``error: file:line: field: reason`` line, then exit 1."""
     for error in errors:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
     if errors:
         sys.exit(1)
 

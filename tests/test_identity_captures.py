@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from conftest import shared_path
+from helpers.shared import shared_path
 
 from aiprices.commands.crawl import crawl
 

@@ -167,16 +167,16 @@ SELECT q.change_id, CAST(q.observed_at AS DATE) AS changed_on, q.run_id, q.sourc
        q.status, q.decided_at, q.decided_by, q.note
 FROM quarantine AS q;
 
--- The resolver of 006_resolver.sql, with the time of day in the ask: `time_window` '' (all day, the default)
+-- The resolver of 010_catalogue.sql, with the time of day in the ask: `time_window` '' (all day, the default)
 -- or 'off-peak' (any price the vendor limits to a time window; its fallback is read from the all-day prices);
 -- everything else as documented there.
 CREATE OR REPLACE MACRO resolve_prices(asks) AS TABLE
 WITH a AS (SELECT * FROM query_table(asks)),
 offers AS (
-    SELECT DISTINCT n.name, k.source, k.vendor, k.source_model_key
-    FROM (SELECT DISTINCT name FROM a) AS n
-    JOIN (SELECT DISTINCT source, vendor, model, source_model_key FROM price_intervals) AS k
-      ON k.model = n.name OR k.source_model_key = n.name
+    SELECT *, bool_or(exact = 0) OVER (PARTITION BY name, vendor) AS home FROM (
+        SELECT name, source, vendor, source_model_key, min(exact) AS exact
+        FROM name_entries((SELECT list(DISTINCT name) FROM a)) GROUP BY name, source, vendor, source_model_key
+    )
 ),
 wanted AS (
     SELECT ask_id, as_of, name, want_source, want_vendor, pin_source, pin_key, pin_scope, unit, context, variant,
@@ -190,7 +190,7 @@ wanted AS (
     FROM a WHERE infer_key IS NOT NULL
 ),
 candidates AS (
-    SELECT w.*, o.source, o.source_model_key,
+    SELECT w.*, o.source, o.source_model_key, o.exact, o.home,
            coalesce(o.source = w.pin_source AND o.source_model_key = w.pin_key, FALSE) AS pinned
     FROM wanted AS w
     JOIN offers AS o
@@ -219,5 +219,5 @@ JOIN price_history AS p
  AND in_effect(p.valid_from, p.valid_to, c.as_of)
 QUALIFY row_number() OVER (
     PARTITION BY c.ask_id, c.as_of
-    ORDER BY NOT c.pinned, c.inferred, p.source <> 'litellm', p.source, p.source_model_key <> c.name,
+    ORDER BY NOT c.pinned, c.inferred, c.exact, NOT c.home, p.source <> 'litellm', p.source, p.source_model_key <> c.name,
              p.source_model_key, p.context_min_tokens DESC, p.time_window) = 1;

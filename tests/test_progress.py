@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from small_warehouse import build, copies
+from helpers.small_warehouse import build, copies
 
 from aiprices.cli import cli
 

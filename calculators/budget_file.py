@@ -157,6 +157,7 @@ class ImageLine(_Line):
     images_per_month: NonNegInt = 0
     size: str | None = None
     quality: str | None = None
+    steps: NonNegInt | None = None
 
 
 class FixedLine(BaseModel):

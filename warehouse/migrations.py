@@ -16,6 +16,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (6, "006_resolver.sql"),
     (9, "009_entry_digests.sql"),
     (10, "010_catalogue.sql"),
+    (11, "011_identity.sql"),
     (12, "012_usage.sql"),
 )
 

@@ -14,6 +14,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (4, "004_page_audit.sql"),
     (5, "005_crosscheck_intervals.sql"),
     (6, "006_resolver.sql"),
+    (10, "010_catalogue.sql"),
 )
 
 

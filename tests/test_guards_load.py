@@ -136,7 +136,7 @@ def test_review_accept_and_reject(con):
     assert flags(con, "a")[-1][-1] == "suspect_magnitude" and flags(con, "b")[-1][-1] == "rejected"
     with pytest.raises(ReviewError, match="already decided"):
         accept(con, held["b"])
-    with pytest.raises(ReviewError, match="not quarantined"):
+    with pytest.raises(ReviewError, match="change 999 does not exist"):
         reject(con, 999)
     # A rejected value still on the page the next day is held again, not applied.
     res = load(con, 3, [row("a", "1000"), row("b", "0.003")])

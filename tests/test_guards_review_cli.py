@@ -71,4 +71,9 @@ def test_review_list_accept_reject_correct(db_path):
     assert [Decimal(str(r["price"])) for r in on_day1] == [Decimal("1.2")]
     assert aiprices("doctor", db=db_path).returncode == 0
     missing = aiprices("review", "accept", "424242", db=db_path)
-    assert missing.returncode == 1 and "is not quarantined" in missing.stderr
+    assert missing.returncode == 1 and "change 424242 does not exist" in missing.stderr
+    query = ("SELECT min(change_id) AS id FROM price_changes "
+             "WHERE change_id NOT IN (SELECT change_id FROM quarantined_changes)")
+    (published,) = [r["id"] for r in json.loads(aiprices("sql", query, "--format", "json", db=db_path).stdout)]
+    plain = aiprices("review", "accept", str(published), db=db_path)
+    assert plain.returncode == 1 and f"change {published} is not quarantined" in plain.stderr

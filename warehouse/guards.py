@@ -129,7 +129,9 @@ def _held(con, change_id: int) -> dict:
     cols = [d[0] for d in con.execute("SELECT * FROM quarantine LIMIT 0").description]
     rows = con.execute("SELECT * FROM quarantine WHERE change_id = ?", [change_id]).fetchall()
     if not rows:
-        raise ReviewError(f"change {change_id} is not quarantined (see `aiprices review list`)")
+        known = con.execute("SELECT 1 FROM changes WHERE change_id = ?", [change_id]).fetchone()
+        what = "is not quarantined" if known else "does not exist"
+        raise ReviewError(f"change {change_id} {what} (see `aiprices review list`)")
     rec = dict(zip(cols, rows[0], strict=True))
     if rec["status"] != "pending":
         raise ReviewError(f"change {change_id} was already decided: {rec['status']} by {rec['decided_by']}")

@@ -27,8 +27,8 @@ def link(folder: Path, source: str, name: str, target: Path) -> None:
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     yield con
     con.close()
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 AGGREGATORS = frozenset({"openrouter"})
 
 IDENTITY = ("source", "source_model_key", "price_key", "unit", "service_tier", "context_min_tokens", "region",
-            "variant", "currency")  # fmt: skip
+            "variant", "currency", "time_window")  # fmt: skip
 
 
 def _dicts(cur) -> list[dict]:

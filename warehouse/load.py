@@ -19,11 +19,13 @@ import pyarrow as pa
 from .connection import transaction
 from .contract import (
     IDENTITY_COLUMNS,
+    IDENTITY_DEFAULTS,
     MONEY,
     PRICE_COLUMNS,
     PRICE_ROW,
     RUN_COLUMNS,
     RUN_ROW,
+    SCHEDULE_COLUMNS,
     TEXT,
     TIME,
     ColumnType,
@@ -138,9 +140,10 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
         page = page_of(run.source_url, run.page_kind)
         page_guards(run, ledger.last_ok.get(page))
         ok = run.status == "ok"
+        retired_in = frozenset(row["currency"] for row in staged.rows) or None if staged.complete else None
         for key in sorted(claims):
             if ok or claims[key] is not None:
-                apply_key(ledger, batch, run, key, claims[key], retire_missing=ok)
+                apply_key(ledger, batch, run, key, claims[key], retire_missing=ok, retired_in=retired_in)
         ledger.deferred = {} if ok else claims
         ledger.last_observed_at = run.observed_at
         if ok:
@@ -159,6 +162,8 @@ def _claims(ledger: Ledger, staged: StagedRun) -> dict[str, list[dict] | None]:
     for row in staged.rows:
         if not isinstance(row["price"], Decimal):
             raise TypeError(f"price of {row['source_model_key']} {row['price_key']} is not a Decimal")
+        for name, default in _LATER_COLUMNS.items():  # a row staged before the column existed
+            row.setdefault(name, default)
         by_key.setdefault(row["source_model_key"], []).append(row)
     if staged.complete:
         claims: dict[str, list[dict] | None] = dict.fromkeys(ledger.by_key)
@@ -166,6 +171,10 @@ def _claims(ledger: Ledger, staged: StagedRun) -> dict[str, list[dict] | None]:
         claims = {**ledger.deferred, **dict.fromkeys(staged.removed_keys)}
     claims.update(by_key)
     return claims
+
+
+# Row columns added to the contract later, with what a row staged before them means.
+_LATER_COLUMNS = {**IDENTITY_DEFAULTS, **dict.fromkeys(SCHEDULE_COLUMNS)}
 
 
 def _note_quarantine(run: RunRecord) -> None:
@@ -207,7 +216,6 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "changed_at",
         "price_id",
         *IDENTITY_COLUMNS,
-        "currency",
         "old_price",
         "new_price",
         "kind",
@@ -215,19 +223,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_field",
         "source_url",
     ),
-    "quarantine": (
-        "run_id",
-        "observed_at",
-        "price_id",
-        *IDENTITY_COLUMNS,
-        "currency",
-        "old_price",
-        "price",
-        "source_url",
-        "source_field",
-        "inferred_rule",
-        "status",
-    ),
+    "quarantine": ("run_id", "observed_at", "price_id", *PRICE_COLUMNS, "old_price", "status"),
 }
 _RESOLUTION_COLUMNS = ("run_id", "price_id", "status", "decided_at", "decided_by")
 
@@ -256,21 +252,33 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     intervals = _arrow(batch.new_intervals, TABLE_COLUMNS["price_intervals"])
     changes = _arrow(batch.changes, TABLE_COLUMNS["changes"])
     retire = _arrow(
-        [{"price_id": p, "valid_to": t, "retired_run_id": r} for p, t, r in batch.retire_db],
-        ("price_id", "valid_to", "retired_run_id"),
+        [
+            {"price_id": p, "valid_from": f, "valid_to": t, "retired_run_id": r}
+            for (p, f), (t, r) in batch.retire_db.items()
+        ],
+        ("price_id", "valid_from", "valid_to", "retired_run_id"),
+    )
+    replanned = _arrow(
+        [{"price_id": p, "changed_at": t} for p, t in batch.replanned.items()], ("price_id", "changed_at")
     )
     held = _arrow(batch.quarantined, TABLE_COLUMNS["quarantine"])
     decided = _arrow(batch.resolutions, _RESOLUTION_COLUMNS)
-    temps = ("_runs_in", "_intervals_in", "_changes_in", "_retire_in", "_held_in", "_decided_in")
+    temps = ("_runs_in", "_intervals_in", "_changes_in", "_retire_in", "_held_in", "_decided_in", "_replanned_in")
     with transaction(con):
-        for name, table in zip(temps, (runs, intervals, changes, retire, held, decided), strict=True):
+        for name, table in zip(temps, (runs, intervals, changes, retire, held, decided, replanned), strict=True):
             con.register(name, table)
         try:
             con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
             if batch.retire_db:
                 con.execute(
                     "UPDATE price_intervals AS h SET valid_to = r.valid_to, retired_run_id = r.retired_run_id "
-                    "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_to IS NULL"
+                    "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_from = r.valid_from "
+                    "AND h.retired_run_id IS NULL"
+                )
+            if batch.replanned:  # changes a re-planned price had scheduled further ahead are redone
+                con.execute(
+                    "DELETE FROM changes AS c USING _replanned_in AS r "
+                    "WHERE c.price_id = r.price_id AND c.changed_at > r.changed_at"
                 )
             if batch.new_intervals:
                 con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
@@ -297,6 +305,7 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     batch.runs.clear()
     batch.new_intervals.clear()
     batch.retire_db.clear()
+    batch.replanned.clear()
     batch.changes.clear()
     batch.quarantined.clear()
     batch.resolutions.clear()

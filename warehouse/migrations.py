@@ -15,6 +15,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (5, "005_crosscheck_intervals.sql"),
     (6, "006_resolver.sql"),
     (10, "010_catalogue.sql"),
+    (11, "011_identity.sql"),
     (12, "012_usage.sql"),
 )
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .contract import PRICE_COLUMNS
+from .contract import PRICE_COLUMNS, SCHEDULE_COLUMNS
 from .errors import BadInput
 
 ROWS_FILE = "rows.jsonl"
@@ -144,5 +144,7 @@ def _read_rows(path: Path) -> list[dict]:
         for line in fh:
             row = json.loads(line)
             row["price"] = Decimal(row["price"])
+            for name in SCHEDULE_COLUMNS:
+                row[name] = datetime.fromisoformat(row[name]) if row.get(name) else None
             rows.append(row)
     return rows

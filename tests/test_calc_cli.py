@@ -368,3 +368,17 @@ def test_no_scientific_notation_or_stray_point_zero_in_any_output():
 def test_bad_numbers_are_one_line(args, message):
     res = run(*args)
     assert isinstance(res.exception, CalcError) and message in str(res.exception), res.output
+
+
+def test_calc_default_day_is_utc_not_the_machine_local_day(monkeypatch):
+    import time
+    from datetime import UTC, datetime
+
+    from aiprices.commands.calc import day
+
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11: one is always another day
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        assert day(None) == datetime.now(UTC).date()
+    monkeypatch.delenv("TZ")
+    time.tzset()

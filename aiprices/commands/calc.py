@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 import click
@@ -69,7 +69,8 @@ def open_db(db: str | None):
 
 
 def day(value) -> date:
-    return value.date() if value is not None else date.today()
+    """The price date asked for, else today in UTC (as the help says), never the machine's local day."""
+    return value.date() if value is not None else datetime.now(UTC).date()
 
 
 def make_lookup(model, prices, db, on, source=None, vendor=None):

@@ -22,8 +22,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "budgets"
 
 
 @pytest.fixture
-def db(db_path) -> str:
-    con = connect(db_path)
+def db(migrated_db) -> str:
+    con = connect(migrated_db)
     for day, mini_out in ((1, "0.6"), (20, "0.9")):
         ts = datetime(2025, 3, day, tzinfo=UTC)
         rows = [
@@ -39,7 +39,7 @@ def db(db_path) -> str:
         ]
         load_run(con, StagedRun(RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows))
     con.close()
-    return str(db_path)
+    return str(migrated_db)
 
 
 def test_budget_price_seed_001_json():

@@ -158,8 +158,8 @@ def test_libyaml_parses_when_installed_and_keeps_lines():
 
 
 @pytest.fixture
-def db(db_path) -> str:
-    con = connect(db_path)
+def db(migrated_db) -> str:
+    con = connect(migrated_db)
     ts = datetime(2025, 3, 1, tzinfo=UTC)
     rows = [
         price_row(source="litellm", vendor="openai", model="gpt-4o-mini", price_key=key, unit="usd_per_1m_tokens",
@@ -168,7 +168,7 @@ def db(db_path) -> str:
     ]  # fmt: skip
     load_run(con, StagedRun(RunRecord("r1", "litellm", "registry", ts, ts), rows))
     con.close()
-    return str(db_path)
+    return str(migrated_db)
 
 
 def _folder(tmp_path: Path) -> Path:

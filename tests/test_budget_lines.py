@@ -116,8 +116,8 @@ def test_finetune_line_split_needs_no_tokens_per_example():
 
 
 @pytest.fixture
-def db(db_path) -> str:
-    con = connect(db_path)
+def db(migrated_db) -> str:
+    con = connect(migrated_db)
     for day, big_out in ((date(2025, 3, 1), "10"), (date(2025, 5, 1), "8")):
         ts = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
 
@@ -138,7 +138,7 @@ def db(db_path) -> str:
         ]
         load_run(con, StagedRun(RunRecord(f"r-{day}", "litellm", "registry", ts, ts), rows))
     con.close()
-    return str(db_path)
+    return str(migrated_db)
 
 
 ROUTED = """\

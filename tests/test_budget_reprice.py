@@ -44,8 +44,8 @@ def _rows(haiku_in: str, haiku_out: str) -> list[dict]:
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     for day, prices in ((date(2025, 1, 3), ("1", "5")), (date(2025, 6, 1), ("0.8", "4"))):
         ts = datetime(day.year, day.month, day.day, 6, tzinfo=UTC)
         run = RunRecord(run_id=f"t-{day}", source="litellm", kind="registry", observed_at=ts, started_at=ts)
@@ -159,10 +159,10 @@ def test_set_based_equals_per_line_lookup(con):
             assert totals[(b, d)] == one, (bf.path.name, d)
 
 
-def test_a_partly_priced_line_is_out_of_every_total_of_a_series(db_path):
+def test_a_partly_priced_line_is_out_of_every_total_of_a_series(migrated_db):
     """m1 loses only its output price on 2025-02-01: its line is unpriced from then on, although its input is
     still priced; the series of totals and each date's budget price agree on it."""
-    con = connect(db_path)
+    con = connect(migrated_db)
     for day, m1_output, m2_out in ((1, True, "2"), (32, False, "3")):  # 2025-01-01, 2025-02-01
         ts = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=day - 1)
         prices = [("m1", "input", "1"), ("m2", "input", "1"), ("m2", "output", m2_out)]

@@ -37,8 +37,8 @@ def _load(con, source: str, when: datetime, rows: list[tuple]) -> None:
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     _load(con, "litellm", OLD, [*HAIKU, *REGISTRY])
     _load(con, "anthropic", OLD, [
         ("anthropic", "claude-3-5-haiku", "Claude Haiku 3.5", "input", "0.8"),

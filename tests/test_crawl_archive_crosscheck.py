@@ -54,8 +54,8 @@ def _price(source, vendor, model, price, key="input", region="", registry_key=No
     )
 
 
-def test_crosscheck_statuses(db_path):
-    con = connect(db_path)
+def test_crosscheck_statuses(migrated_db):
+    con = connect(migrated_db)
     registry = [
         _price("litellm", "openai", "gpt-9", "2.5"),
         _price("litellm", "openai", "gpt-9", "9", registry_key="openai/gpt-9"),  # the canonical key wins
@@ -89,8 +89,8 @@ def test_crosscheck_statuses(db_path):
     con.close()
 
 
-def test_crosscheck_bridges_registry_naming_and_nothing_else(db_path):
-    con = connect(db_path)
+def test_crosscheck_bridges_registry_naming_and_nothing_else(migrated_db):
+    con = connect(migrated_db)
     registry = [
         # Bedrock: provider prefix and version suffix; unprefixed = us-east-1 for in-region models ...
         _price("litellm", "bedrock", "openai.gpt-oss-120b-1:0", "0.15"),

@@ -52,8 +52,8 @@ def _page(output: str = "12", *, cheap: bool = True) -> list[dict]:
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     _load(con, _run("reg", "litellm", 1, kind="registry"), REGISTRY)
     yield con
     con.close()

@@ -37,9 +37,9 @@ def load(con, day: int, rows: list[dict], status: str = "ok"):
 
 
 @pytest.fixture
-def healthy(db_path) -> Path:
+def healthy(migrated_db) -> Path:
     """Adds, changes, removals, a failed run, quarantines confirmed/accepted/pending and a correction."""
-    con = connect(db_path)
+    con = connect(migrated_db)
     load(con, 1, [row("a", "1"), row("b", "2"), row("c", "3")])
     load(con, 2, [row("a", "1.5"), row("b", "2000"), row("c", "3"), row("d", "4")])
     load(con, 3, [], status="failed")
@@ -53,7 +53,7 @@ def healthy(db_path) -> Path:
     correct(con, cid)
     assert run_checks(con) == []
     con.close()
-    return db_path
+    return migrated_db
 
 
 def test_healthy_warehouse_passes(healthy):

@@ -13,8 +13,8 @@ from aiprices.warehouse.staging import RunRecord, StagedRun
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     yield con
     con.close()
 

@@ -23,8 +23,8 @@ DAYS = {"2026-03-01": 10, "2026-03-02": 4, "2026-03-03": 5}  # date -> models m0
 
 
 @pytest.fixture
-def con(db_path):
-    c = connect(db_path)
+def con(migrated_db):
+    c = connect(migrated_db)
     yield c
     c.close()
 

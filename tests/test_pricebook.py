@@ -48,8 +48,8 @@ ROWS = [
 
 
 @pytest.fixture
-def db(db_path) -> Path:
-    con = connect(db_path)
+def db(migrated_db) -> Path:
+    con = connect(migrated_db)
     when = datetime(2025, 1, 3, tzinfo=UTC)
     rows = [
         price_row(source="litellm", vendor=v, model=m, source_model_key=k, price_key=pk, unit=u, price=D(p),
@@ -58,7 +58,7 @@ def db(db_path) -> Path:
     ]  # fmt: skip
     load_run(con, StagedRun(RunRecord("r1", "litellm", "registry", when, when), rows))
     con.close()
-    return db_path
+    return migrated_db
 
 
 def test_cost_is_exact_with_provenance(db):

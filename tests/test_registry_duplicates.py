@@ -33,8 +33,8 @@ def _changes(con) -> list[tuple]:
 
 
 @pytest.fixture
-def con(tmp_path):
-    c = connect(tmp_path / "w.duckdb")
+def con(migrated_db):
+    c = connect(migrated_db)
     yield c
     c.close()
 

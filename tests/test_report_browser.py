@@ -51,6 +51,20 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="module")
+def opened(browser):
+    """Each page of the built site loaded once for the module and kept open: the tests that only read a page
+    share its one load (Plotly's start is most of a page load's CPU); a test that changes a page loads its own."""
+    visits: dict[Path, Visit] = {}
+
+    def visit(path: Path) -> Visit:
+        if path not in visits:
+            visits[path] = Visit(browser, path)
+        return visits[path]
+
+    return visit
+
+
 class Visit:
     """One page load: console errors, page errors and dialogs are collected while it is open."""
 
@@ -85,15 +99,14 @@ def _every_page_type(site_dir: Path) -> list[Path]:
     ]
 
 
-def test_every_page_loads_without_errors_and_its_links_resolve(site, browser):
+def test_every_page_loads_without_errors_and_its_links_resolve(site, opened):
     site_dir, _ = site
     for path in _every_page_type(site_dir):
-        visit = Visit(browser, path)
+        visit = opened(path)
         assert visit.errors == [] and visit.dialogs == [], (path, visit.errors, visit.dialogs)
         for link in visit.internal_links():
             target = Path(unquote(urlsplit(link).path))
             assert target.is_file(), f"{path.relative_to(site_dir)} links to missing {target}"
-        visit.page.close()
 
 
 def _expected_series(db: Path, model: str) -> dict[str, list[int]]:
@@ -111,9 +124,9 @@ def _expected_series(db: Path, model: str) -> dict[str, list[int]]:
     return out
 
 
-def test_charts_render_every_series_as_steps(site, browser):
+def test_charts_render_every_series_as_steps(site, opened):
     site_dir, db = site
-    visit = Visit(browser, _model_page(site_dir, "gpt-4o"))
+    visit = opened(_model_page(site_dir, "gpt-4o"))
     charts = visit.page.eval_on_selector_all(
         ".chart.js-plotly-plot",
         """els => els.map(gd => ({
@@ -133,9 +146,9 @@ def test_charts_render_every_series_as_steps(site, browser):
     visit.page.screenshot(path=str(ARTIFACTS / "report-model.png"), full_page=True)
 
 
-def test_model_page_numbers_equal_aiprices_price(site, browser):
+def test_model_page_numbers_equal_aiprices_price(site, opened):
     site_dir, db = site
-    visit = Visit(browser, _model_page(site_dir, "gpt-4o"))
+    visit = opened(_model_page(site_dir, "gpt-4o"))
     shown = visit.page.eval_on_selector_all(
         "#current-prices tbody tr[data-price]",
         "rows => rows.map(r => [...JSON.parse(r.dataset.id), r.dataset.price, r.cells[3].textContent])",
@@ -148,32 +161,32 @@ def test_model_page_numbers_equal_aiprices_price(site, browser):
     assert all(row[10].startswith(row[9] + " USD/") for row in shown)  # the visible text shows the same number
 
 
-def test_hostile_model_name_is_text(site, browser):
+def test_hostile_model_name_is_text(site, browser, opened):
     site_dir, _ = site
     for path in (_model_page(site_dir, "img-src-x-onerror-alert-1"), site_dir / "changes" / "index.html"):
-        visit = Visit(browser, path)
+        visit = opened(path)
         assert visit.dialogs == [] and visit.errors == []
         assert visit.page.locator("img").count() == 0 and visit.page.locator("main a[href^='javascript']").count() == 0
         assert HOSTILE in visit.page.inner_text("main")
-    legend = Visit(browser, _model_page(site_dir, "img-src-x-onerror-alert-1"))
+    legend = opened(_model_page(site_dir, "img-src-x-onerror-alert-1"))
     title = legend.page.eval_on_selector(".gtitle", "e => e.textContent")
     assert title == f"{HOSTILE}: prices in USD per 1M tokens"
-    visit = Visit(browser, site_dir / "index.html")
+    visit = Visit(browser, site_dir / "index.html")  # its own load: typing changes the page the screenshot shows
     visit.page.fill("#search", "onerror")
     assert visit.page.inner_text("#search-results").startswith(HOSTILE)
     assert visit.page.locator("#search-results img").count() == 0 and visit.dialogs == []
 
 
-def test_changes_filter_and_screenshots(site, browser):
+def test_changes_filter_and_screenshots(site, opened):
     site_dir, _ = site
-    visit = Visit(browser, site_dir / "changes" / "index.html")
+    visit = opened(site_dir / "changes" / "index.html")
     visit.page.select_option("#filter-kind", "removed")
     assert visit.page.inner_text("#filter-count") == "2 shown"
     visit.page.select_option("#filter-kind", "")
     ARTIFACTS.mkdir(exist_ok=True)
     visit.page.screenshot(path=str(ARTIFACTS / "report-changes.png"))
-    Visit(browser, site_dir / "index.html").page.screenshot(path=str(ARTIFACTS / "report-index.png"))
-    budget = Visit(browser, next((site_dir / "budgets").glob("bot-yaml-*.html")))
+    opened(site_dir / "index.html").page.screenshot(path=str(ARTIFACTS / "report-index.png"))
+    budget = opened(next((site_dir / "budgets").glob("bot-yaml-*.html")))
     assert budget.page.eval_on_selector(".chart.js-plotly-plot", "gd => gd.data[0].type") == "waterfall"
     budget.page.screenshot(path=str(ARTIFACTS / "report-budget.png"), full_page=True)
 

@@ -28,8 +28,8 @@ def _load(con, source: str, when: datetime, rows: list[tuple]) -> None:
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     _load(con, "litellm", MARCH, [
         ("openai", "gpt-x", "gpt-x", "input", "2", {}),
         ("openai", "gpt-x", "gpt-x", "output", "8", {}),

@@ -40,14 +40,14 @@ def _prices(mini_input: str) -> list[dict]:
 
 
 @pytest.fixture
-def db(db_path) -> str:
+def db(migrated_db) -> str:
     """gpt-4o-mini input goes from $0.15 to $0.30 per 1M at 2026-11-02 00:00 UTC."""
-    con = connect(db_path)
+    con = connect(migrated_db)
     for run_id, at, mini_input in (("r1", datetime(2026, 10, 1, tzinfo=UTC), "0.15"),
                                    ("r2", datetime(2026, 11, 2, tzinfo=UTC), "0.3")):  # fmt: skip
         load_run(con, StagedRun(RunRecord(run_id, "litellm", "registry", at, at), _prices(mini_input)))
     con.close()
-    return str(db_path)
+    return str(migrated_db)
 
 
 def imported(db: str, path, *args: str):

@@ -36,6 +36,7 @@ class BackfillResult:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    held: int = 0  # copies loaded partial: held for review (``aiprices review list``)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -94,6 +95,7 @@ def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
             result.skipped += 1
             continue
         result.loaded += 1
+        result.held += res.status == "partial"
         result.added += res.added
         result.changed += res.changed
         result.removed += res.removed
@@ -118,6 +120,7 @@ class RegistryRefresh:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    held: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -149,4 +152,4 @@ def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = No
 
 def _refresh(origin: str, result) -> RegistryRefresh:
     return RegistryRefresh(origin, False, result.loaded, result.skipped, result.added, result.changed,
-                           result.removed, list(result.warnings))  # fmt: skip
+                           result.removed, result.held, list(result.warnings))  # fmt: skip

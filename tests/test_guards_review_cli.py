@@ -74,4 +74,4 @@ def test_review_list_accept_reject_correct(db_path):
     assert [Decimal(str(r["price"])) for r in on_day1] == [Decimal("1.2")]
     assert aiprices("doctor", db=db_path).returncode == 0
     missing = aiprices("review", "accept", "424242", db=db_path)
-    assert missing.returncode == 1 and "is not quarantined" in missing.stderr
+    assert missing.returncode == 1 and "no such change: 424242" in missing.stderr

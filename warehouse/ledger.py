@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from .contract import IDENTITY_COLUMNS, PRICE_COLUMNS
 from .errors import LoadRefused
+from .guards import Effect
 from .staging import RunRecord
 
 SUSPECT_RATIO = Decimal(10)
@@ -112,10 +113,28 @@ class Ledger:
                 ledger.pending[pid] = _Pending(run_id, pid, observed_at, (currency, price, rule))
         return ledger
 
-    def count_after(self, claims: dict[str, list[dict] | None]) -> int:
-        """How many prices the source lists once ``claims`` (key -> its rows, None = none) replace its keys."""
-        total = sum(map(len, self.by_key.values()))
-        return total + sum(len(rows or ()) - len(self.by_key.get(key, ())) for key, rows in claims.items())
+    def plan(self, claims: dict[str, list[dict] | None], kept: frozenset[tuple] = frozenset()) -> Plan:
+        """What ``claims`` (key -> its rows, None = none) would do, applied to nothing yet: the guards judge it,
+        and a held run keeps it for review. A price whose identity is in ``kept`` is never retired."""
+        plan = Plan(sum(map(len, self.by_key.values())))
+        for key, rows in claims.items():
+            current = self.by_key.get(key, {})
+            listed = set()
+            for row in rows or ():
+                ident = _identity(row)
+                listed.add(ident)
+                cur = current.get(ident)
+                if cur is None or _value(cur.row) != _value(row):
+                    plan.upserts.append(row)
+                    plan.added += cur is None
+            plan.retired.extend(cur for ident, cur in current.items() if ident not in listed and ident not in kept)
+        return plan
+
+    def held_claim(self, key: str, rows: list[dict], retire: set[str]) -> list[dict] | None:
+        """What ``key`` holds once a held run's ``rows`` are set and its ``retire`` (price ids) retired."""
+        held = {ident: cur.row for ident, cur in self.by_key.get(key, {}).items() if cur.pid not in retire}
+        held.update((_identity(row), row) for row in rows)
+        return list(held.values()) or None
 
     def check_order(self, run: RunRecord) -> None:
         """Refuse a run older than (or as old as) what this source already has: history only moves forward."""
@@ -129,6 +148,25 @@ class Ledger:
 
 
 @dataclass
+class Plan:
+    """A run's effect on its source's current prices before it is applied."""
+
+    current: int  # prices the source holds now
+    upserts: list[dict] = field(default_factory=list)  # rows that add a price or change its value
+    added: int = 0  # of those, new prices
+    retired: list[_Current] = field(default_factory=list)  # current prices the run would retire
+
+    @property
+    def items(self) -> int:
+        """Prices the source would hold after the run."""
+        return self.current + self.added - len(self.retired)
+
+    @property
+    def effect(self) -> Effect:
+        return Effect(self.current, self.added, len(self.upserts) - self.added, len(self.retired))
+
+
+@dataclass
 class Batch:
     """Writes pending for one transaction."""
 
@@ -139,6 +177,8 @@ class Batch:
     opened: list[_Current] = field(default_factory=list)  # become in_db once flushed
     quarantined: list[dict] = field(default_factory=list)  # held-back values (rows of ``quarantine``)
     resolutions: list[dict] = field(default_factory=list)  # pending quarantines decided by a crawl
+    holds: list[dict] = field(default_factory=list)  # runs held for review (rows of ``run_holds``)
+    hold_prices: list[dict] = field(default_factory=list)  # what they would set or retire
 
     def __bool__(self) -> bool:
         return bool(self.runs)
@@ -226,8 +266,10 @@ def apply_key(
     key: str,
     rows: list[dict] | None,
     retire_missing: bool = True,
+    kept: frozenset[tuple] = frozenset(),
 ) -> None:
-    """Diff the rows of one source model key (None = the key vanished) into ``batch``."""
+    """Diff the rows of one source model key (None = the key vanished) into ``batch``; a price whose identity
+    is in ``kept`` (its new value was unreadable) keeps its current value."""
     current = ledger.by_key.get(key, {})
     seen: dict[tuple, _Current] = {}
     for row in rows or ():
@@ -262,7 +304,7 @@ def apply_key(
     for ident, cur in current.items():
         if ident in seen:
             continue
-        if retire_missing:
+        if retire_missing and ident not in kept:
             _resolve(ledger, batch, run, cur.pid, "superseded")
             _close(batch, run, cur)
             batch.changes.append(_change(run, cur.pid, cur.row, cur.row["price"], None, "removed"))

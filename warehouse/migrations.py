@@ -9,6 +9,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, "001_core.sql"),
     (2, "002_views.sql"),
     (3, "003_guards.sql"),
+    (4, "004_held_runs.sql"),
 )
 
 

@@ -61,7 +61,9 @@ class StagedRun:
 
     ``complete``: the rows are everything the source lists. Otherwise the run is incremental: each
     ``source_model_key`` in ``rows`` replaces that key's prices, each key in ``removed_keys`` loses all of its
-    prices, and every other key keeps its prices. ``details`` are the producer's diagnostics (not loaded).
+    prices, and every other key keeps its prices. ``kept`` are identities (``IDENTITY_COLUMNS`` tuples) whose
+    value the producer could not read (NaN, a word, null): a price already loaded under one keeps its last good
+    value instead of being retired. ``details`` are the producer's diagnostics (not loaded).
     """
 
     run: RunRecord
@@ -69,6 +71,7 @@ class StagedRun:
     complete: bool = True
     removed_keys: frozenset[str] = frozenset()
     details: dict = field(default_factory=dict)
+    kept: frozenset[tuple] = frozenset()
 
 
 def _encode(value):
@@ -87,6 +90,7 @@ def write_staged_run(
     complete: bool = True,
     removed_keys: Iterable[str] = (),
     details: dict | None = None,
+    kept: Iterable[tuple] = (),
 ) -> Path:
     """Write ``run`` and ``rows`` as the staged-run folder ``folder`` (replacing one already there)."""
     folder = Path(folder)
@@ -104,6 +108,7 @@ def write_staged_run(
         "complete": complete,
         "removed_keys": sorted(removed_keys),
         "details": details or {},
+        "kept": sorted(kept),
     }
     (tmp / RUN_FILE).write_text(json.dumps(meta, default=_encode, indent=2, sort_keys=True), encoding="utf-8")
     if folder.exists():
@@ -132,7 +137,8 @@ def read_staged_run(folder: Path) -> StagedRun:
         raise BadInput(f"{folder}: unreadable staged run ({type(exc).__name__}: {exc}); refused") from None
     if len(rows) != meta["rows"]:
         raise BadInput(f"{folder}: {ROWS_FILE} holds {len(rows)} rows, {RUN_FILE} says {meta['rows']}; refused")
-    return StagedRun(record, rows, meta["complete"], frozenset(meta["removed_keys"]), meta["details"])
+    kept = frozenset(tuple(ident) for ident in meta.get("kept", ()))
+    return StagedRun(record, rows, meta["complete"], frozenset(meta["removed_keys"]), meta["details"], kept)
 
 
 def _read_rows(path: Path) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -20,6 +21,13 @@ def _summary(result, what: str) -> str:
 def _print_warnings(result) -> None:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
+
+
+def _exit_if_held(result) -> None:
+    """Exit 1 when a copy was held for review (loaded ``partial``), as ``crawl`` does for a held source."""
+    if result.held:
+        click.echo(f"{result.held} held for review: aiprices review list", err=True)
+        sys.exit(1)
 
 
 @click.group()
@@ -43,6 +51,7 @@ def refresh(file: str | None, url: str | None, db: str) -> None:
         return
     _print_warnings(result)
     click.echo(_summary(result, "registry"))
+    _exit_if_held(result)
 
 
 @click.group()
@@ -65,3 +74,4 @@ def backfill_litellm(path: str, db: str) -> None:
     result = run_backfill(con, Path(path))
     _print_warnings(result)
     click.echo(_summary(result, "backfill"))
+    _exit_if_held(result)

@@ -72,15 +72,16 @@ def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str
             changed, vanished = reader.read(raw, copy.label, report)
         except RegistryUnreadable as exc:
             raise BadInput(str(exc)) from None
+        kept: set[tuple] = set()
         rows = stage_rows(
             (pair for pairs in changed.values() for pair in pairs),
-            source=SOURCE, source_url=copy.url, rejected=report.skipped,
+            source=SOURCE, source_url=copy.url, rejected=report.skipped, kept=kept,
         )  # fmt: skip
         emptied = changed.keys() - {row["source_model_key"] for row in rows}
         run = _run_for(copy, sha, started)
         run.warnings = report.summary() or None
         labels.append(copy.label)
-        yield StagedRun(run, rows, complete=first, removed_keys=frozenset(vanished | emptied))
+        yield StagedRun(run, rows, complete=first, removed_keys=frozenset(vanished | emptied), kept=frozenset(kept))
         first = False
 
 

@@ -79,7 +79,7 @@ def _installed(name: str) -> bool:
 
 def _listing_help(ctx: click.Context) -> bool:
     """True while click renders the top-level command list (no need to import every command)."""
-    return ctx.info_name == "aiprices" and ctx.invoked_subcommand is None and sys.argv[1:2] in (["--help"], ["-h"])
+    return ctx.parent is None and ctx.invoked_subcommand is None and sys.argv[1:2] in (["--help"], ["-h"])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

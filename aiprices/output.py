@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from aiprices.calculators.money import plain
+from aiprices.calculators.money import context_text, money, plain, price_text, unit_label  # noqa: F401 - re-exported
 
 FORMATS = ("table", "csv", "json")
 COMPACT_WIDTH = 100  # a compact table never exceeds this many columns (or the terminal, if narrower)
@@ -34,35 +33,6 @@ class View:
     heads: tuple[str, ...]
     cells: Callable[[dict], tuple]
     wrap: tuple[str, ...] = ()
-
-
-def money(value: Decimal | None) -> str:
-    """Exact decimal text without trailing zeros or exponent: ``Decimal('0.800')`` -> ``0.8``; ``-`` for none.
-
-    The digits come from ``calculators.money.plain`` (one definition, with room for all 38 digits a price
-    column holds), so the CLI, the report and the calculators' JSON print a number the same way.
-    """
-    return "-" if value is None else plain(value)
-
-
-def unit_label(unit: str) -> str:
-    """A short reading of a unit code: ``usd_per_1m_tokens`` -> ``1M tokens``, ``per_image`` -> ``image``."""
-    words = unit.removeprefix("usd_").removeprefix("dbu_").removeprefix("per_").split("_")
-    return " ".join(w.upper() if w in ("1m", "1k", "gb") else w for w in words)
-
-
-def price_text(price: Decimal | None, unit: str, currency: str) -> str:
-    """``2.5 USD/1M tokens``; ``-`` when there is no price (an added or removed change)."""
-    return "-" if price is None else f"{money(price)} {currency}/{unit_label(unit)}"
-
-
-def context_text(tokens: int) -> str:
-    """The long-context threshold of a price: blank for every length, ``>200K`` above 200,000 tokens."""
-    if not tokens:
-        return ""
-    if tokens % 1_000_000 == 0:
-        return f">{tokens // 1_000_000}M"
-    return f">{tokens // 1000}K" if tokens % 1000 == 0 else f">{tokens}"
 
 
 def cell(value) -> str | int | float | None:
@@ -124,6 +94,8 @@ def terminal_width(compact: bool) -> int | None:
     """The width a table must fit: the terminal's (at most 100 for a compact view); unbounded when piped
     and wide."""
     if sys.stdout.isatty():
+        import shutil  # only on a terminal (it imports compression modules)
+
         columns = shutil.get_terminal_size().columns
         return min(columns, COMPACT_WIDTH) if compact else columns
     return COMPACT_WIDTH if compact else None

@@ -1,5 +1,8 @@
 """Backfill benchmark: the shared registry copies and a synthetic three-year daily series.
 
+The series (``tests/registry_series.py``) is grown from a real copy and written the way the real copies are:
+odd key spellings and indentation, escaped keys, duplicates that come and go, numbers in every style.
+
 Run:  python benchmarks/bench_backfill.py [--days 1100] [--record]
 
 Each measured step runs in its own process (wall time and that process's peak RSS). The baseline, measured
@@ -11,23 +14,23 @@ only the newest copy, and the wall time of ``aiprices price MODEL --on DATE`` an
 from __future__ import annotations
 
 import argparse
-import copy
 import gzip
 import json
 import os
 import platform
-import random
 import shutil
 import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 SHARED = Path(os.environ.get("AIPRICES_SHARED", HERE.parent.parent / "shared"))
+sys.path.insert(0, str(HERE.parent / "tests"))
+from registry_series import synthesize  # noqa: E402  (the tests' fixture: the same series)
 
 
 def _read(path: Path) -> bytes:
@@ -66,62 +69,6 @@ def _child(step: str, *args: str) -> dict:
     )
     out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def synthesize(days: int, out: Path, seed: int = 7) -> None:
-    """A daily series grown from a real copy with change rates like LiteLLM's own history.
-
-    Per day: a file edit on 70% of days; ~0.5 price changes (about one in ten of them a 1000x
-    correction); ~2 new models; ~1 non-price field edit; removals of ~100 entries on 1% of days; an entry
-    that vanishes and returns now and then.
-    """
-    rng = random.Random(seed)
-    base = json.loads(_read(SHARED / "litellm-registry" / "2025-12-07.json.gz"))
-    registry = {k: v for k, v in base.items() if isinstance(v, dict)}
-    parked: dict = {}
-    out.mkdir(parents=True, exist_ok=True)
-    start = date(2023, 11, 1)
-    keys = list(registry)
-    for i in range(days):
-        day = start + timedelta(days=i)
-        if i and rng.random() < 0.7:
-            for _ in range(_poisson(rng, 0.5)):
-                entry = registry[rng.choice(keys)]
-                fields = [f for f, v in entry.items() if "cost" in f and isinstance(v, float | int)
-                          and not isinstance(v, bool)]
-                if fields:
-                    f = rng.choice(fields)
-                    factor = 1000 if rng.random() < 0.1 else rng.choice((0.5, 0.8, 0.9, 1.1, 1.25, 2))
-                    entry[f] = float(f"{entry[f] * factor:.6g}") or 1e-06
-            for _ in range(_poisson(rng, 2)):
-                src = registry[rng.choice(keys)]
-                new_key = f"synthetic/model-{i}-{rng.randrange(10**6)}"
-                registry[new_key] = copy.deepcopy(src)
-                keys.append(new_key)
-            entry = registry[rng.choice(keys)]
-            entry["max_tokens"] = rng.choice((4096, 8192, 16384, 32768))
-            if rng.random() < 0.01:
-                for k in rng.sample(keys, min(100, len(keys))):
-                    registry.pop(k, None)
-                keys = list(registry)
-            if rng.random() < 0.05 and keys:
-                k = rng.choice(keys)
-                parked[k] = registry.pop(k)
-                keys.remove(k)
-            if parked and rng.random() < 0.05:
-                k, v = parked.popitem()
-                registry[k] = v
-                keys.append(k)
-        (out / f"{day.isoformat()}.json").write_text(json.dumps(registry, indent=4))
-
-
-def _poisson(rng: random.Random, lam: float) -> int:
-    n, p, limit = 0, 1.0, pow(2.718281828, -lam)
-    while True:
-        p *= rng.random()
-        if p < limit:
-            return n
-        n += 1
 
 
 def _cli_seconds(args: list[str], db: Path, runs: int = 5) -> float:
@@ -190,9 +137,9 @@ def main() -> None:
     shared = WORK / "shared-copies"
     shutil.rmtree(shared, ignore_errors=True)
     shutil.copytree(SHARED / "litellm-registry", shared)
-    synthetic = WORK / f"synthetic-{args.days}"
+    synthetic = WORK / f"series-{args.days}"
     if not synthetic.exists():
-        synthesize(args.days, synthetic)
+        synthesize(args.days, synthetic, SHARED / "litellm-registry" / "2025-12-07.json.gz")
     results = [measure(shared, "shared copies"), measure(synthetic, f"synthetic {args.days} days")]
     text = report(results)
     print(text)

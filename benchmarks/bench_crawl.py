@@ -65,8 +65,8 @@ def main() -> int:
         one_process, _ = median_time(args.repeat, args.pages, args.on, sources, work, 1)
         full, outcomes = median_time(args.repeat, args.pages, args.on, sources, work, None)
         peak_child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        items = sum(int(o.get("items", 0)) for o in outcomes.values())
-        ok = sum(o.get("status") == "ok" for o in outcomes.values())
+        items = sum(staged.run.items for staged in outcomes.values())
+        ok = sum(staged.run.status == "ok" for staged in outcomes.values())
         singles = {s: median_time(args.repeat, args.pages, args.on, [s], work, 1)[0] for s in sources}
         slowest = max(singles, key=singles.get)
         db = work / "bench.duckdb"

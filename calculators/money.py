@@ -167,3 +167,35 @@ def _grouped(digits: str) -> str:
     """``1234567`` -> ``1,234,567`` for any length (no int conversion, which caps at 4,300 digits)."""
     head = len(digits) % 3 or 3
     return ",".join([digits[:head], *(digits[i : i + 3] for i in range(head, len(digits), 3))])
+
+
+# How a stored price reads as text (the CLI's tables and the report share these).
+
+
+def money(value: Decimal | None) -> str:
+    """Exact decimal text without trailing zeros or exponent: ``Decimal('0.800')`` -> ``0.8``; ``-`` for none.
+
+    The digits come from ``plain`` (one definition, with room for all 38 digits a price column holds), so the
+    CLI, the report and the calculators' JSON print a number the same way.
+    """
+    return "-" if value is None else plain(value)
+
+
+def unit_label(unit: str) -> str:
+    """A short reading of a unit code: ``usd_per_1m_tokens`` -> ``1M tokens``, ``per_image`` -> ``image``."""
+    words = unit.removeprefix("usd_").removeprefix("dbu_").removeprefix("per_").split("_")
+    return " ".join(w.upper() if w in ("1m", "1k", "gb") else w for w in words)
+
+
+def price_text(price: Decimal | None, unit: str, currency: str) -> str:
+    """``2.5 USD/1M tokens``; ``-`` when there is no price (an added or removed change)."""
+    return "-" if price is None else f"{money(price)} {currency}/{unit_label(unit)}"
+
+
+def context_text(tokens: int) -> str:
+    """The long-context threshold of a price: blank for every length, ``>200K`` above 200,000 tokens."""
+    if not tokens:
+        return ""
+    if tokens % 1_000_000 == 0:
+        return f">{tokens // 1_000_000}M"
+    return f">{tokens // 1000}K" if tokens % 1000 == 0 else f">{tokens}"

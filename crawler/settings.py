@@ -4,7 +4,12 @@
 the same spiders with per-run values (run id, staging folder, archive root) as spider arguments.
 """
 
-from aiprices import __version__
+from importlib.metadata import PackageNotFoundError, version
+
+try:  # the installed distribution's version: the crawler never imports the `aiprices` shell
+    __version__ = version("aiprices")
+except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
+    __version__ = "0"
 
 BOT_NAME = "aiprices"
 SPIDER_MODULES = ["aiprices.crawler.spiders"]

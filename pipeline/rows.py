@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Context, Decimal
+from operator import itemgetter
 
 from aiprices.warehouse.contract import (
     CURRENCIES,
@@ -17,14 +18,20 @@ from aiprices.warehouse.contract import (
     PRICE_KEYS,
     PRICE_SCALE,
     SERVICE_TIERS,
-    unit_scale,
+    UNIT_SCALES,
 )
 
 REQUIRED = ("source", "vendor", "source_model_key", "price_key", "unit", "price", "currency")
+_TEXTS = tuple(name for name in REQUIRED if name != "price")
+_texts = itemgetter(*_TEXTS)
 MAX_INTEGER_DIGITS = PRICE_DIGITS - PRICE_SCALE
 # Wide enough for every storable price, so scaling and tidying one never rounds it (the default context
 # keeps 28 digits).
 _EXACT = Context(prec=PRICE_DIGITS)
+_ZERO, _ONE = Decimal(0), Decimal(1)
+_CURRENCIES, _TIERS = frozenset(CURRENCIES), frozenset(SERVICE_TIERS)
+# Power of ten of a unit's factor -> the smallest step a published price may have (10^-24 once scaled).
+_QUANTUM = {f.adjusted(): _ONE.scaleb(-PRICE_SCALE - f.adjusted()) for _, f in UNIT_SCALES.values()}
 
 
 class InvalidPrice(ValueError):
@@ -38,25 +45,26 @@ class InvalidPrice(ValueError):
 
 def check(item: dict) -> None:
     """Raise InvalidPrice for the first problem found in one price dict (units as published)."""
-    for name in REQUIRED:
-        if item.get(name) in (None, ""):
-            raise InvalidPrice("missing_field", name, "is missing")
+    texts = _texts(item) if _TEXTS[0] in item else ()
+    if not all(texts) or len(texts) < len(_TEXTS) or item.get("price") is None:
+        missing = [name for name in REQUIRED if item.get(name) in (None, "")]
+        raise InvalidPrice("missing_field", missing[0], "is missing")
     price, unit = item["price"], item["unit"]
     if not isinstance(price, Decimal):
         raise InvalidPrice("not_decimal", f"price {price!r}", f"is {type(price).__name__}, not Decimal")
-    if not price.is_finite() or price < 0:
+    if not price.is_finite() or price < _ZERO:
         raise InvalidPrice(
             "not_finite" if not price.is_finite() else "negative", f"price {price}", "is not a valid price"
         )
-    scale = unit_scale(unit)
+    scale = UNIT_SCALES.get(unit)
     if scale is None:
         raise InvalidPrice("unknown_unit", f"unit {unit!r}", "is not a known unit")
     _check_storable(price, scale[1])
     if item["price_key"] not in PRICE_KEYS:
         raise InvalidPrice("unknown_price_key", f"price_key {item['price_key']!r}", "is not a known price key")
-    if item["currency"] not in CURRENCIES:
+    if item["currency"] not in _CURRENCIES:
         raise InvalidPrice("unknown_currency", f"currency {item['currency']!r}", "is not a known currency")
-    if item.get("service_tier", "standard") not in SERVICE_TIERS:
+    if item.get("service_tier", "standard") not in _TIERS:
         raise InvalidPrice("unknown_tier", f"service_tier {item.get('service_tier')!r}", "is not a known tier")
     ctx = item.get("context_min_tokens", 0)
     if not isinstance(ctx, int) or ctx < 0:
@@ -64,17 +72,16 @@ def check(item: dict) -> None:
 
 
 def _check_storable(price: Decimal, factor: Decimal) -> None:
-    """``price`` times ``factor`` (a power of ten) fits the stored type exactly; judged from the digits alone,
-    so no arithmetic can overflow or round first."""
+    """``price`` times ``factor`` (a power of ten) fits the stored type exactly. The magnitude is judged
+    first, so the exactness test that follows can neither overflow nor round."""
     if not price:
         return
     power = factor.adjusted()
     if price.adjusted() + power >= MAX_INTEGER_DIGITS:
         problem = f"is too large (a price must stay below 10^{MAX_INTEGER_DIGITS} once scaled)"
         raise InvalidPrice("too_large", f"price {price}", problem)
-    _, digits, exponent = price.as_tuple()
-    trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
-    if exponent + trailing_zeros + power < -PRICE_SCALE:
+    # Below 10^14 once scaled, the price rounded to 24 decimals has at most 38 digits: exact in _EXACT.
+    if price.quantize(_QUANTUM[power], context=_EXACT) != price:
         raise InvalidPrice("too_precise", f"price {price}", f"has more than {PRICE_SCALE} decimals when scaled")
 
 
@@ -86,7 +93,7 @@ def normalize_price(price: Decimal, unit: str) -> tuple[Decimal, str]:
     zeros, so 0.0025 per 1K and 2.5 per 1M compare and serialise the same. A unit outside the contract is
     returned as is (``check`` rejects it).
     """
-    scale = unit_scale(unit)
+    scale = UNIT_SCALES.get(unit)
     if scale is None:
         return price, unit
     stored, factor = scale
@@ -95,12 +102,11 @@ def normalize_price(price: Decimal, unit: str) -> tuple[Decimal, str]:
 
 def tidy(value: Decimal) -> Decimal:
     """``value`` without trailing zeros and never in exponent form (``2.5E+3`` -> ``2500``)."""
-    if value == 0:
-        return Decimal(0)
-    value = value.normalize(_EXACT)
-    if value.as_tuple().exponent > 0:
-        value = value.quantize(Decimal(1), context=_EXACT)
-    return value
+    if not value:
+        return _ZERO
+    if value == value.to_integral_value():
+        return value.quantize(_ONE, context=_EXACT)
+    return value.normalize(_EXACT)
 
 
 def stage_rows(
@@ -132,5 +138,5 @@ def stage_rows(
 
 def _stored_identity(row: dict) -> tuple:
     """The identity a row would be stored under (its unit as stored), whatever its price."""
-    scale = unit_scale(row.get("unit") or "")
+    scale = UNIT_SCALES.get(row.get("unit"))
     return tuple(scale[0] if c == "unit" and scale else row.get(c) for c in IDENTITY_COLUMNS)

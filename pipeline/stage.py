@@ -17,7 +17,7 @@ from aiprices.warehouse.staging import RunRecord, write_staged_run
 from itemadapter import ItemAdapter
 
 # Outcome fields that are crawl diagnostics rather than run metadata: kept in the staged run's details.
-DETAILS = ("unmapped_columns", "yielded", "inferred", "unknown_models", "page_sha256", "kinds")
+DETAILS = ("unmapped_columns", "unpriced", "yielded", "inferred", "unknown_models", "page_sha256", "kinds")
 
 
 def run_record(outcome: dict, kind: str) -> RunRecord:
@@ -42,6 +42,9 @@ def run_record(outcome: dict, kind: str) -> RunRecord:
         warnings="; ".join(warnings) or None,
         source_url=outcome["source_url"],
         content_sha256=outcome["content_sha256"],
+        page_kind=outcome["page_kind"],
+        rows_seen=outcome["rows_seen"],
+        rows_priced=outcome["rows_priced"],
     )
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
+from aiprices.calculators.money import context_text
 from markupsafe import Markup, escape
-
-from aiprices.output import context_text
 
 
 def _tag(text: str) -> str:

@@ -14,9 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from aiprices.calculators.money import fmt_usd
-
-from aiprices.output import context_text, money, unit_label
+from aiprices.calculators.money import context_text, fmt_usd, money, unit_label
 
 from .data import IDENTITY
 

@@ -128,12 +128,7 @@ def disagreements(con) -> list[dict]:
     """Where a page and the registry disagree in their latest cross-check, by vendor."""
     return _dicts(con.execute(
         """
-        SELECT * FROM (
-            SELECT *, row_number() OVER (
-                PARTITION BY source, vendor, model, price_key, unit, service_tier, context_min_tokens, region,
-                             variant ORDER BY checked_at DESC) AS newest
-            FROM crosschecks
-        ) WHERE newest = 1 AND status = 'mismatch'
+        SELECT * FROM crosschecks_current WHERE status = 'mismatch'
         ORDER BY vendor, source, model, price_key, service_tier, context_min_tokens, region, variant
         """
     ))  # fmt: skip

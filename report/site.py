@@ -19,11 +19,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from aiprices.calculators.money import fmt_usd
+from aiprices.calculators.money import context_text, fmt_usd, money, price_text, unit_label
 from jinja2 import Environment, PackageLoader, select_autoescape
 from jinja2.utils import htmlsafe_json_dumps
-
-from aiprices.output import context_text, money, price_text, unit_label
 
 from . import data
 from .budgets import budget_pages

@@ -47,6 +47,9 @@ class SourceResult:
     unmapped: list[str] = field(default_factory=list)
     crosschecks: dict[str, int] = field(default_factory=dict)
     crawler: dict = field(default_factory=dict)
+    rows_seen: int | None = None  # the completeness audit: priced-looking rows, those read, the misses
+    rows_priced: int | None = None
+    unpriced: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -144,6 +147,9 @@ def source_result(p: PlannedSource, staged: StagedRun, status: str) -> SourceRes
         error=staged.run.error,
         unmapped=list(staged.details.get("unmapped_columns") or []),
         crawler=staged.details,
+        rows_seen=staged.run.rows_seen,
+        rows_priced=staged.run.rows_priced,
+        unpriced=list(staged.details.get("unpriced") or []),
     )
 
 

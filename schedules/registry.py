@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryReader, RegistryUnreadable
+from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryUnreadable
+from aiprices.crawler.extract.litellm_reader import RegistryReader
 from aiprices.pipeline.rows import stage_rows
 from aiprices.warehouse.errors import BadInput
 from aiprices.warehouse.load import load_runs, loaded_snapshots
@@ -69,19 +70,21 @@ def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str
             continue
         report = EntryReport()
         try:
-            changed, vanished = reader.read(raw, copy.label, report)
+            read = reader.read(raw, copy.label, report)
         except RegistryUnreadable as exc:
             raise BadInput(str(exc)) from None
         kept: set[tuple] = set()
         rows = stage_rows(
-            (pair for pairs in changed.values() for pair in pairs),
+            (pair for pairs in read.changed.values() for pair in pairs),
             source=SOURCE, source_url=copy.url, rejected=report.skipped, kept=kept,
         )  # fmt: skip
-        emptied = changed.keys() - {row["source_model_key"] for row in rows}
+        emptied = read.changed.keys() - {row["source_model_key"] for row in rows}
         run = _run_for(copy, sha, started)
         run.warnings = report.summary() or None
         labels.append(copy.label)
-        yield StagedRun(run, rows, complete=first, removed_keys=frozenset(vanished | emptied), kept=frozenset(kept))
+        yield StagedRun(
+            run, rows, complete=first, removed_keys=frozenset(read.vanished | emptied), kept=frozenset(kept)
+        )
         first = False
 
 

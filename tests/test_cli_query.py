@@ -156,3 +156,33 @@ def test_help_for_every_command(loaded_db):
         proc = aiprices(name, "--help", db=loaded_db, check=False)
         assert proc.returncode == 0, (name, proc.stderr)
         assert "Usage:" in proc.stdout
+
+
+LISTING = """
+import sys
+from aiprices.cli import cli
+prog_name, sys.argv = sys.argv[1], ["aiprices", "--help"]
+cli.main(prog_name=prog_name, standalone_mode=False)
+print(sorted(m for m in sys.modules if m.startswith("aiprices.commands.")))
+"""
+
+
+@pytest.mark.parametrize("prog_name", ["aiprices", "python -m aiprices"])
+def test_the_command_listing_imports_no_command(prog_name):
+    """``--help`` lists commands from their short help: a fast start however the program is named."""
+    proc = subprocess.run([sys.executable, "-c", LISTING, prog_name], capture_output=True, text=True, check=True)
+    assert f"Usage: {prog_name} " in proc.stdout and "  price " in proc.stdout
+    assert proc.stdout.rstrip().endswith("[]")
+
+
+def test_a_date_before_any_price_is_one_error_and_no_table(loaded_db):
+    from click.testing import CliRunner
+
+    from aiprices.commands.query import price
+
+    for fmt in ("table", "csv", "json"):
+        args = ["claude-3-5-haiku-20241022", "--on", "2020-01-01", "--format", fmt, "--db", str(loaded_db)]
+        result = CliRunner().invoke(price, args)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert "claude-3-5-haiku-20241022 has no price in effect on 2020-01-01" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from aiprices.crawler.extract import LayoutChanged, PageBlocked, anthropic
+from aiprices.crawler.extract import LayoutChanged, anthropic
 from conftest import shared_path
 from html_extract_checks import assert_well_formed, price_of, run
 
@@ -86,6 +86,13 @@ def test_docs_2026_07_24_promo_row_and_list_row(pages):
     assert price_of(ex, "Claude Mythos 5", "cache_write") == Decimal("12.50")
     assert price_of(ex, "Claude Opus 4.8", "output", variant="fast") == Decimal("50")
     assert price_of(ex, "Claude Opus 5", "input", variant="fast") == Decimal("10")
+    # CCU terms (no such unit) and worked examples (not list prices) are the rows left unpriced
+    assert (ex.rows_seen, ex.rows_priced) == (46, 36)
+    assert {r.split(":")[0] for r in ex.unpriced} == {
+        "Claude Platform on AWS pricing",
+        "Claude in Microsoft Foundry pricing",
+        "Worked example",
+    }
 
 
 def test_claude_pricing_render_2025_11_03(pages):
@@ -118,9 +125,3 @@ def test_bogus_markdown_is_layout_changed():
 def test_bogus_html_is_layout_changed():
     with pytest.raises(LayoutChanged):
         anthropic.extract(b"<html><body><h3>Pro</h3><p>$20 per month</p></body></html>", "u", "html")
-
-
-def test_challenge_is_blocked():
-    body = b"<html><head><title>Just a moment...</title></head><body>cf-chl-x</body></html>"
-    with pytest.raises(PageBlocked):
-        anthropic.extract(body, "u", "html")

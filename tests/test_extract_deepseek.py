@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from aiprices.crawler.extract import LayoutChanged, PageBlocked, deepseek
+from aiprices.crawler.extract import LayoutChanged, deepseek
 from conftest import shared_path
 from html_extract_checks import assert_well_formed, price_of, run
 
@@ -62,11 +62,3 @@ def test_unknown_price_row_is_reported():
     ex = deepseek.extract(body, "u")
     assert [(it["price_key"], it["price"]) for it in ex.items] == [("output", Decimal("2"))]
     assert ex.unmapped_columns == ["1M SEARCH CALLS"]
-
-
-def test_challenge_page_is_blocked():
-    body = (
-        b"<html><title>Just a moment...</title><script src='/cdn-cgi/challenge-platform/x'></script></html>"
-    )
-    with pytest.raises(PageBlocked):
-        deepseek.extract(body, "u")

@@ -75,7 +75,9 @@ def test_api_2026_01_23(api):
     ]
     assert all(it["price"] > 0 for it in api.items)
     assert "togethercomputer/MoA-1" not in {it["source_model_key"] for it in api.items}
-    assert len(api.warnings) == 7  # audio and transcribe entries: unit not stated, skipped
+    # audio and transcribe entries: the API states no unit for their numbers, so they stay unpriced
+    assert api.warnings == [] and (api.rows_seen, api.rows_priced) == (75, 68)
+    assert len(api.unpriced) == 7 and all(r.endswith(("(audio)", "(transcribe)")) for r in api.unpriced)
 
 
 def test_api_unknown_nonzero_field_is_reported():

@@ -65,7 +65,7 @@ def test_full_partner_models_regions_and_media(full):
 def test_full_page_error_is_kept_first_and_warned(full):
     # The page's own us-east5 Sonnet 4.6 cell repeats Sonnet 4.5's long-context prices, unlabelled, inside the
     # =< 200K column (its > 200K column says $3.30); the page does not say what they are: keep the first, warn.
-    assert any("Claude Sonnet 4.6: repeated" in w and "6.60 vs 3.30" in w for w in full.warnings)
+    assert any(w.startswith("Claude Sonnet 4.6 input") and "6.60 repeats 3.30" in w for w in full.warnings)
     assert price_of(full, "Claude Sonnet 4.6", "input", region="us-east5", context_min_tokens=200000) == Decimal("3.30")
 
 
@@ -83,12 +83,12 @@ def test_full_only_prose_and_out_of_vocabulary_units_stay_warnings(full):
         "Other Gemini models",
         "Storage (M tok-hour)",
     )
-    assert not [w for w in full.warnings if any(g in w for g in gone)]
-    kept = [w for w in full.warnings if "Claude Sonnet 4.6: repeated" not in w]
-    assert len(kept) == 4
-    assert sum("Model Optimizer" in w for w in kept) == 2  # worked examples, not list prices
-    assert any("Imagen 1 Fine-tuning" in w and "per node hour" in w for w in kept)
-    assert any("Storage (Modality-hour)" in w and "no such unit" in w for w in kept)
+    assert not [w for w in full.warnings + full.unpriced if any(g in w for g in gone)]
+    kept = [w for w in full.warnings if not w.startswith("Claude Sonnet 4.6 ")]
+    assert len(kept) == 1 and "Storage (Modality-hour)" in kept[0] and "no such unit" in kept[0]
+    # the Model Optimizer's worked examples are the only priced-looking rows left unread
+    assert [r.split(": ")[-1] for r in full.unpriced] == ["Cost", "Balanced", "Quality"]
+    assert (full.rows_seen, full.rows_priced) == (275, 272)
 
 
 def test_full_cache_storage(full):
@@ -243,8 +243,9 @@ def test_grounding_storage_and_per_1k_on_own_html():
         ("Gemini 9 Flash", "cache_read", "per_1m_tokens", "standard", Decimal("0.05")),
         ("Coder", "input", "per_1m_characters", "standard", Decimal("0.3")),
     }
-    # two different amounts in one row, or no amount per 1,000: ambiguous, so a warning and no price
-    assert sum("not read (prose): grounding row" in w for w in ex.warnings) == 2
+    # two different amounts in one row: ambiguous, so no price and the row is listed unpriced ("$ varies" holds
+    # no amount: not a priced-looking row)
+    assert ex.unpriced == ["Gemini 9 grounding: Grounding with Google Maps"]
 
 
 def test_no_table_is_layout_changed():

@@ -181,6 +181,23 @@ def test_blocked_page_fails_without_removals(con, tmp_path, server, baseline):
     assert_unharmed(con, baseline)
 
 
+def test_coverage_drop_with_a_fine_item_count_loads_partial_without_removals(con, tmp_path, server, baseline):
+    # beta's prices move to a field the extractor does not know: 4 items still (gamma is new), but a third
+    # of the priced models now gives no price
+    data = json.loads(page({**MODELS, "acme/gamma": ("0.000001", "0.000001")}))
+    data["data"][1]["pricing"] = {"teleport": "0.000003"}
+    server.body = json.dumps(data).encode()
+    res = crawl_once(con, tmp_path, server, 2)
+    assert (res.status, res.items, res.removed) == ("partial", 4, 0)
+    assert (res.rows_seen, res.rows_priced, res.unpriced) == (3, 2, ["acme/beta"])
+    error, coverage, warnings = con.execute(
+        "SELECT error, coverage, warnings FROM crawl_runs WHERE run_id = 'f2-openrouter'"
+    ).fetchone()
+    assert "unpriced rows (1 of 3): acme/beta" in warnings  # the misses by name
+    assert error.startswith("coverage fell from 100.0% (run f1-openrouter) to 66.7%") and coverage == Decimal("0.6667")
+    assert snapshot(con)[("acme/beta", "output")] == Decimal("15")  # kept, not retired
+
+
 def test_prices_x1000_are_quarantined_until_the_next_crawl_confirms(con, tmp_path, server, baseline):
     server.body = page(MODELS, scale=1000)
     res = crawl_once(con, tmp_path, server, 2)

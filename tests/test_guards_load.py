@@ -28,9 +28,10 @@ def row(model: str, price: str, key: str = "input", source: str = "groq") -> dic
     }  # fmt: skip
 
 
-def load(con, day: int, rows: list[dict], source: str = "groq", status: str = "ok"):
+def load(con, day: int, rows: list[dict], source: str = "groq", status: str = "ok", **page):
+    """Load ``rows`` as the run of day ``day``; ``page`` sets the page (``page_kind``) and its audit."""
     at = datetime(2026, 3, day, tzinfo=UTC)
-    run = RunRecord(f"r{day}-{source}", source, "crawl", at, at, at, status=status)
+    run = RunRecord(f"r{day}-{source}", source, "crawl", at, at, at, status=status, **page)
     return load_run(con, StagedRun(run, rows))
 
 
@@ -67,6 +68,30 @@ def test_item_count_drop_loads_partial_and_retires_nothing(con):
     res = load(con, 3, ten_models()[:6])
     assert res.status == "ok" and res.removed == 4
     assert len(current(con)) == 6
+
+
+def test_item_count_guard_compares_the_same_page_only(con):
+    load(con, 1, ten_models(), page_kind="jina.md")
+    # a card page after a table page is another page: its 4 items are not a drop from the table's 10
+    assert load(con, 2, ten_models()[:4], page_kind="api-pricing.md").status == "ok"
+    # back to the table page, compared with the table page's last run (10), not the card page's (4)
+    assert load(con, 3, ten_models()[:4], page_kind="jina.md").status == "partial"
+    assert load(con, 4, ten_models()[:9], page_kind="jina.md").status == "ok"
+
+
+def test_coverage_drop_loads_partial_even_when_the_item_count_looks_fine(con):
+    load(con, 1, ten_models(), page_kind="html", rows_seen=50, rows_priced=49)
+    res = load(con, 2, ten_models()[:9], page_kind="html", rows_seen=50, rows_priced=30)
+    assert res.status == "partial" and res.removed == 0
+    error, coverage, seen = con.execute(
+        "SELECT error, coverage, rows_seen FROM crawl_runs WHERE run_id = 'r2-groq'"
+    ).fetchone()
+    assert error.startswith("coverage fell from 98.0% (run r1-groq) to 60.0%") and error.endswith("nothing retired")
+    assert (coverage, seen) == (Decimal("0.6000"), 50)
+    # ten points down is not "clearly below": an ok run (compared with the last ok run, day 1)
+    assert load(con, 3, ten_models()[:9], page_kind="html", rows_seen=50, rows_priced=44).status == "ok"
+    # a run without an audit is never judged by coverage
+    assert load(con, 4, ten_models()[:9], page_kind="html").status == "ok"
 
 
 def test_price_x1000_is_quarantined_then_confirmed_by_next_crawl(con):

@@ -11,6 +11,7 @@ import pytest
 from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.errors import BadInput, LoadRefused
+from registry_series import independent_changelog, warehouse_changelog
 
 
 def _copy(registry_dir: Path, dest: Path, *dates: str) -> Path:
@@ -40,6 +41,12 @@ def registry_dir_module():
     from conftest import shared_path
 
     return shared_path("litellm-registry")
+
+
+def test_changelog_is_that_of_an_independent_whole_file_diff(full_warehouse, registry_dir_module):
+    con, _ = full_warehouse
+    assert con.execute("SELECT DISTINCT status FROM runs").fetchall() == [("ok",)]
+    assert warehouse_changelog(con) == independent_changelog(registry_dir_module)
 
 
 def test_price_cut_appears_once_with_old_and_new(full_warehouse):

@@ -109,6 +109,9 @@ RUN_ROW: tuple[Column, ...] = (
     Column("warnings", TEXT, nullable=True),
     Column("source_url", TEXT, nullable=True),
     Column("content_sha256", TEXT, nullable=True),
+    Column("page_kind", TEXT, nullable=True),  # the page format read ('' live); None: no page (registry)
+    Column("rows_seen", COUNT, nullable=True),  # the completeness audit: rows that look priced
+    Column("rows_priced", COUNT, nullable=True),  # ... and those that gave a price
 )
 RUN_COLUMNS: tuple[str, ...] = tuple(c.name for c in RUN_ROW)
 
@@ -201,11 +204,13 @@ CACHED_INPUT_SHARE = Decimal("0.1")  # cached input = 10% of input
 BATCH_SHARE = Decimal("0.5")  # batch = 50% of the standard price
 
 
+# Every unit the contract knows -> (stored unit, factor); a stored unit is its own, times one.
+UNIT_SCALES: dict[str, tuple[str, Decimal]] = {**{u: (u, Decimal(1)) for u in UNITS}, **PUBLISHED_UNITS}
+
+
 def unit_scale(unit: str) -> tuple[str, Decimal] | None:
     """``(stored unit, factor)`` for a published or stored unit; None when the unit is not in the contract."""
-    if unit in UNITS:
-        return unit, Decimal(1)
-    return PUBLISHED_UNITS.get(unit)
+    return UNIT_SCALES.get(unit)
 
 
 def price_row(

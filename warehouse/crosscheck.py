@@ -16,11 +16,21 @@ the on-demand ``us-east-1`` price (unless the model also has ``global.`` keys); 
 registry keys are Data Zone deployments, which the Retail Prices API calls ``datazone``.
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
-canonical id wins, then the alphabetically first. Re-running replaces the run's rows (idempotent).
+canonical id wins, then the alphabetically first.
+
+Results are stored by change, like prices (``crosscheck_intervals``, migration 004): a check opens an interval
+for each result that is new or whose values changed, and closes the open intervals of its source it no longer
+finds, so storage grows with changes, not with days. ``crosscheck_runs`` records each check, with a fingerprint
+of what it read (page and registry prices, and the rules): a check whose fingerprint equals its source's
+previous one only records itself, as its results are those still open. The views derive from it when a result
+was last confirmed. Re-running the newest check of a source first undoes its own
+openings and closings (idempotent); a run older than its source's newest check is not re-checked: history is
+not rewritten, and its counts are those in effect at its time.
 """
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from .connection import transaction
@@ -53,19 +63,41 @@ _MATCH = """
     AND r.xregion = p.region AND r.variant = p.variant AND r.currency = p.currency
 """
 
-_SQL = f"""
-INSERT INTO crosscheck_results BY NAME
-WITH run AS (
-    SELECT run_id, source, observed_at FROM runs WHERE run_id = $run_id AND status IN ('ok', 'partial')
+# One result's identity and values: an interval is one identity with unchanged values.
+IDENTITY = ("source", "vendor", "model", "source_model_key", "price_key", "unit", "service_tier",
+            "context_min_tokens", "region", "variant")  # fmt: skip
+VALUES = ("page_price", "registry_price", "registry_model_key", "status", "delta")
+_SAME = " AND ".join(f"c.{col} IS NOT DISTINCT FROM n.{col}" for col in IDENTITY + VALUES)
+
+# What a check reads: the run's published page prices, and the registry's current prices of their vendors
+# (every comparison is within one vendor).
+_INPUTS = f"""
+run AS (
+    SELECT run_id, source, observed_at FROM runs WHERE run_id = $run_id
 ),
 page AS (
     SELECT h.*, lower(h.model) AS xmodel FROM price_intervals AS h JOIN run ON h.source = run.source
     WHERE h.valid_from <= run.observed_at AND (h.valid_to IS NULL OR h.valid_to > run.observed_at)
       AND h.inferred_rule IS NULL
 ),
-reg_models AS (
-    SELECT r.*, {_xmodel("r")} AS xmodel FROM price_intervals AS r
+registry AS (
+    SELECT r.* FROM price_intervals AS r
     WHERE r.source = '{REFERENCE_SOURCE}' AND r.valid_to IS NULL AND r.inferred_rule IS NULL
+      AND r.vendor IN (SELECT DISTINCT vendor FROM page)
+)"""
+
+# A fingerprint of those inputs: equal fingerprints give equal results (with the same rules, see ``_rules``).
+_FINGERPRINT = f"""
+WITH {_INPUTS}
+SELECT (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)), 0) FROM page) || '/'
+       || (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)), 0) FROM registry)
+"""
+
+_RESULTS = f"""
+CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
+WITH {_INPUTS},
+reg_models AS (
+    SELECT r.*, {_xmodel("r")} AS xmodel FROM registry AS r
 ),
 reg AS (
     SELECT r.*, {_XREGION} AS xregion FROM (
@@ -73,8 +105,8 @@ reg AS (
     ) AS r
 ),
 paired AS (
-    SELECT p.vendor, p.model, p.price_key, p.unit, p.service_tier, p.context_min_tokens, p.region,
-           p.variant, p.price AS page_price, r.price AS registry_price,
+    SELECT p.vendor, p.model, p.source_model_key, p.price_key, p.unit, p.service_tier, p.context_min_tokens,
+           p.region, p.variant, p.price AS page_price, r.price AS registry_price,
            r.source_model_key AS registry_model_key,
            row_number() OVER (
                PARTITION BY p.price_id
@@ -84,9 +116,9 @@ paired AS (
     FROM page AS p LEFT JOIN reg AS r ON {_MATCH}
 ),
 only_registry AS (
-    SELECT r.vendor, r.xmodel AS model, r.price_key, r.unit, r.service_tier, r.context_min_tokens,
-           r.xregion AS region, r.variant, NULL::DECIMAL(38,24) AS page_price, r.price AS registry_price,
-           r.source_model_key AS registry_model_key,
+    SELECT r.vendor, r.xmodel AS model, NULL::VARCHAR AS source_model_key, r.price_key, r.unit, r.service_tier,
+           r.context_min_tokens, r.xregion AS region, r.variant, NULL::DECIMAL(38,24) AS page_price,
+           r.price AS registry_price, r.source_model_key AS registry_model_key,
            row_number() OVER (
                PARTITION BY r.vendor, r.xmodel, r.price_key, r.unit, r.service_tier, r.context_min_tokens,
                             r.xregion, r.variant
@@ -96,7 +128,7 @@ only_registry AS (
     WHERE (r.vendor, r.xmodel) IN (SELECT DISTINCT vendor, xmodel FROM page)
       AND NOT EXISTS (SELECT 1 FROM page AS p WHERE {_MATCH})
 )
-SELECT run.run_id, now() AS checked_at, run.source, c.vendor, c.model, c.price_key, c.unit, c.service_tier,
+SELECT run.source, c.vendor, c.model, c.source_model_key, c.price_key, c.unit, c.service_tier,
        c.context_min_tokens, c.region, c.variant, c.page_price, c.registry_price, c.registry_model_key,
        CASE
            WHEN c.page_price IS NULL THEN 'missing_on_page'
@@ -106,21 +138,93 @@ SELECT run.run_id, now() AS checked_at, run.source, c.vendor, c.model, c.price_k
        END AS status,
        CASE WHEN c.page_price IS NOT NULL AND c.registry_price IS NOT NULL
             THEN c.page_price - c.registry_price END AS delta
-FROM (SELECT * FROM paired WHERE rn = 1 UNION ALL SELECT * FROM only_registry WHERE rn = 1) AS c, run
+FROM (SELECT * EXCLUDE (rn) FROM paired WHERE rn = 1 UNION ALL SELECT * EXCLUDE (rn) FROM only_registry WHERE rn = 1)
+     AS c, run
+"""
+
+# Undo a run's own openings and closings, so checking it again starts from the state before it.
+_UNDO = (
+    "DELETE FROM crosscheck_intervals WHERE run_id = $run_id",
+    "UPDATE crosscheck_intervals SET valid_to = NULL, retired_run_id = NULL WHERE retired_run_id = $run_id",
+)
+
+_CLOSE = f"""
+UPDATE crosscheck_intervals AS c SET valid_to = $at, retired_run_id = $run_id
+WHERE c.source = $source AND c.valid_to IS NULL
+  AND NOT EXISTS (SELECT 1 FROM _crosscheck_new AS n WHERE {_SAME})
+"""
+
+_OPEN = f"""
+INSERT INTO crosscheck_intervals BY NAME
+SELECT n.*, $at AS valid_from, NULL AS valid_to, $run_id AS run_id, NULL AS retired_run_id
+FROM _crosscheck_new AS n
+WHERE NOT EXISTS (SELECT 1 FROM crosscheck_intervals AS c
+                  WHERE c.source = $source AND c.valid_to IS NULL AND {_SAME})
+"""
+
+_CHECKED = """
+INSERT OR REPLACE INTO crosscheck_runs (run_id, source, observed_at, checked_at, inputs)
+VALUES ($run_id, $source, $at, now(), $inputs)
 """
 
 
-def write_crosschecks(con, run_id: str) -> dict[str, int]:
-    """Write the cross-check rows of one loaded run inside the caller's transaction; the count per status."""
-    con.execute("DELETE FROM crosscheck_results WHERE run_id = ?", [run_id])
-    con.execute(_SQL, {"run_id": run_id, "tolerance": TOLERANCE})
-    rows = con.execute(
-        "SELECT status, count(*) FROM crosscheck_results WHERE run_id = ? GROUP BY status", [run_id]
-    ).fetchall()
-    return {status: n for status, n in rows}
-
-
 def record_crosschecks(con, run_id: str) -> dict[str, int]:
-    """Recompute the cross-check of one loaded run in its own transaction (the loader does it at load)."""
+    """Check one loaded run again in its own transaction (the loader checks each run as it loads it)."""
     with transaction(con):
         return write_crosschecks(con, run_id)
+
+
+def write_crosschecks(con, run_id: str) -> dict[str, int]:
+    """Check one loaded run against the registry inside the caller's transaction; store what changed; return
+    the count per status."""
+    run = con.execute(
+        "SELECT source, observed_at FROM runs WHERE run_id = ? AND status IN ('ok', 'partial')", [run_id]
+    ).fetchone()
+    if run is None:
+        return {}
+    source, at = run
+    (newest,) = con.execute("SELECT max(observed_at) FROM crosscheck_runs WHERE source = ?", [source]).fetchone()
+    if newest is not None and newest > at:
+        return _counts_at(con, source, at)
+    (inputs,) = con.execute(_FINGERPRINT, {"run_id": run_id}).fetchone()
+    params = {"run_id": run_id, "source": source, "at": at, "inputs": f"{_rules()}/{inputs}"}
+    if _last_inputs(con, source) != params["inputs"]:
+        _check(con, params)
+    con.execute(_CHECKED, params)
+    return _counts_at(con, source, at)
+
+
+def _check(con, params: dict) -> None:
+    """Compute the run's results; close the source's open results it no longer finds, open the new ones."""
+    if con.execute("SELECT count(*) FROM crosscheck_runs WHERE run_id = ?", [params["run_id"]]).fetchone()[0]:
+        for sql in _UNDO:
+            con.execute(sql, {"run_id": params["run_id"]})
+    con.execute(_RESULTS, {"run_id": params["run_id"], "tolerance": TOLERANCE})
+    interval = {k: params[k] for k in ("run_id", "source", "at")}
+    con.execute(_CLOSE, interval)
+    con.execute(_OPEN, interval)
+    con.execute("DROP TABLE _crosscheck_new")
+
+
+def _last_inputs(con, source: str) -> str | None:
+    """The input fingerprint of the source's newest check (unchanged inputs: its open results stand)."""
+    row = con.execute(
+        "SELECT inputs FROM crosscheck_runs WHERE source = ? ORDER BY observed_at DESC, run_id DESC LIMIT 1",
+        [source],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _rules() -> str:
+    """A digest of how results are computed, so a changed rule or tolerance re-checks unchanged prices."""
+    return hashlib.md5(f"{_RESULTS}|{TOLERANCE}".encode()).hexdigest()[:12]
+
+
+def _counts_at(con, source: str, at) -> dict[str, int]:
+    """The count per status of a source's results in effect at ``at``."""
+    rows = con.execute(
+        "SELECT status, count(*) FROM crosscheck_intervals WHERE source = ? AND valid_from <= ? "
+        "AND (valid_to IS NULL OR valid_to > ?) GROUP BY status",
+        [source, at, at],
+    ).fetchall()
+    return dict(rows)

@@ -75,8 +75,14 @@ CHECKS: dict[str, tuple[str, str]] = {
         "SELECT change_id, run_id, source, source_model_key FROM changes WHERE run_id NOT IN (SELECT run_id FROM runs)",
     ),
     "orphaned_crosschecks": (
-        "a cross-check row of a run that crawl_runs does not know",
-        "SELECT DISTINCT run_id, source FROM crosscheck_results WHERE run_id NOT IN (SELECT run_id FROM runs)",
+        "a cross-check opened, retired or recorded by a run that crawl_runs does not know",
+        """
+        SELECT DISTINCT run_id, source FROM (
+            SELECT run_id, source FROM crosscheck_intervals
+            UNION ALL SELECT retired_run_id, source FROM crosscheck_intervals WHERE retired_run_id IS NOT NULL
+            UNION ALL SELECT run_id, source FROM crosscheck_runs)
+        WHERE run_id NOT IN (SELECT run_id FROM runs)
+        """,
     ),
     "run_counts": (
         "a run whose added/changed/removed counts differ from its changelog rows",

@@ -1,9 +1,10 @@
-"""Guards against bad data: the item-count drop guard, quarantine decisions, and corrections.
+"""Guards against bad data: the page guards (item count, coverage), quarantine decisions, and corrections.
 
-A crawl that suddenly finds far fewer prices is more likely a broken page than a mass withdrawal, and a
-vendor-page price that moves 10x is more likely a parser reading the wrong unit than a real change. Both
-are recorded but must not silently reprice anything: the first retires nothing, the second waits in
-``quarantine`` until the next crawl confirms it or a reviewer decides (``aiprices review``).
+A crawl that suddenly finds far fewer prices, or reads a clearly smaller share of its page's priced rows,
+is more likely a broken page than a mass withdrawal, and a vendor-page price that moves 10x is more likely a
+parser reading the wrong unit than a real change. Both are recorded but must not silently reprice anything:
+the first retires nothing, the second waits in ``quarantine`` until the next crawl confirms it or a reviewer
+decides (``aiprices review``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from decimal import Decimal
 from .connection import transaction
 from .errors import WarehouseError
 
-DROP_FRACTION = Decimal("0.5")  # fewer than half the items of the last good run -> partial
+DROP_FRACTION = Decimal("0.5")  # fewer than half the items of the page's last good run -> partial
+COVERAGE_DROP = Decimal("0.1")  # coverage more than 10 points below the page's last good run -> partial
 RETIRE_FRACTION = Decimal("0.5")  # retiring this share of the source's current prices or more -> held
 FLOOD_FACTOR = 5  # listing this many times the prices the source holds or more -> held
 FLOOD_WINDOW = timedelta(days=31)  # ... within this long of the source's newest load
@@ -28,21 +30,55 @@ class ReviewError(WarehouseError):
     """A review action named a change that does not exist or cannot take that action."""
 
 
-def item_count_guard(run, last_ok: tuple[int, str] | None) -> None:
-    """Mark ``run`` partial (it then retires nothing) when its items fell by more than half.
+@dataclass
+class PageRun:
+    """What the guards compare a run with: the last ``ok`` run of the same page."""
 
-    ``last_ok`` is ``(items, run_id)`` of the source's last ``ok`` run; a run already failed or partial is
-    left as it is.
-    """
-    if run.status != "ok" or last_ok is None:
+    run_id: str
+    items: int
+    rows_seen: int | None = None
+    rows_priced: int | None = None
+
+
+def page_of(source_url: str | None, page_kind: str | None) -> tuple[str, str] | None:
+    """The page a run read: its source URL and page kind. A source read from two pages (a docs twin and a
+    card page, a full page and an excerpt) is compared page by page. None for a run that reads no page (a
+    registry copy, a run recorded before pages were): compared with the source's last ``ok`` run."""
+    return None if page_kind is None else (source_url or "", page_kind)
+
+
+def coverage(rows_seen: int | None, rows_priced: int | None) -> Decimal | None:
+    """Share of a page's priced-looking rows that gave a price (None without an audit)."""
+    if not rows_seen or rows_priced is None:
+        return None
+    return (Decimal(rows_priced) / Decimal(rows_seen)).quantize(Decimal("0.0001"))
+
+
+def item_count_guard(run, last: PageRun) -> str | None:
+    """Why ``run`` is partial when its items fell by more than half against the page's last good run."""
+    if last.items and Decimal(run.items) < Decimal(last.items) * DROP_FRACTION:
+        return f"item count fell from {last.items} (run {last.run_id}) to {run.items}, more than half"
+    return None
+
+
+def coverage_guard(run, last: PageRun) -> str | None:
+    """Why ``run`` is partial when it read clearly less of its page than the page's last good run did,
+    even with an item count that looks fine."""
+    now, before = coverage(run.rows_seen, run.rows_priced), coverage(last.rows_seen, last.rows_priced)
+    if now is not None and before is not None and now < before - COVERAGE_DROP:
+        return f"coverage fell from {before:.1%} (run {last.run_id}) to {now:.1%} of the page's priced rows"
+    return None
+
+
+def page_guards(run, last: PageRun | None) -> None:
+    """Mark ``run`` partial (it then retires nothing) when a guard finds it read clearly less of its page
+    than ``last``, the last ``ok`` run of that page; a run already failed or partial is left as it is."""
+    if run.status != "ok" or last is None:
         return
-    last_items, last_run = last_ok
-    if last_items and Decimal(run.items) < Decimal(last_items) * DROP_FRACTION:
+    reasons = [r for r in (item_count_guard(run, last), coverage_guard(run, last)) if r]
+    if reasons:
         run.status = "partial"
-        note = (
-            f"item count fell from {last_items} (run {last_run}) to {run.items}, more than half: "
-            "loaded as partial, nothing retired"
-        )
+        note = f"{'; '.join(reasons)}: loaded as partial, nothing retired"
         run.warnings = f"{run.warnings}; {note}" if run.warnings else note
         run.error = run.error or note  # the reason a partial run is partial, where users look for it
 

@@ -11,10 +11,11 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from .contract import IDENTITY_COLUMNS, PRICE_COLUMNS
 from .errors import LoadRefused
-from .guards import Effect
+from .guards import Effect, PageRun, page_of
 from .staging import RunRecord
 
 SUSPECT_RATIO = Decimal(10)
@@ -71,16 +72,16 @@ class Ledger:
     """Current prices of one source: ``{source_model_key: {identity: _Current}}``.
 
     ``quarantine``: suspect changes (10x or more, to/from zero) are held back instead of applied;
-    ``pending`` holds those still waiting, by price id. ``last_ok`` is ``(items, run_id)`` of the newest ``ok``
-    run (the item-count guard compares with it); ``deferred`` is what a ``partial`` run said each key holds,
-    for the next ``ok`` run to apply (a partial run retires nothing).
+    ``pending`` holds those still waiting, by price id. ``last_ok`` holds the newest ``ok`` run per page (the
+    page guards compare with it; key None: of any page); ``deferred`` is what a ``partial`` run said each key
+    holds, for the next ``ok`` run to apply (a partial run retires nothing).
     """
 
     def __init__(self, source: str, quarantine: bool | None = None):
         self.source = source
         self.by_key: dict[str, dict[tuple, _Current]] = {}
         self.last_observed_at: datetime | None = None
-        self.last_ok: tuple[int, str] | None = None
+        self.last_ok: dict[tuple[str, str] | None, PageRun] = {}
         self.quarantine = source not in UNGUARDED_SOURCES if quarantine is None else quarantine
         self.pending: dict[str, _Pending] = {}
         self.deferred: dict[str, list[dict] | None] = {}
@@ -94,16 +95,18 @@ class Ledger:
         ).fetchall()
         for values in rows:
             rec = dict(zip(names, values, strict=True))
-            ident = tuple(rec[c] for c in IDENTITY_COLUMNS)
+            ident = _identity(rec)
             cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True)
             ledger.by_key.setdefault(rec["source_model_key"], {})[ident] = cur
         (ledger.last_observed_at,) = con.execute(
             "SELECT max(observed_at) FROM runs WHERE source = ? AND status IN ('ok', 'partial')", [source]
         ).fetchone()
-        ledger.last_ok = con.execute(
-            "SELECT items, run_id FROM runs WHERE source = ? AND status = 'ok' ORDER BY observed_at DESC LIMIT 1",
+        for url, page_kind, *last in con.execute(
+            "SELECT source_url, page_kind, run_id, items, rows_seen, rows_priced FROM runs "
+            "WHERE source = ? AND status = 'ok' ORDER BY observed_at",
             [source],
-        ).fetchone()
+        ).fetchall():
+            ledger.remember_ok(page_of(url, page_kind), PageRun(*last))
         if ledger.quarantine:
             for run_id, pid, observed_at, currency, price, rule in con.execute(
                 "SELECT run_id, price_id, observed_at, currency, price, inferred_rule FROM quarantine "
@@ -135,6 +138,10 @@ class Ledger:
         held = {ident: cur.row for ident, cur in self.by_key.get(key, {}).items() if cur.pid not in retire}
         held.update((_identity(row), row) for row in rows)
         return list(held.values()) or None
+
+    def remember_ok(self, page: tuple[str, str] | None, last: PageRun) -> None:
+        """A run of ``page`` loaded ``ok``: later runs of that page (and of the source) are compared with it."""
+        self.last_ok[None] = self.last_ok[page] = last
 
     def check_order(self, run: RunRecord) -> None:
         """Refuse a run older than (or as old as) what this source already has: history only moves forward."""
@@ -184,12 +191,11 @@ class Batch:
         return bool(self.runs)
 
 
-def _identity(row: dict) -> tuple:
-    return tuple(row[c] for c in IDENTITY_COLUMNS)
+_identity = itemgetter(*IDENTITY_COLUMNS)  # row -> its identity tuple
 
 
 def _change(run: RunRecord, pid: str, row: dict, old, new, kind: str, flag: str | None = None) -> dict:
-    rec = {c: row[c] for c in IDENTITY_COLUMNS}
+    rec = dict(zip(IDENTITY_COLUMNS, _identity(row), strict=True))
     rec.update(
         run_id=run.run_id,
         changed_at=run.observed_at,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 import pyarrow as pa
 
@@ -29,7 +30,7 @@ from .contract import (
     ColumnType,
 )
 from .crosscheck import REFERENCE_SOURCE, write_crosschecks
-from .guards import hold_guards, item_count_guard, resolve_held, supersede_holds
+from .guards import PageRun, hold_guards, page_guards, page_of, resolve_held, supersede_holds
 from .ledger import Batch, Ledger, Plan, apply_key, price_id
 from .staging import RunRecord, StagedRun
 
@@ -60,7 +61,7 @@ def load_runs(con, runs: Iterable[StagedRun]) -> list[LoadResult]:
     ``runs`` may be a generator: a backfill hands copies over one at a time and only the pending writes
     are held in memory.
     """
-    loaded = _Loaded.from_db(con)
+    loaded = _Loaded(con)
     ledgers: dict[str, Ledger] = {}
     batch = Batch()
     results: list[LoadResult] = []
@@ -95,18 +96,23 @@ def _result(run: RunRecord) -> LoadResult:
 
 @dataclass
 class _Loaded:
-    """Runs already in the warehouse (or earlier in this call): a replay of the same input is a no-op."""
+    """Runs already in the warehouse (or earlier in this call): a replay of the same input is a no-op.
 
-    run_ids: set[str]
-    contents: set[tuple]  # (source, observed_at, content_sha256)
+    The warehouse is asked run by run rather than read whole, so a load costs the same after years of runs.
+    """
 
-    @classmethod
-    def from_db(cls, con) -> _Loaded:
-        rows = con.execute("SELECT run_id, source, observed_at, content_sha256 FROM runs").fetchall()
-        return cls({r[0] for r in rows}, {r[1:] for r in rows if r[3] is not None})
+    con: object
+    run_ids: set[str] = field(default_factory=set)
+    contents: set[tuple] = field(default_factory=set)  # (source, observed_at, content_sha256)
 
     def has(self, run: RunRecord) -> bool:
-        return run.run_id in self.run_ids or (run.source, run.observed_at, run.content_sha256) in self.contents
+        if run.run_id in self.run_ids or (run.source, run.observed_at, run.content_sha256) in self.contents:
+            return True
+        (n,) = self.con.execute(
+            "SELECT count(*) FROM runs WHERE run_id = ? OR (source = ? AND observed_at = ? AND content_sha256 = ?)",
+            [run.run_id, run.source, run.observed_at, run.content_sha256],
+        ).fetchone()
+        return n > 0
 
     def add(self, run: RunRecord) -> None:
         self.run_ids.add(run.run_id)
@@ -131,7 +137,8 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
             run.items = plan.items
         elif not run.items:
             run.items = len(staged.rows)
-        item_count_guard(run, ledger.last_ok)
+        page = page_of(run.source_url, run.page_kind)
+        page_guards(run, ledger.last_ok.get(page))
         reason = hold_guards(run, plan.effect, ledger.last_observed_at)
         if reason is not None:
             _hold(batch, run, plan, reason, whole=True)
@@ -146,7 +153,7 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
         ledger.deferred = {} if ok else claims
         ledger.last_observed_at = run.observed_at
         if ok:
-            ledger.last_ok = (run.items, run.run_id)
+            ledger.remember_ok(page, PageRun(run.run_id, run.items, run.rows_seen, run.rows_priced))
         _note_quarantine(run)
     batch.runs.append(run)
 
@@ -289,7 +296,9 @@ def arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
 
 def _arrow(rows: list[dict], columns: tuple[str, ...]) -> pa.Table:
     schema = arrow_schema(columns)
-    return pa.table({c: pa.array([r.get(c) for r in rows], type=schema.field(c).type) for c in columns}, schema=schema)
+    return pa.table(
+        {c: pa.array(list(map(itemgetter(c), rows)), type=schema.field(c).type) for c in columns}, schema=schema
+    )
 
 
 def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) -> dict[str, dict[str, int]]:

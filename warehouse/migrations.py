@@ -9,7 +9,9 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, "001_core.sql"),
     (2, "002_views.sql"),
     (3, "003_guards.sql"),
-    (4, "004_held_runs.sql"),
+    (4, "004_page_audit.sql"),
+    (5, "005_crosscheck_intervals.sql"),
+    (6, "006_held_runs.sql"),
 )
 
 
@@ -34,9 +36,7 @@ def migrate(con) -> list[str]:
         con.begin()
         try:
             con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now(UTC)]
-            )
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, datetime.now(UTC)])
             con.commit()
         except BaseException:
             con.rollback()

@@ -6,7 +6,6 @@ large result (CSV, JSON) or take a limited part of it and count the rest (a tabl
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -85,6 +84,8 @@ def resolve_model(con, name: str, vendor: str | None = None) -> list[tuple[str, 
     ).fetchall()
     if rows:
         return rows
+    import difflib  # only when the name is unknown
+
     names = [n for (n,) in con.execute(
         "SELECT DISTINCT model FROM price_intervals UNION SELECT DISTINCT source_model_key FROM price_intervals"
     ).fetchall()]  # fmt: skip

@@ -48,6 +48,9 @@ class RunRecord:
     warnings: str | None = None
     source_url: str | None = None
     content_sha256: str | None = None
+    page_kind: str | None = None  # the page format read ('' for a live fetch); None: no page (guards.page_of)
+    rows_seen: int | None = None  # the page's completeness audit (None: no audit)
+    rows_priced: int | None = None
     added: int = 0
     changed: int = 0
     removed: int = 0

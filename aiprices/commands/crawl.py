@@ -59,6 +59,8 @@ def source_line(r) -> str:
         parts.append(f"{r.items} items, {r.rejected} rejected")
     if r.status in ("ok", "partial"):
         parts.append(f"+{r.added} ~{r.changed} -{r.removed}")
+    if r.rows_seen:
+        parts.append(f"coverage {r.rows_priced}/{r.rows_seen} rows")
     if r.crosschecks:
         parts.append("crosscheck: " + ", ".join(f"{k} {v}" for k, v in sorted(r.crosschecks.items())))
     if r.error:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -73,17 +74,23 @@ def _echo(text: str) -> None:
 
 
 def show(con, query, fmt: str, *, wide: bool, view: View, limit: int | None, title: str | None = None,
-         table_limit: int | None = None) -> int:  # fmt: skip
-    """Print a query: CSV/JSON streamed in full (or up to --limit); a table limited, compact unless --wide."""
+         table_limit: int | None = None, empty: str | None = None) -> int:  # fmt: skip
+    """Print a query: CSV/JSON streamed in full (or up to --limit); a table limited, compact unless --wide.
+
+    ``empty``: the error when the query has no row (found from the rows themselves, without a count query).
+    """
     table = fmt == "table"
     limit = limit or (table_limit if table else None)
     cur = query.execute(con, limit)
     columns = [d[0] for d in cur.description]
-    batches = iter(lambda: cur.fetchmany(BATCH), [])
+    first = cur.fetchall() if table and limit else cur.fetchmany(BATCH)
+    if empty and not first:
+        raise click.ClickException(empty)
+    batches = chain([first], iter(lambda: cur.fetchmany(BATCH), []))
     left_out = 0
     if table and limit:
-        batches = [cur.fetchall()]
-        left_out = max(0, query.count(con) - limit) if len(batches[0]) == limit else 0
+        batches = [first]
+        left_out = max(0, query.count(con) - limit) if len(first) == limit else 0
     compact = view if table and not wide else None
     return write_result(
         _echo, columns, batches, fmt, title=title,
@@ -123,10 +130,9 @@ def price(model: str, on, vendor: str | None, wide: bool, fmt: str, db: str) -> 
 
     day = _date(on) or datetime.now(UTC).date()
     con = open_warehouse(db)
-    query = prices_on(con, model, day, vendor)
-    if not query.count(con):
-        raise click.ClickException(f"{model} has no price in effect on {day} (see: aiprices history {model})")
-    show(con, query, fmt, wide=wide, view=PRICE_VIEW, limit=None, title=f"{model} on {day}")
+    none = f"{model} has no price in effect on {day} (see: aiprices history {model})"
+    show(con, prices_on(con, model, day, vendor), fmt, wide=wide, view=PRICE_VIEW, limit=None,
+         title=f"{model} on {day}", empty=none)  # fmt: skip
 
 
 @click.command()

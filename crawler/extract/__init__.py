@@ -9,6 +9,9 @@ or "" for a live fetch; an extractor may use it (and the body itself) to choose 
 
 Extractors know nothing of Scrapy or the warehouse: spiders call them and yield ``Extraction.items``;
 item pipelines validate, normalise units, infer derived prices, map names to canonical ids and stage them.
+A source is the little code its layout needs: labels mean what ``crawler/vocabulary.py`` says, amounts are
+read by ``crawler/parsers/price_text.py``, prices are written through ``emitter.Emitter`` (which keeps the
+first of a repeated price and audits the page's priced rows), and the base spider refuses bot challenges.
 
 Units are emitted as the page publishes them (``per_1k_tokens``, ``per_token``, ``per_image``, ...): the names
 are those of the price contract (``warehouse/contract.py``: ``UNITS`` and ``PUBLISHED_UNITS``), which the
@@ -19,10 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-
-
-class PageBlocked(Exception):
-    """The body is a bot challenge or an error page, not the price page."""
 
 
 class LayoutChanged(Exception):
@@ -74,11 +73,16 @@ class Extraction:
     """What one page yielded.
 
     ``unmapped_columns`` lists page columns/fields that looked like prices but were not mapped to a
-    price key: tests assert it is empty for every capture, and the crawl reports it.
+    price key: tests assert it is empty for every capture, and the crawl reports it. The audit
+    (``rows_seen``, ``rows_priced``, ``unpriced``) counts the page's rows that look priced (a money amount
+    next to a model name or in a price column) against those that produced a price (see ``emitter``).
     """
 
     items: list[dict] = field(default_factory=list)
     unmapped_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    rows_seen: int = 0
+    rows_priced: int = 0
+    unpriced: list[str] = field(default_factory=list)
     # For paginated APIs: absolute URL of the next page to fetch, if any.
     next_url: str | None = None

@@ -27,28 +27,19 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
-from aiprices.crawler.parsers.price_text import money_amounts
+from aiprices.crawler.parsers.price_text import one_amount
+from aiprices.crawler.vocabulary import meaning
 from parsel import Selector
 
 VENDOR = "anthropic"
 TOKENS = "per_1m_tokens"
 LONG_CONTEXT = 200_000
 
-_MODEL_COLUMNS = {
-    "base input tokens": "input",
-    "5m cache writes": "cache_write",
-    "1h cache writes": "cache_write_1h",
-    "cache hits & refreshes": "cache_read",
-    "output tokens": "output",
-    "batch input": "input",
-    "batch output": "output",
-    "input": "input",
-    "output": "output",
-}
-# Tables whose columns are not prices (token overheads, multipliers, CCU terms, worked examples).
+# Tables whose columns are not prices (token overheads, multipliers, CCU terms, worked examples): their rows
+# with an amount stay unpriced in the audit.
 _IGNORED_TABLES = re.compile(
     r"tool use|specific tool|bash tool|text editor|computer use|prompt caching|platform on aws|"
     r"microsoft foundry|worked example|^tokens$",
@@ -57,9 +48,7 @@ _IGNORED_TABLES = re.compile(
 _NOT_A_PRICE_HEADERS = {"model", "tool choice", "tool use system prompt token count", "metering", "sku"}
 _THROUGH = re.compile(r"\s+through\s+\w+ \d{1,2}, \d{4}\s*$", re.I)
 _STARTING = re.compile(r"\s+starting\s+\w+ \d{1,2}, \d{4}\s*$", re.I)
-_PAREN_NOTE = re.compile(
-    r"\s*\((?:deprecated|retired|limited availability|legacy)[^()]*(?:\([^()]*\))?[^()]*\)", re.I
-)
+_PAREN_NOTE = re.compile(r"\s*\((?:deprecated|retired|limited availability|legacy)[^()]*(?:\([^()]*\))?[^()]*\)", re.I)
 _CLAUDE_NAME = re.compile(r"\b(?:Claude\s+)?(Opus|Sonnet|Haiku|Mythos|Fable)\s+(\d+(?:\.\d+)?)\b")
 _GT = re.compile(r">\s*200K", re.I)
 _LE = re.compile(r"(?:≤|<=)\s*200K", re.I)
@@ -92,8 +81,6 @@ _PROSE = (
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Prices of one Anthropic page; the format is chosen from ``kind`` and the body."""
-    if challenge_marker(body):
-        raise PageBlocked(f"anthropic: bot challenge at {url}")
     text = body.decode("utf-8", "replace")
     if kind.endswith("html") or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
         return _cards(_html_lines(text), "html")
@@ -137,38 +124,29 @@ def _split_names(cell: str) -> list[str]:
     return names
 
 
-def _one_price(cell: str) -> Decimal | None:
-    amounts = money_amounts(cell)
-    if not amounts:
-        return None
-    if len(amounts) > 1:
-        raise LayoutChanged(f"anthropic: several prices in one cell {cell!r}")
-    return amounts[0]
-
-
 def _docs(text: str, tables: list[MdTable]) -> Extraction:
-    ex = Extraction()
+    em = Emitter(VENDOR)
     lines = text.splitlines()
     for t in tables:
         title = t.heading
         low = title.lower()
         if _is_model_table(t) or low.startswith("batch"):
-            _price_table(ex, t, "batch" if low.startswith("batch") else "standard", "")
+            _price_table(em, t, "batch" if low.startswith("batch") else "standard", "")
         elif low.startswith("fast mode"):
             names = None if t.header[0].lower() == "model" else _names_in_prose(lines, t)
-            _price_table(ex, t, "standard", "fast", names)
+            _price_table(em, t, "standard", "fast", names)
         elif low.startswith("long context"):
-            _long_context(ex, t, lines)
+            _long_context(em, t, lines)
         elif low == "session runtime":
             continue  # its "$0.08 per session-hour" cell is read by the prose pass below
-        elif not _IGNORED_TABLES.search(low):
-            for h in t.header:
-                if "$" in " ".join(r[t.header.index(h)] for r in t.rows if len(r) > t.header.index(h)):
-                    ex.unmapped_columns.append(f"{title}: {h}")
-    _prose_prices(ex, text)
-    if not ex.items:
+        else:
+            seen = [em.row(f"{title}: {row[0]}", *row[1:]) for row in t.rows]
+            if any(seen) and not _IGNORED_TABLES.search(low):
+                em.out.unmapped_columns.append(f"{title}: {' | '.join(t.header)}")
+    _prose_prices(em, text)
+    if not em.out.items:
         raise LayoutChanged("anthropic: the docs page has no model prices")
-    return ex
+    return em.finish()
 
 
 def _names_in_prose(lines: list[str], t: MdTable) -> list[str]:
@@ -187,40 +165,28 @@ def _names_in_prose(lines: list[str], t: MdTable) -> list[str]:
     return seen
 
 
-def _price_table(ex: Extraction, t: MdTable, tier: str, variant: str, names: list[str] | None = None) -> None:
+def _price_table(em: Emitter, t: MdTable, tier: str, variant: str, names: list[str] | None = None) -> None:
     keys = {}
     for i, h in enumerate(t.header):
-        key = _MODEL_COLUMNS.get(h.lower())
-        if key:
-            keys[i] = key
+        found = meaning(h, VENDOR) if h.lower() not in _NOT_A_PRICE_HEADERS else None
+        if found:
+            keys[i] = found.key
         elif h.lower() not in _NOT_A_PRICE_HEADERS:
-            ex.unmapped_columns.append(f"{t.heading}: {h}")
+            em.out.unmapped_columns.append(f"{t.heading}: {h}")
     for row in t.rows:
+        em.row(f"{t.heading}: {row[0]}", *row[1:])
         if names is None:
             model_name, row_variant = _model_and_variant(row[0])
             models = _split_names(model_name) if " / " in model_name else [model_name]
         else:
             models, row_variant = names, ""
         for i, key in keys.items():
-            price = _one_price(row[i]) if i < len(row) else None
-            if price is None:
-                continue
-            for model_name in models:
-                ex.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=model_name,
-                        price_key=key,
-                        unit=TOKENS,
-                        price=price,
-                        source_field=t.header[i],
-                        service_tier=tier,
-                        variant=variant or row_variant,
-                    )
-                )
+            price = one_amount(row[i]) if i < len(row) else None
+            for model_name in models if price is not None else ():
+                em.add(model_name, key, TOKENS, price, t.header[i], tier=tier, variant=variant or row_variant)
 
 
-def _long_context(ex: Extraction, t: MdTable, lines: list[str]) -> None:
+def _long_context(em: Emitter, t: MdTable, lines: list[str]) -> None:
     """Emit the '> 200K' prices; cells read 'Input: $6 / MTok' / 'Output: $22.50 / MTok'."""
     has_model = t.header[0].lower() == "model"
     gt = [i for i, h in enumerate(t.header) if _GT.search(h)]
@@ -230,53 +196,31 @@ def _long_context(ex: Extraction, t: MdTable, lines: list[str]) -> None:
     models = [] if has_model else _names_in_prose(lines, t)
     standard = {
         (it["source_model_key"], it["price_key"]): it["price"]
-        for it in ex.items
+        for it in em.out.items
         if it["service_tier"] == "standard"
     }
     for row in t.rows:
+        em.row(f"{t.heading}: {' | '.join(row)}", *row)
         if has_model and row[0]:
             models = _split_names(_model_and_variant(row[0])[0])
         for col, ctx in ((gt[0], LONG_CONTEXT), (le[0], 0)):
             label, _, value = row[col].partition(":")
-            key = _MODEL_COLUMNS.get(label.strip().lower())
-            price = _one_price(value)
-            if key is None or price is None:
+            found, price = meaning(label, VENDOR), one_amount(value)
+            if found is None or price is None:
                 raise LayoutChanged(f"anthropic: long context cell {row[col]!r}")
             for model_name in models:
-                if ctx == 0:
-                    if standard.get((model_name, key)) not in (None, price):
-                        ex.warnings.append(
-                            f"{model_name} {key}: <=200K price {price} differs from model table"
-                        )
-                    continue
-                ex.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=model_name,
-                        price_key=key,
-                        unit=TOKENS,
-                        price=price,
-                        source_field=t.header[col],
-                        context_min_tokens=ctx,
-                    )
-                )
+                if ctx == LONG_CONTEXT:
+                    em.add(model_name, found.key, TOKENS, price, t.header[col], context=ctx)
+                elif standard.get((model_name, found.key)) not in (None, price):
+                    em.out.warnings.append(f"{model_name} {found.key}: <=200K price {price} differs from model table")
 
 
-def _prose_prices(ex: Extraction, text: str) -> None:
+def _prose_prices(em: Emitter, text: str) -> None:
     """Non-token prices stated in sentences or cards; each is emitted once (the first mention)."""
     for pattern, model_name, key, unit, field_name in _PROSE:
         m = pattern.search(text)
-        if m:
-            ex.items.append(
-                page_price(
-                    vendor=VENDOR,
-                    model_name=model_name,
-                    price_key=key,
-                    unit=unit,
-                    price=Decimal(m.group(1).replace(",", "")),
-                    source_field=field_name,
-                )
-            )
+        if m and em.row(f"prose: {field_name}", priced=True):
+            em.add(model_name, key, unit, Decimal(m.group(1).replace(",", "")), field_name)
 
 
 # --- claude.com/pricing cards ---------------------------------------------------------------------
@@ -307,7 +251,7 @@ def _html_lines(html: str) -> list[str]:
 
 
 def _cards(lines: list[str], source: str) -> Extraction:
-    ex = Extraction()
+    em = Emitter(VENDOR)
     model = None
     key = None
     ctx = 0
@@ -339,18 +283,10 @@ def _cards(lines: list[str], source: str) -> Extraction:
         elif _CARD_PRICE.match(line):
             if key in (None, "cache"):
                 raise LayoutChanged(f"anthropic: price {line!r} for {model} without a label")
-            ex.items.append(
-                page_price(
-                    vendor=VENDOR,
-                    model_name=model,
-                    price_key=key,
-                    unit=TOKENS,
-                    price=Decimal(_CARD_PRICE.match(line).group(1)),
-                    source_field=f"{source} card: {key}",
-                    context_min_tokens=ctx,
-                )
-            )
-    if not ex.items:
+            em.row(f"{model} card: {key} {'> 200K' if ctx else ''}", priced=True)
+            price = Decimal(_CARD_PRICE.match(line).group(1))
+            em.add(model, key, TOKENS, price, f"{source} card: {key}", context=ctx)
+    if not em.out.items:
         raise LayoutChanged("anthropic: no model price cards found")
-    _prose_prices(ex, "\n".join(lines))
-    return ex
+    _prose_prices(em, "\n".join(lines))
+    return em.finish()

@@ -19,8 +19,8 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 
 VENDOR = "azure"
 # Long-context thresholds by model family (the API names no number; OpenAI's GPT-5.4/5.5 pages say 272K).
@@ -186,16 +186,13 @@ def _items(doc) -> tuple[list, str | None]:
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"azure: bot challenge page ({marker})")
+    """Every Consumption list price of an Azure OpenAI / Foundry Models meter (each record is a row of the audit)."""
     try:
         doc = json.loads(body)
     except ValueError as exc:
         raise LayoutChanged(f"azure: body is not JSON ({exc})") from None
     records, next_link = _items(doc)
-    out = Extraction(next_url=next_link)
-    seen: dict[tuple, Decimal] = {}
+    em = Emitter(VENDOR, Extraction(next_url=next_link))
     ai = 0
     for rec in records:
         if not isinstance(rec, dict) or not is_ai_meter(rec):
@@ -204,13 +201,14 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
         if rec.get("type") != "Consumption" or (_decimal(rec.get("tierMinimumUnits")) or 0) != 0:
             continue  # reservations and volume tiers are not list prices
         meter_name = rec.get("meterName") or ""
+        em.row(f"{meter_name} ({rec.get('armRegionName') or 'global'})", priced=True)
         meter = parse_meter(meter_name)
         unit = _unit(rec.get("unitOfMeasure") or "", meter_name)
         last = meter_name.strip().split()[-1].lower() if meter_name.strip() else ""
         key = _price_key(meter, last)
         price = _decimal(rec.get("retailPrice"))
         if unit is None or key is None or price is None or not meter.model:
-            out.unmapped_columns.append(f"{meter_name} [{rec.get('unitOfMeasure')}]")
+            em.out.unmapped_columns.append(f"{meter_name} [{rec.get('unitOfMeasure')}]")
             continue
         region = meter.region if meter.region is not None else ""
         if region == "*":
@@ -219,30 +217,18 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
         if meter.context == "long":
             family = meter.model.split()[0]
             context = LONG_CONTEXT.get(family, DEFAULT_LONG_CONTEXT)
-        currency = rec.get("currencyCode") or "USD"
-        ident = (meter.model, key, unit, meter.tier, context, region, " ".join(meter.variant), currency)
-        if ident in seen:
-            if seen[ident] != price:
-                out.warnings.append(
-                    f"{meter_name}: listed again with another price {price} (kept {seen[ident]})"
-                )
-            continue
-        seen[ident] = price
-        out.items.append(
-            page_price(
-                vendor=VENDOR,
-                model_name=meter.model,
-                price_key=key,
-                unit=unit,
-                price=price,
-                currency=currency,
-                service_tier=meter.tier,
-                context_min_tokens=context,
-                region=region,
-                variant=" ".join(meter.variant),
-                source_field=f"retailPrice[{meter_name}]",
-            )
+        em.add(
+            meter.model,
+            key,
+            unit,
+            price,
+            f"retailPrice[{meter_name}]",
+            currency=rec.get("currencyCode") or "USD",
+            tier=meter.tier,
+            context=context,
+            region=region,
+            variant=" ".join(meter.variant),
         )
-    if not out.items and not (ai == 0 and next_link):
+    if not em.out.items and not (ai == 0 and next_link):
         raise LayoutChanged(f"azure: no Azure OpenAI / Foundry Models meter priced in {len(records)} records")
-    return out
+    return em.finish()

@@ -19,23 +19,17 @@ import json
 import re
 from decimal import Decimal, InvalidOperation
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "bedrock"
 UNITS = {"1k tokens": "per_1k_tokens", "1m tokens": "per_1m_tokens"}
-TIERS = {"flex": "flex", "priority": "priority", "batch": "batch"}
 _EDITION = re.compile(r"\s*\(Amazon Bedrock Edition\)\s*$", re.I)
 _MP_METER = re.compile(
     r"_(?P<kind>(?:CacheRead|CacheWrite1h|CacheWrite)?(?:Input|Output)TokenCount)(?P<flags>(?:_[A-Za-z]+)*)-Units$"
 )
-_MP_KEYS = {
-    "InputTokenCount": "input",
-    "OutputTokenCount": "output",
-    "CacheReadInputTokenCount": "cache_read",
-    "CacheWriteInputTokenCount": "cache_write",
-    "CacheWrite1hInputTokenCount": "cache_write_1h",
-}
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z0-9])")  # "CacheWrite1hInputTokenCount" -> "Cache Write 1h Input ..."
 
 
 def _offers(doc) -> list[tuple[str, dict]]:
@@ -43,9 +37,7 @@ def _offers(doc) -> list[tuple[str, dict]]:
         raise LayoutChanged("bedrock: body is not a JSON object")
     if "products" in doc and "terms" in doc:
         return [(str(doc.get("offerCode") or "AmazonBedrock"), doc)]
-    offers = [
-        (code, o) for code, o in doc.items() if isinstance(o, dict) and "products" in o and "terms" in o
-    ]
+    offers = [(code, o) for code, o in doc.items() if isinstance(o, dict) and "products" in o and "terms" in o]
     if not offers:
         raise LayoutChanged("bedrock: no Price List offer (products + terms) in the body")
     return offers
@@ -58,22 +50,20 @@ def _dimensions(offer: dict, sku: str):
 
 def _bedrock_meter(attrs: dict) -> tuple[str, str, str, str] | None:
     """``(model, price_key, tier, variant)`` for an AmazonBedrock product, or None when unknown."""
-    words = (attrs.get("inferenceType") or "").lower().split()
-    if len(words) < 2 or words[1] != "tokens" or words[0] not in ("input", "output"):
-        return None
-    tier = TIERS.get(words[2], None) if len(words) > 2 else "standard"
-    if tier is None:
-        return None
-    if (attrs.get("feature") or "").lower() == "batch inference":
-        tier = "batch"
+    label = attrs.get("inferenceType") or ""  # "Input tokens", "output tokens batch", "Input tokens flex"
+    found = meaning(label, VENDOR)
+    if found is None or " tokens" not in label.lower() or (len(label.split()) > 2 and found.tier is None):
+        return None  # an unknown meter, or a word after "tokens" that is no tier
+    batch = (attrs.get("feature") or "").lower() == "batch inference"
     variant = "mantle" if "-mantle-" in (attrs.get("usagetype") or "") else ""
-    return attrs.get("model") or "", words[0], tier, variant
+    return attrs.get("model") or "", found.key, "batch" if batch else found.tier or "standard", variant
 
 
 def _marketplace_meter(attrs: dict, region_code: str) -> tuple[str, str, str, str] | None:
     """``(model, price_key, tier, region)`` for a Marketplace (Claude) product, or None when unknown."""
     m = _MP_METER.search(attrs.get("usagetype") or "")
-    if not m or m.group("kind") not in _MP_KEYS:
+    found = meaning(_CAMEL.sub(" ", m.group("kind")), VENDOR) if m else None
+    if found is None:
         return None
     flags = {f.lower() for f in m.group("flags").split("_") if f}
     if flags - {"global", "batch"}:
@@ -81,18 +71,16 @@ def _marketplace_meter(attrs: dict, region_code: str) -> tuple[str, str, str, st
     model = _EDITION.sub("", attrs.get("servicename") or "")
     tier = "batch" if "batch" in flags else "standard"
     region = "global" if "global" in flags else region_code
-    return model, _MP_KEYS[m.group("kind")], tier, region
+    return model, found.key, tier, region
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"bedrock: bot challenge page ({marker})")
+    """Every on-demand price of an offer (each SKU's price dimension is a row of the audit)."""
     try:
         doc = json.loads(body)
     except ValueError as exc:
         raise LayoutChanged(f"bedrock: body is not JSON ({exc})") from None
-    out = Extraction()
+    em = Emitter(VENDOR)
     for code, offer in _offers(doc):
         for sku, product in (offer.get("products") or {}).items():
             attrs = product.get("attributes") or {}
@@ -111,27 +99,16 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
                 usd = (dim.get("pricePerUnit") or {}).get("USD")
                 unit = UNITS.get((dim.get("unit") or "").strip().lower())
                 label = f"{code}:{attrs.get('usagetype') or sku} [{dim.get('unit')}]"
+                em.row(label, priced=True)
                 if meter is None or unit is None or not meter[0]:
-                    out.unmapped_columns.append(label)
+                    em.out.unmapped_columns.append(label)
                     continue
                 try:
                     price = Decimal(str(usd))
                 except InvalidOperation:
-                    out.warnings.append(f"{label}: price {usd!r} is not a number")
-                    continue
-                out.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=model,
-                        price_key=key,
-                        unit=unit,
-                        price=price,
-                        service_tier=tier,
-                        region=region,
-                        variant=variant,
-                        source_field=f"{code}:{attrs.get('usagetype') or sku}",
-                    )
-                )
-    if not out.items:
+                    continue  # not a number: the row stays unpriced
+                field = f"{code}:{attrs.get('usagetype') or sku}"
+                em.add(model, key, unit, price, field, tier=tier, region=region, variant=variant)
+    if not em.out.items:
         raise LayoutChanged("bedrock: no token price found in the offer")
-    return out
+    return em.finish()

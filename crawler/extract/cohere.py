@@ -11,20 +11,13 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.rsc import objects_with
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "cohere"
 
-# Card labels -> price key. "Cost" is the only price of single-price models (embed, rerank input).
-_LABELS = {
-    "input": "input",
-    "cost": "input",
-    "output": "output",
-    "image cost": "input_image",
-    "image input": "input_image",
-}
 _UNITS = {"1m tokens": "per_1m_tokens", "1k tokens": "per_1k_tokens", "1k searches": "per_1k_queries"}
 
 _PROSE = re.compile(
@@ -33,65 +26,44 @@ _PROSE = re.compile(
 )
 
 
-def _from_rsc(text: str, out: Extraction) -> None:
+def _from_rsc(text: str, em: Emitter) -> None:
     for model in objects_with(text, ["modelName", "pricings"]):
         name = model["modelName"]
         per = str(model.get("per") or "1M tokens").strip().lower()
+        em.row(name, priced=any(p.get(f"{s}Price") is not None for p in model["pricings"] for s in ("input", "output")))
         unit = _UNITS.get(per)
         if unit is None:
-            out.unmapped_columns.append(f"{name}: per {per}")
+            em.out.unmapped_columns.append(f"{name}: per {per}")
             continue
         for pricing in model["pricings"]:
             for side in ("input", "output"):
                 price = pricing.get(f"{side}Price")
-                if price is None:
-                    continue
                 label = str(pricing.get(f"{side}Label") or side).strip()
-                key = _LABELS.get(label.lower())
-                if key is None:
-                    out.unmapped_columns.append(f"{name}: {label}")
-                    continue
-                out.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=name,
-                        price_key=key,
-                        unit=unit,
-                        price=Decimal(str(price)),
-                        source_field=f"{side}Price ({label})",
-                    )
-                )
+                found = meaning(label, VENDOR) if price is not None else None  # "Cost": a single-price model
+                if found is None and price is not None:
+                    em.out.unmapped_columns.append(f"{name}: {label}")
+                elif found is not None:
+                    em.add(name, found.key, unit, Decimal(str(price)), f"{side}Price ({label})")
 
 
-def _from_prose(text: str, out: Extraction) -> None:
+def _from_prose(text: str, em: Emitter) -> None:
     for m in _PROSE.finditer(text):
         name = m.group("model").strip()
+        em.row(f"FAQ: {name}", priced=True)
         for key, group in (("input", "inp"), ("output", "out")):
-            out.items.append(
-                page_price(
-                    vendor=VENDOR,
-                    model_name=name,
-                    price_key=key,
-                    unit="per_1m_tokens",
-                    price=Decimal(m.group(group)),
-                    source_field="FAQ prose (legacy models)",
-                )
-            )
+            em.add(name, key, "per_1m_tokens", Decimal(m.group(group)), "FAQ prose (legacy models)")
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Prices from the RSC price cards, or (text renders) from the FAQ's legacy-model sentences."""
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"cohere: bot challenge page ({marker})")
     text = body.decode("utf-8", "replace")
-    out = Extraction()
+    em = Emitter(VENDOR)
     if "self.__next_f" in text:
-        _from_rsc(text, out)
-    if not out.items and kind.endswith("md"):
-        _from_prose(text, out)
-        if out.items:
-            out.warnings.append("text render: price cards absent, only FAQ legacy prices read")
-    if not out.items:
+        _from_rsc(text, em)
+    if not em.out.items and kind.endswith("md"):
+        _from_prose(text, em)
+        if em.out.items:  # a text render has no RSC payload: the model cards are simply not in the body
+            em.out.warnings.append("text render: price cards absent, only FAQ legacy prices read")
+    if not em.out.items:
         raise LayoutChanged("cohere: no pricingGroups cards and no legacy price sentences")
-    return out
+    return em.finish()

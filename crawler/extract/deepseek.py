@@ -11,22 +11,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.html_tables import Cell, Table, element_text, parse_tables
 from aiprices.crawler.parsers.price_text import money_amounts
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "deepseek"
 
 _MODEL_ROW = re.compile(r"^(model|模型)$", re.I)
 _PRICING_GROUP = re.compile(r"^(pricing|价格)$", re.I)
-# Row label -> price key. Order matters: "cache miss" must be tested before the plain "input".
-_LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"cache\s*hit|缓存命中", re.I), "cache_read"),
-    (re.compile(r"cache\s*miss|缓存未命中", re.I), "input"),
-    (re.compile(r"output|输出", re.I), "output"),
-    (re.compile(r"input|输入", re.I), "input"),
-)
 _PER_1M = re.compile(r"1M|百万", re.I)
 
 
@@ -58,14 +52,7 @@ def _cell_prices(cell: Cell) -> list[tuple[Decimal, str, str]]:
     return [(shown_amounts[0], "", currency)]
 
 
-def _price_key(label: str) -> str | None:
-    for pattern, key in _LABELS:
-        if pattern.search(label):
-            return key
-    return None
-
-
-def _extract_table(table: Table, out: Extraction) -> None:
+def _extract_table(table: Table, em: Emitter) -> None:
     models: dict[int, str] = {}
     for row in table.grid:
         if row and _MODEL_ROW.match(row[0].text):
@@ -74,43 +61,25 @@ def _extract_table(table: Table, out: Extraction) -> None:
     if not models:
         return
     for row in table.grid:
-        if not row or not _PRICING_GROUP.match(row[0].text):
-            if any(money_amounts(c.text) for c in row[1:]) and row[0].text:
-                out.unmapped_columns.append(row[0].text)
+        label = row[1].text if len(row) > 1 else ""
+        if not row or not em.row(f"{row[0].text}: {label}", *(c.text for c in row[2:])):
             continue
-        label = row[1].text
-        key = _price_key(label)
-        if key is None:
-            out.unmapped_columns.append(label)
-            continue
-        if not _PER_1M.search(label):
-            out.unmapped_columns.append(label)
+        found = meaning(label, VENDOR) if _PRICING_GROUP.match(row[0].text) and _PER_1M.search(label) else None
+        if found is None:
+            em.out.unmapped_columns.append(label or row[0].text)
             continue
         for c, model in models.items():
             for price, variant, currency in _cell_prices(row[c]):
-                out.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=model,
-                        model=model.lower(),
-                        price_key=key,
-                        unit="per_1m_tokens",
-                        price=price,
-                        currency=currency,
-                        variant=variant,
-                        source_field=label,
-                    )
+                em.add(
+                    model, found.key, found.unit, price, label, model=model.lower(), currency=currency, variant=variant
                 )
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """All prices in the model-details table of the DeepSeek pricing page (en or zh)."""
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"deepseek: bot challenge page ({marker})")
-    out = Extraction()
+    em = Emitter(VENDOR)
     for table in parse_tables(body, drop=("sup",)):
-        _extract_table(table, out)
-    if not out.items:
+        _extract_table(table, em)
+    if not em.out.items:
         raise LayoutChanged("deepseek: no model table with a PRICING group found")
-    return out
+    return em.finish()

@@ -13,34 +13,31 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
-from aiprices.crawler.parsers.price_text import is_blank, money_amounts
+from aiprices.crawler.parsers.price_text import is_blank, money_amounts, price_segments
 
 VENDOR = "fireworks"
 TOKENS = "per_1m_tokens"
 _TRIPLE_KEYS = ("input", "cache_read", "output")
 _TIERS = {"standard": "standard", "priority": "priority"}
-_TRIPLE = re.compile(r"\$\s?(\d+(?:\.\d+)?)\s*/\s*\$\s?(\d+(?:\.\d+)?)\s*/\s*\$\s?(\d+(?:\.\d+)?)")
 _REGION = re.compile(r"\((US|EU)\)\s*$")
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Prices of a Fireworks pricing page (markdown tables, or text rows in the excerpt)."""
-    if challenge_marker(body):
-        raise PageBlocked(f"fireworks: bot challenge at {url}")
     text = body.decode("utf-8", "replace")
-    ex = Extraction()
+    em = Emitter(VENDOR)
     tables = parse_tables(text)
     if tables:
         for t in tables:
-            _table(ex, t)
+            _table(em, t)
     else:
-        _text_rows(ex, text)
-    if not ex.items:
+        _text_rows(em, text)
+    if not em.out.items:
         raise LayoutChanged(f"fireworks: no price table at {url}")
-    return ex
+    return em.finish()
 
 
 def _region(name: str) -> str:
@@ -48,58 +45,46 @@ def _region(name: str) -> str:
     return m.group(1).lower() if m else ""
 
 
-def _emit_triple(ex: Extraction, name: str, cell: str, tier: str, field: str) -> None:
+def _triples(text: str) -> list[list[Decimal]]:
+    """ "$a / $b / $c [$d / $e / $f]" -> [[a, b, c], [d, e, f]]; [] when the amounts are not such groups."""
+    segments = price_segments(text)
+    seps = [qual.strip() for _, qual in segments]
+    ok = len(segments) % 3 == 0 and all(sep == "/" for i, sep in enumerate(seps) if i % 3 != 2)
+    return [[a for a, _ in segments[i : i + 3]] for i in range(0, len(segments), 3)] if ok else []
+
+
+def _emit_triple(em: Emitter, name: str, cell: str, tier: str, field: str) -> None:
     if is_blank(cell):
         return
-    m = _TRIPLE.fullmatch(cell.replace("\\$", "$").strip())
-    if not m:
+    triples = _triples(cell)
+    if len(triples) != 1 or price_segments(cell)[-1][1].strip():  # one triple and nothing after it
         raise LayoutChanged(f"fireworks: {name} {field} cell is not 'input / cached / output': {cell!r}")
-    for key, num in zip(_TRIPLE_KEYS, m.groups(), strict=True):
-        ex.items.append(
-            page_price(
-                vendor=VENDOR,
-                model_name=name,
-                price_key=key,
-                unit=TOKENS,
-                price=Decimal(num),
-                source_field=field,
-                service_tier=tier,
-                region=_region(name),
-            )
-        )
+    for key, price in zip(_TRIPLE_KEYS, triples[0], strict=True):
+        em.add(name, key, TOKENS, price, field, tier=tier, region=_region(name))
 
 
-def _table(ex: Extraction, t: MdTable) -> None:
+def _table(em: Emitter, t: MdTable) -> None:
     header = [h.lower() for h in t.header]
-    if header[1:] and all(h in _TIERS for h in header[1:]):
-        for row in t.rows:
+    by_tier = header[1:] and all(h in _TIERS for h in header[1:])
+    one_price = len(header) == 2 and "1m" in header[1] and "$" in header[1]
+    for row in t.rows:
+        if not em.row(f"{t.heading}: {row[0]}", *row[1:]):
+            continue
+        if by_tier:
             for i, cell in enumerate(row[1:], start=1):
-                _emit_triple(ex, row[0], cell, _TIERS[header[i]], t.header[i])
-        return
-    if len(header) == 2 and "1m" in header[1] and "$" in header[1]:
-        keys = ("input",) if "input" in header[1] else ("input", "output")
-        for row in t.rows:
+                _emit_triple(em, row[0], cell, _TIERS[header[i]], t.header[i])
+        elif one_price:  # one price for input and output alike (embeddings: input only)
             amounts = money_amounts(row[1])
             if len(amounts) != 1:
                 raise LayoutChanged(f"fireworks: {row[0]!r} price cell {row[1]!r}")
-            for key in keys:
-                ex.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=row[0],
-                        price_key=key,
-                        unit=TOKENS,
-                        price=amounts[0],
-                        source_field=f"{t.heading}: {t.header[1]}",
-                    )
-                )
-        return
-    for h, col in zip(t.header, zip(*t.rows, strict=False), strict=False):
-        if any("$" in c for c in col):
-            ex.unmapped_columns.append(f"{t.heading}: {h}")
+            for key in ("input",) if "input" in header[1] else ("input", "output"):
+                em.add(row[0], key, TOKENS, amounts[0], f"{t.heading}: {t.header[1]}")
+        else:
+            cols = [f"{t.heading}: {h}" for h, c in zip(t.header, row, strict=False) if money_amounts(c)]
+            em.out.unmapped_columns.extend(c for c in cols if c not in em.out.unmapped_columns)
 
 
-def _text_rows(ex: Extraction, text: str) -> None:
+def _text_rows(em: Emitter, text: str) -> None:
     """'Model Standard Priority' header, then 'Name $a / $b / $c [$d / $e / $f]' rows."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     try:
@@ -107,11 +92,12 @@ def _text_rows(ex: Extraction, text: str) -> None:
     except StopIteration:
         return
     for line in lines[start + 1 :]:
-        triples = list(_TRIPLE.finditer(line))
-        if not triples:
+        if not em.row(line, line):
             continue
-        name = line[: triples[0].start()].strip()
-        if not name or len(triples) > 2:
+        name, _, prices = line.partition("$")
+        triples = _triples("$" + prices)
+        if not name.strip() or not 0 < len(triples) <= 2:
             raise LayoutChanged(f"fireworks: row not understood: {line!r}")
-        for tier, m in zip(("standard", "priority"), triples, strict=False):
-            _emit_triple(ex, name, m.group(0), tier, tier.capitalize())
+        for tier, triple in zip(("standard", "priority"), triples, strict=False):
+            for key, price in zip(_TRIPLE_KEYS, triple, strict=True):
+                em.add(name.strip(), key, TOKENS, price, tier.capitalize(), tier=tier, region=_region(name.strip()))

@@ -16,11 +16,10 @@ Three render shapes are read:
 - Headless render with flattened tables (2025-11-03): every cell is its own paragraph (corner, "Free Tier",
   "Paid Tier, ...", then label / free / paid triples, multi-line cells joined) up to the "Used to improve our
   products" row; rebuilt into ``MdTable``s. A table cut off before that row raises ``LayoutChanged``.
-- Jina render that dropped most headings (2025-10-15): a section is then named by its tagline paragraph via
-  ``_TAGLINES`` (taken from the headed 2025-11-03 render; a repeated tagline is resolved by order). A heading
-  (ATX ``#``/``##`` or setext) between two tables wins over a tagline; an unknown tagline is reported in
-  ``unmapped_columns`` and its tables skipped. Without tier tabs a lone table is standard and a pair is
-  standard + batch only when the second table offers nothing free.
+A render that dropped the model headings (2025-10-15: sections introduced only by a tagline paragraph) names
+no model for most tables: when more than half of the price tables have no heading, the capture is not
+supported (``LayoutChanged``); otherwise the rows of an unnamed table are audited, unpriced. Without tier
+tabs a lone table is standard and a pair is standard + batch only when the second table offers nothing free.
 
 Cells with several kinds of price (each read only where the page says what it is for):
 
@@ -42,37 +41,31 @@ Cells with several kinds of price (each read only where the page says what it is
 Lyria's "per request" table ("$0.04 per song") -> ``request`` ``per_request`` (variant = row label); embedding
 video "$0.00079 per frame" -> ``per_frame``.
 
-Known gaps (reported in ``warnings``, never guessed): an "or" price whose partner is not a "/min (...)" price,
-the tools/agents prose table, prose-only prices (half-cascade Live models listed in bullets).
+"Pricing for tools": Google Search ("Gemini 2.5 models: ... then $35 / 1,000 grounded prompts Gemini 3 models:
+... then $14 / 1,000 search queries") -> ``search`` per 1,000 queries for each model family named; Google Maps ->
+``maps_grounding``. The other tool rows restate model token prices (file search's embeddings) and stay unpriced.
+
+Known gaps (reported in ``warnings`` or the audit, never guessed): an "or" price whose partner is not a
+"/min (...)" price, prose-only prices (half-cascade Live models listed in bullets).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, clean_cell, links, parse_tables
+from aiprices.crawler.parsers.price_text import price_segments
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "gemini"
 TOKENS = "per_1m_tokens"
 _TIERS = {"standard": "standard", "batch": "batch", "flex": "flex", "priority": "priority"}
 _MODEL_ID = re.compile(r"^_?`([a-z0-9][a-z0-9.-]+)`_?$")
-_SEGMENT = re.compile(r"\$(\d+(?:\.\d+)?)([^$]*)")
 _GROUNDING = re.compile(r"then \$(\d+(?:\.\d+)?) / 1,000 (?:grounded prompts|search queries|requests)", re.I)
-_BASE_KEYS = (
-    (re.compile(r"^context caching price", re.I), "cache_read"),
-    (re.compile(r"^output price", re.I), "output"),
-    (re.compile(r"^(?:text )?input price", re.I), "input"),
-    (re.compile(r"^image input price", re.I), "input_image"),
-    (re.compile(r"^audio input price", re.I), "input_audio"),
-    (re.compile(r"^video input price", re.I), "input_video"),
-    (re.compile(r"^image generation pricing", re.I), "output_image"),
-    (re.compile(r"^context caching \(storage\)", re.I), "cache_storage"),
-)
 _AUDIO_KEY = {"input": "input_audio", "cache_read": "cache_read_audio", "output": "output_audio"}
 _IGNORED_ROWS = re.compile(r"^(used to improve our products|tuning price)", re.I)
 # Qualifiers of a token price that mean "the row's own key" (whitespace removed before comparing).
@@ -96,77 +89,6 @@ _LIVE_PART = re.compile(r"(Input|Output):")
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT = re.compile(r"^(?:=+|-+)\s*$")
 
-# Section taglines -> (page name, API id), in page order, copied from the headed render 2025-11-03.md
-# (its ``##`` headings and ``_`id`_`` lines) for renders that dropped the headings (2025-10-15.jina.md).
-# A tagline used by several sections lists them in page order: the n-th occurrence is the n-th entry.
-# Sections with several ids on the page (Imagen 4, Veo) have id None (the alias pipeline maps the name).
-_TAGLINES: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "Our state-of-the-art multipurpose model, which excels at coding and complex reasoning tasks.": (
-        ("Gemini 2.5 Pro", "gemini-2.5-pro"),
-    ),
-    "Our first hybrid reasoning model which supports a 1M token context window and has thinking budgets.": (
-        ("Gemini 2.5 Flash", "gemini-2.5-flash"),
-    ),
-    "The latest model based on the 2.5 Flash model. 2.5 Flash Preview is best for large scale processing, "
-    "low-latency, high volume tasks that require thinking, and agentic use cases.": (
-        ("Gemini 2.5 Flash Preview", "gemini-2.5-flash-preview-09-2025"),
-    ),
-    "Our smallest and most cost effective model, built for at scale usage.": (
-        ("Gemini 2.5 Flash-Lite", "gemini-2.5-flash-lite"),
-        ("Gemini 2.0 Flash-Lite", "gemini-2.0-flash-lite"),
-    ),
-    "The latest model based on Gemini 2.5 Flash lite optimized for cost-efficiency, high throughput and "
-    "high quality.": (("Gemini 2.5 Flash-Lite Preview", "gemini-2.5-flash-lite-preview-09-2025"),),
-    "Our Live API native audio models optimized for higher quality audio outputs with better pacing, voice "
-    "naturalness, verbosity, and mood.": (
-        ("Gemini 2.5 Flash Native Audio (Live API)", "gemini-2.5-flash-native-audio-preview-09-2025"),
-    ),
-    # The 2025-10-08 wording of the same section (before "Live API" was linked into it): same place in the
-    # section order (after 2.5 Flash-Lite Preview, before 2.5 Flash Image) and the same paid prices.
-    "Our native audio models optimized for higher quality audio outputs with better pacing, voice "
-    "naturalness, verbosity, and mood.": (
-        ("Gemini 2.5 Flash Native Audio (Live API)", "gemini-2.5-flash-native-audio-preview-09-2025"),
-    ),
-    "Our native image generation model, optimized for speed, flexibility, and contextual understanding. "
-    "Text input and output is priced the same as 2.5 Flash.": (("Gemini 2.5 Flash Image", "gemini-2.5-flash-image"),),
-    "Our 2.5 Flash text-to-speech audio model optimized for price-performant, low-latency, controllable "
-    "speech generation.": (("Gemini 2.5 Flash Preview TTS", "gemini-2.5-flash-preview-tts"),),
-    "Our 2.5 Pro text-to-speech audio model optimized for powerful, low-latency speech generation for more "
-    "natural outputs and easier to steer prompts.": (("Gemini 2.5 Pro Preview TTS", "gemini-2.5-pro-preview-tts"),),
-    "Our most balanced multimodal model with great performance across all tasks, with a 1 million token "
-    "context window, and built for the era of Agents.": (("Gemini 2.0 Flash", "gemini-2.0-flash"),),
-    "Our latest image generation model, with significantly better text rendering and better overall image quality.": (
-        ("Imagen 4", None),
-    ),
-    "Our state-of-the-art image generation model, available to developers on the paid tier of the Gemini API.": (
-        ("Imagen 3", "imagen-3.0-generate-002"),
-    ),
-    "Our latest video generation model, available to developers on the paid tier of the Gemini API.": (
-        ("Veo 3.1", None),
-    ),
-    "Our stable video generation model, available to developers on the paid tier of the Gemini API.": (
-        ("Veo 3", None),
-    ),
-    "Our state-of-the-art video generation model, available to developers on the paid tier of the Gemini API.": (
-        ("Veo 2", "veo-2.0-generate-001"),
-    ),
-    "Our newest embeddings model, more stable and with higher rate limits than previous versions, available "
-    "to developers on the free and paid tiers of the Gemini API.": (("Gemini Embedding", "gemini-embedding-001"),),
-    "Gemini Robotics-ER, short for Gemini Robotics-Embodied Reasoning, is a thinking model that enhances "
-    "robots' abilities to understand and interact with the physical world.": (
-        ("Gemini Robotics-ER 1.5 Preview", "gemini-robotics-er-1.5-preview"),
-    ),
-    "Our Computer Use model optimized for building browser control agents that automate tasks.": (
-        ("Gemini 2.5 Computer Use Preview", "gemini-2.5-computer-use-preview-10-2025"),
-    ),
-    "Our lightweight, state-of the art, open model built from the same technology that powers our Gemini models.": (
-        ("Gemma 3", None),
-    ),
-    "Our open model built for efficient performance on everyday devices like mobile phones, laptops, and tablets.": (
-        ("Gemma 3n", None),
-    ),
-}
-
 
 @dataclass
 class _Section:
@@ -175,27 +97,32 @@ class _Section:
     name: str
     model: str | None
     prose: str
-    skip: bool = False
     tables: list[MdTable] = field(default_factory=list)
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Prices of the Gemini API pricing page render."""
-    if challenge_marker(body):
-        raise PageBlocked(f"gemini: bot challenge at {url}")
     text = body.decode("utf-8", "replace")
     lines = text.splitlines()
     tables = _pipe_tables(text) or _flat_tables(lines)
     if not tables:
         raise LayoutChanged(f"gemini: no 'Free Tier / Paid Tier' tables at {url}")
-    ex = Extraction()
+    sections = _sections(lines, tables)
+    unnamed = sum(len(s.tables) for s in sections if not s.name)
+    if unnamed * 2 > len(tables):
+        raise LayoutChanged(
+            f"gemini: {unnamed} of {len(tables)} price tables have no model heading (a render that dropped the "
+            "headings): this capture is not supported"
+        )
+    em = Emitter(VENDOR)
     image_note = bool(_IMAGE_INPUT_NOTE.search(text))
-    for sec in _sections(lines, tables, ex):
-        for t, tier in zip(sec.tables, _tiers(sec), strict=True):
-            _table(ex, t, sec.name, sec.model, tier, image_note)
-    if not ex.items:
+    for sec in sections:
+        tiers = _tiers(sec) if sec.name else ["standard"] * len(sec.tables)
+        for t, tier in zip(sec.tables, tiers, strict=True):
+            _table(em, t, sec, tier, image_note)
+    if not em.out.items:
         raise LayoutChanged(f"gemini: no paid prices at {url}")
-    return ex
+    return em.finish()
 
 
 def _pipe_tables(text: str) -> list[tuple[MdTable, int]]:
@@ -257,26 +184,24 @@ def _breaks_table(cell: str) -> bool:
     return cell == "Free Tier" or cell.startswith("Paid Tier,") or bool(_ATX.match(cell))
 
 
-def _sections(lines: list[str], tables: list[tuple[MdTable, int]], ex: Extraction) -> list[_Section]:
-    """Group tables into model sections by the text between consecutive tables (heading, else tagline)."""
+def _sections(lines: list[str], tables: list[tuple[MdTable, int]]) -> list[_Section]:
+    """Group tables into model sections by the heading in the text between consecutive tables.
+
+    A table after text without a heading starts an unnamed section (name ""), whose rows are only audited.
+    """
     sections: list[_Section] = []
-    seen: Counter[str] = Counter()
     prev_end = 0
     for t, end in tables:
         gap = lines[prev_end : t.line - 1]
         prev_end = end
-        sec = _open_section(gap, seen)
-        if sec is None and not sections:
-            sec = _Section("", None, "", skip=True)
-        if sec is not None:
-            if sec.skip:
-                ex.unmapped_columns.append(f"untitled section: {_first_text(gap)[:60]}")
-            sections.append(sec)
+        sec = _open_section(gap)
+        if sec is not None or not sections:
+            sections.append(sec or _Section("", None, ""))
         sections[-1].tables.append(t)
-    return [s for s in sections if not s.skip]
+    return sections
 
 
-def _open_section(gap: list[str], seen: Counter[str]) -> _Section | None:
+def _open_section(gap: list[str]) -> _Section | None:
     """The section the gap text starts, or None when the gap is blank (the next tier table of the same section)."""
     heading = None
     for i, line in enumerate(gap):
@@ -285,33 +210,11 @@ def _open_section(gap: list[str], seen: Counter[str]) -> _Section | None:
             heading = (i, clean_cell(h.group(2)))
         elif s and _SETEXT.match(s) and i > 0 and gap[i - 1].strip() and not _SETEXT.match(gap[i - 1].strip()):
             heading = (i, clean_cell(gap[i - 1]))
-    tagged = None
-    for a, b in _paragraphs(gap):
-        tagline = clean_cell(" ".join(ln.strip() for ln in gap[a:b]))
-        if tagline in _TAGLINES:
-            entries = _TAGLINES[tagline]
-            n = seen[tagline]
-            seen[tagline] += 1
-            tagged = (a, entries[n] if n < len(entries) else None)
     if heading is not None:
         prose = gap[heading[0] + 1 :]
         model = next((m.group(1) for ln in prose if (m := _MODEL_ID.match(ln.strip()))), None)
         return _Section(heading[1], model, "\n".join(prose))
-    if tagged is not None and tagged[1] is not None:
-        name, model = tagged[1]
-        return _Section(name, model, "\n".join(gap[tagged[0] :]))
-    if any(ln.strip() for ln in gap):
-        return _Section("", None, "", skip=True)
-    return None
-
-
-def _first_text(gap: list[str]) -> str:
-    """The first prose paragraph of a gap (skipping footnotes and notices), to name an unknown section."""
-    for a, b in _paragraphs(gap):
-        text = clean_cell(" ".join(ln.strip() for ln in gap[a:b]))
-        if text and not text.startswith(("[", "*", "Preview models")):
-            return text
-    return "(no text)"
+    return _Section("", None, "") if any(ln.strip() for ln in gap) else None
 
 
 def _tiers(sec: _Section) -> list[str]:
@@ -331,28 +234,11 @@ def _offers_free(t: MdTable) -> bool:
     return any("free" in row[1].lower() for row in t.rows if len(row) > 1 and not _LAST_ROW.match(row[0]))
 
 
-def _add(ex, name, model, key, unit, price, field, tier, ctx=0, variant=""):
-    ex.items.append(
-        page_price(
-            vendor=VENDOR,
-            model_name=name,
-            model=model,
-            price_key=key,
-            unit=unit,
-            price=price,
-            source_field=field,
-            service_tier=tier,
-            context_min_tokens=ctx,
-            variant=variant,
-        )
-    )
-
-
 @dataclass
 class _Cell:
     """Where a paid cell sits: enough to add its items and to name it in a warning."""
 
-    ex: Extraction
+    em: Emitter
     name: str
     model: str | None
     label: str
@@ -363,25 +249,34 @@ class _Cell:
     def where(self) -> str:
         return f"{self.name} [{self.tier}] {self.label}"
 
-    def add(self, key: str, unit: str, price: str, ctx: int = 0, variant: str = "") -> None:
-        _add(self.ex, self.name, self.model, key, unit, Decimal(price), self.label, self.tier, ctx, variant)
+    def add(self, key: str, unit: str, price: Decimal | str, ctx: int = 0, variant: str = "") -> None:
+        self.em.add(
+            self.name,
+            key,
+            unit,
+            Decimal(price),
+            self.label,
+            model=self.model,
+            tier=self.tier,
+            context=ctx,
+            variant=variant,
+        )
 
     def warn(self, text: str) -> None:
-        self.ex.warnings.append(f"{self.where}: {text}")
+        self.em.out.warnings.append(f"{self.where}: {text}")
 
 
-def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str, image_note: bool = False) -> None:
-    paid = t.header[2].lower()
-    if name.lower().startswith("pricing for"):
-        ex.warnings.append(f"{name}: prose table (tool/agent billing rules) not mapped")
-        return
+def _table(em: Emitter, t: MdTable, sec: _Section, tier: str, image_note: bool = False) -> None:
+    paid, name = t.header[2].lower(), sec.name
     for row in t.rows:
         label, cell = row[0], row[2] if len(row) > 2 else ""
-        if _IGNORED_ROWS.match(label) or "$" not in cell:
-            if _IGNORED_ROWS.match(label) and "$" in cell and not label.lower().startswith("used"):
-                ex.warnings.append(f"{name} [{tier}] {label}: not mapped ({cell[:60]})")
+        where = f"{name} [{tier}]" if name else f"table without a model heading (line {t.line})"
+        if not em.row(f"{where} {label}", cell) or not name or _IGNORED_ROWS.match(label):
+            continue  # no price, or an unnamed section's table / a tuning price: the row stays unpriced
+        c = _Cell(em, name, sec.model, label, tier, image_note)
+        if name.lower() == "pricing for tools":
+            _tool_row(c, cell)
             continue
-        c = _Cell(ex, name, model, label, tier, image_note)
         if "grounding" in label.lower():
             m = _GROUNDING.search(cell)
             if not m:
@@ -394,11 +289,11 @@ def _table(ex: Extraction, t: MdTable, name: str, model: str | None, tier: str, 
             _live_cell(c, cell)
             continue
         if "per 1m tokens" in paid:
-            key = next((k for pat, k in _BASE_KEYS if pat.match(label)), None)
-            if key is None:
-                ex.unmapped_columns.append(f"{name}: {label}")
+            found = meaning(label, VENDOR)
+            if found is None:
+                em.out.unmapped_columns.append(f"{name}: {label}")
                 continue
-            _token_cell(c, key, cell)
+            _token_cell(c, found.key, cell)
         elif "per image" in paid or "per second" in paid:
             key, unit = ("output_image", "per_image") if "image" in paid else ("output_video", "per_second")
             _unit_cell(c, key, unit, cell)
@@ -414,11 +309,11 @@ def _unit_cell(c: _Cell, key: str, unit: str, cell: str) -> None:
     "$0.10 (720p) $0.12 (1080p) $0.30 (4k)" -> variants "<label> 720p", ...; "$0.40 (720p and 1080p)" gives
     both resolutions; "(4k output not supported)" adds nothing. Anything else in a multi-price cell: warning.
     """
-    amounts = _SEGMENT.findall(cell)
+    amounts = price_segments(cell)
     if len(amounts) == 1:
         c.add(key, unit, amounts[0][0], variant=c.label)
         return
-    read: list[tuple[str, str]] = []
+    read: list[tuple[Decimal, str]] = []
     for num, qual in amounts:
         res = _resolutions(qual)
         if res is None:
@@ -464,7 +359,7 @@ def _token_cell(c: _Cell, key: str, cell: str, variant: str = "") -> None:
     if m := _EQUIVALENT.match(cell.strip()):
         _equivalent(c, key, m)
         return
-    segments = _SEGMENT.findall(cell)
+    segments = price_segments(cell)
     i = 0
     while i < len(segments):
         num, qual = segments[i]
@@ -493,7 +388,7 @@ def _equivalent(c: _Cell, key: str, m: re.Match[str]) -> None:
     c.add(key, unit, m.group(2))
 
 
-def _per_minute(c: _Cell, key: str, num: str, media: str) -> None:
+def _per_minute(c: _Cell, key: str, num: Decimal, media: str) -> None:
     """ "$0.005/min (audio)" -> input_audio / output_audio per minute; "(image/video)" -> input_video."""
     if media == "audio" and key in ("input", "output"):
         c.add(_AUDIO_KEY[key], "per_minute", num)
@@ -503,7 +398,7 @@ def _per_minute(c: _Cell, key: str, num: str, media: str) -> None:
         c.warn(f"price ${num}/min ({media}) not mapped")
 
 
-def _segment(c: _Cell, key: str, num: str, qual: str, variant: str) -> None:
+def _segment(c: _Cell, key: str, num: Decimal, qual: str, variant: str) -> None:
     """One "$X qualifier" of a per-1M-token cell (see the module docstring for the forms read)."""
     raw = _tidy(qual)
     q = raw.lower()
@@ -540,3 +435,17 @@ def _segment(c: _Cell, key: str, num: str, qual: str, variant: str) -> None:
         c.add("input_image", "per_image", num, variant=variant)
     else:
         c.warn(f"price ${num} {qual.strip()[:40]!r} not mapped")
+
+
+_FAMILY = re.compile(r"(Gemini [\d.]+ models):")
+_TOOL_KEYS = {"google search": "search", "google maps": "maps_grounding"}
+
+
+def _tool_row(c: _Cell, cell: str) -> None:
+    """A "Pricing for tools" row: grounding per 1,000 prompts/queries, per model family where the cell names one
+    ("Gemini 2.5 models: ... then $35 / 1,000 grounded prompts"), else for the tool itself."""
+    key = _TOOL_KEYS.get(c.label.lower())
+    parts = _FAMILY.split(cell)
+    for name, text in [(c.label, parts[0]), *zip(parts[1::2], parts[2::2], strict=True)] if key else ():
+        for num in _GROUNDING.findall(text):
+            c.em.add(name, key, "per_1k_queries", Decimal(num), c.label)

@@ -5,9 +5,8 @@ the field names (``per_token``, ``per_query``, ...) and go through the same vali
 as a crawled page's (``pipeline``). The key gives vendor, model, region and variant (``litellm_keys``), the
 field name price key, unit, tier and context threshold (``litellm_fields``).
 
-Parsing is exact (numbers become ``Decimal`` from their text, exponent style or not). A registry file is
-split into its top-level entries by layout first, so that an entry whose bytes did not change since the
-previous copy needs no parsing at all; when the layout is not the usual one the whole file is parsed.
+Parsing is exact (numbers become ``Decimal`` from their text, exponent style or not; ``litellm_pieces``).
+Successive copies are read by ``litellm_reader``, which parses only the entries whose text changed.
 """
 
 from __future__ import annotations
@@ -61,11 +60,6 @@ class EntryReport:
 
 
 _BIGINT_MAX = 2**63 - 1
-
-
-def _json(raw):
-    """Exact parse: numbers (and NaN/Infinity) as ``Decimal``, objects as ``_Pairs`` so duplicates are seen."""
-    return json.loads(raw, parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal, object_pairs_hook=_Pairs)
 
 
 def _decimal(value) -> Decimal:
@@ -219,130 +213,3 @@ def _tier_context(token_range, where: str, report: EntryReport) -> int | None:
         return int(first)
     report.skipped.append(f"{where}: {_shown(token_range)} is not a list starting with a token count; tier skipped")
     return None
-
-
-def split_entries(raw: bytes) -> list[tuple[str, bytes]] | None:
-    """Top-level ``(key, value bytes)`` pairs of a 4-space-indented registry file, or None if not that layout.
-
-    A value is only trusted once it parses to an object (see ``RegistryReader``); a file in any other layout
-    falls back to a full parse.
-    """
-    parts = raw.split(b'\n    "')
-    if len(parts) < 2 or parts[0].strip() != b"{":
-        return None
-    entries = []
-    for part in parts[1:]:
-        end = part.find(b'": ')
-        if end < 0 or b"\\" in part[:end] or b"\n" in part[:end]:
-            return None
-        body = part[end + 3 :].rstrip()
-        if body.endswith(b","):
-            body = body[:-1].rstrip()
-        entries.append((part[:end].decode("utf-8", "replace"), body))
-    key, body = entries[-1]
-    if not body.endswith(b"}"):
-        return None
-    entries[-1] = (key, body[:-1].rstrip())
-    return entries
-
-
-class _Pairs(list):
-    """A JSON object as its ``(key, value)`` pairs (duplicates kept); a JSON array stays a plain list."""
-
-
-class RegistryReader:
-    """Turns successive copies of the registry into per-key row sets, re-parsing only what changed.
-
-    The file is cut into pieces at each top-level key; a piece whose bytes equal the previous copy's is
-    skipped, a changed piece is parsed as an object fragment (so a piece that holds several entries, e.g.
-    after an oddly indented key, still parses correctly).
-    """
-
-    def __init__(self):
-        self.previous: dict[str, bytes] = {}  # first key of a piece -> its bytes
-        self.piece_keys: dict[str, list[str]] = {}  # first key of a piece -> the entries it holds
-        self.all_keys: set[str] = set()
-
-    def read(self, raw: bytes, label: str, report: EntryReport) -> tuple[dict[str, list], set[str]]:
-        """``(rows of changed or new keys, keys that vanished)`` relative to the previous copy read; each row
-        comes with its origin (see ``entry_rows``)."""
-        entries = split_entries(raw)
-        if entries is not None:
-            try:
-                return self._read_split(entries, label, report)
-            except _LayoutMismatch:
-                pass
-        return self._read_full(raw, label, report)
-
-    def _parse_piece(self, key: str, body: bytes) -> list[tuple[str, object]]:
-        fragment = b'{"' + key.encode() + b'": ' + body + b"}"
-        try:
-            pairs = _json(fragment)
-        except ValueError:
-            raise _LayoutMismatch from None
-        if not all(isinstance(v, _Pairs) for _, v in pairs):
-            raise _LayoutMismatch
-        return [(k, _to_dict(v)) for k, v in pairs]
-
-    def _read_split(self, entries, label, report):
-        pieces: dict[str, bytes] = {}
-        piece_keys: dict[str, list[str]] = {}
-        values: dict[str, object] = {}
-        order: list[str] = []
-        for first, body in entries:
-            if first in pieces:  # a repeated first key: parse both to keep "last wins" exact
-                self.previous.pop(first, None)
-                first = f"{first}\x00{len(pieces)}"
-            pieces[first] = body
-            if self.previous.get(first) == body:
-                keys = self.piece_keys[first]
-            else:
-                pairs = self._parse_piece(first.split("\x00")[0], body)
-                keys = [k for k, _ in pairs]
-                values.update(pairs)
-            piece_keys[first] = keys
-            order.extend(keys)
-        seen: set[str] = set()
-        for key in order:
-            if key in seen:
-                report.duplicate_keys.append(key)
-            seen.add(key)
-        if report.duplicate_keys:  # the winning copy may sit in an unchanged piece: re-read those pieces
-            dupes = set(report.duplicate_keys)
-            for first, keys in piece_keys.items():
-                if dupes & set(keys):
-                    values.update(self._parse_piece(first.split("\x00")[0], pieces[first]))
-        changed = {key: entry_rows(key, value, report) for key, value in values.items()}
-        vanished = self.all_keys - seen
-        self.previous, self.piece_keys, self.all_keys = pieces, piece_keys, seen
-        return changed, vanished
-
-    def _read_full(self, raw, label, report):
-        try:
-            pairs = _json(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise RegistryUnreadable(f"{label}: not valid JSON ({exc})") from None
-        if not isinstance(pairs, _Pairs):
-            raise RegistryUnreadable(f"{label}: the registry must be a JSON object of model entries")
-        top: dict[str, object] = {}
-        for key, value in pairs:
-            if key in top:
-                report.duplicate_keys.append(key)
-            top[key] = _to_dict(value)
-        changed = {key: entry_rows(key, value, report) for key, value in top.items()}
-        vanished = self.all_keys - set(top)
-        self.previous, self.piece_keys, self.all_keys = {}, {}, set(top)  # the next copy re-reads everything
-        return changed, vanished
-
-
-class _LayoutMismatch(Exception):
-    pass
-
-
-def _to_dict(value):
-    """Undo ``object_pairs_hook`` below the top level (last duplicate wins, as in ``json.loads``)."""
-    if isinstance(value, _Pairs):
-        return {k: _to_dict(v) for k, v in value}
-    if isinstance(value, list):
-        return [_to_dict(v) for v in value]
-    return value

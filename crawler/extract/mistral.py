@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.price_text import is_free, money_amounts
 from aiprices.crawler.parsers.rsc import objects_with, payload_text, rsc_string
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "mistral"
 _TAG = re.compile(r"<[^>]+>")
@@ -81,90 +82,56 @@ def _fields(label: str, name: str, text: str, fine_tuned: bool) -> list[tuple[st
         ]
     if len(amounts) != 1:
         return None
-    amount = amounts[0]
-    simple = {
-        "input (/m tokens)": ("input", "per_1m_tokens"),
-        "output (/m tokens)": ("output", "per_1m_tokens"),
-        "training cost (/m tokens)": ("training", "per_1m_tokens"),
-        "audio input/min": ("input_audio", "per_minute"),
-        "audio generation": ("output_audio", "per_1m_characters"),
-        "ocr": ("ocr", "per_page"),
-        "annotations": ("annotation", "per_page"),
-        "indexing": ("input", "per_1m_tokens"),
-        "call": ("request", "per_1k_requests"),
-        "storage cost": ("hosting", "per_unit"),
-    }
-    if lab in simple:
-        key, default = simple[lab]
+    found = meaning(lab, VENDOR) if lab != "price" else None
+    if found is not None:
+        key, default = found.key, found.unit
     elif lab == "price" and name.lower() in _TOOLS:
         key, default = _TOOLS[name.lower()], "per_1k_requests"
     else:
         return None
     unit, mult, variant = _unit_of(text, default)
-    if key == "hosting":
-        unit, mult, variant = "per_unit", Decimal(1), "per model per month"
-    elif lab == "indexing":
-        variant = "indexing"
-    if key == "training":
-        ft = ""
-    return [(key, unit, amount * mult, variant or ft)]
+    if key == "hosting":  # "$2 / month" per model: the vocabulary's unit and variant stand
+        unit, mult = default, Decimal(1)
+    variant = found.variant if found and found.variant else variant
+    return [(key, unit, amounts[0] * mult, variant or ("" if key == "training" else ft))]
 
 
-def _emit(out: Extraction, obj: dict, api: str | None, shared_ids: set[str], seen: dict) -> None:
+def _emit(em: Emitter, obj: dict, api: str | None, shared_ids: set[str]) -> None:
     name = obj["name"]
+    model = api.lower() if api and api not in shared_ids else None
     groups = [(obj.get("price") or [], False), (obj.get("fine_tuning") or [], True)]
     for prices, fine_tuned in groups:
         for p in prices:
             label = (p.get("value") or "").strip()
             text = _plain(p.get("price_dollar"))
-            if _NON_PRICE.match(label) and not is_free(text):
+            field = f"{'fine_tuning' if fine_tuned else 'price'}: {label}"
+            if not em.row(f"{name} {field}", text) or (_NON_PRICE.match(label) and not is_free(text)):
                 continue
             fields = _fields(label, name, text, fine_tuned)
             if fields is None:
-                out.unmapped_columns.append(f"{name}: {label}")
+                em.out.unmapped_columns.append(f"{name}: {label}")
                 continue
             for key, unit, price, variant in fields:
-                ident = (name, key, unit, variant)
-                if ident in seen:
-                    if seen[ident] != price:
-                        out.warnings.append(f"{name} {key}: {seen[ident]} vs {price}; kept the first")
-                    continue
-                seen[ident] = price
-                out.items.append(
-                    page_price(
-                        vendor=VENDOR,
-                        model_name=name,
-                        model=api.lower() if api and api not in shared_ids else None,
-                        price_key=key,
-                        unit=unit,
-                        price=price,
-                        variant=variant,
-                        source_field=f"{'fine_tuning' if fine_tuned else 'price'}: {label}",
-                    )
-                )
+                em.add(name, key, unit, price, field, model=model, variant=variant)
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Every USD API price in the Mistral pricing page's RSC payload."""
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"mistral: bot challenge page ({marker})")
     text = payload_text(body.decode("utf-8", "replace"))
     full = objects_with(text, ["api_endpoint", "price", "name"])
     featured = objects_with(text, ["api", "price", "name"])
     if not full and not featured:
         raise LayoutChanged("mistral: no model price objects (api_endpoint/price) in the RSC payload")
-    out = Extraction()
+    em = Emitter(VENDOR)
     ids = [o["api_endpoint"] for o in full if o.get("api_endpoint")]
     # An API id the page gives to two different models (e.g. two "mistral-small-latest") is ambiguous.
     shared_ids = {i for i in ids if ids.count(i) > 1}
     for i in sorted(shared_ids):
-        out.warnings.append(f"API id {i} names several models on the page; model left to the alias map")
-    seen: dict = {}
+        em.out.warnings.append(f"API id {i} names several models on the page; model left to the alias map")
     for obj in full:
-        _emit(out, obj, obj.get("api_endpoint"), shared_ids, seen)
+        _emit(em, obj, obj.get("api_endpoint"), shared_ids)
     for obj in featured:
-        _emit(out, obj, obj.get("api"), shared_ids, seen)
-    if not out.items:
+        _emit(em, obj, obj.get("api"), shared_ids)
+    if not em.out.items:
         raise LayoutChanged("mistral: model objects found but no price could be read")
-    return out
+    return em.finish()

@@ -2,36 +2,53 @@
 
 Formats, chosen by ``kind`` and by sniffing:
 
-* HTML (``html``): server-rendered ``<table>``s. The service tier is the ``data-content-switcher-pane``
-  the table sits in (standard / batch / flex / priority, "Fast mode" is priority); two-row headers
-  "Short context / Long context" give long-context rows (``context_min_tokens=272000``, the page's
-  "<272K context length" threshold). Only the rows the page renders are read: the collapsed
-  "All models" rows exist only in the ``astro-island`` props JSON, which this module does not read yet.
+* HTML (``html``): the server-rendered ``<table>``s AND the ``astro-island`` props they hydrate from. A
+  table collapsed behind its "All models" button renders only its first rows; its props carry every row
+  (``TextTokenPricingTables`` rows have no header: five values are input / cached input / cache writes /
+  output, four lack cache writes). Only the rendered table has the long-context columns of its first rows,
+  so both are read and repeats are dropped by the emitter. The service tier is the island's ``tier`` or the
+  ``data-content-switcher-pane`` it sits in ("fast" is priority); "Long context" columns are long-context
+  prices (``context_min_tokens=272000``, the page's "<272K context length" threshold).
 * markdown renders (``jina.md``): pipe tables under ``### Section`` headings. A bare line "Batch",
   "Flex", "Standard" or "Priority" between the section heading and a table sets its tier (the first
   text table of 2025-10-15 is Batch!). Renders of merged cells are undone here: a group row
   ``| | Short context | Long context |`` above the real header, rows that omit their leading rowspan cells
   (``| Text | $4.00 | ...`` under ``gpt-realtime-2``), and header rows repeated inside a table.
 * the openai.com marketing page (``api-pricing.md``): price cards, see ``openai_cards``.
-* a Cloudflare challenge body raises ``PageBlocked``.
 
-Column names map to price keys in ``openai_tables``, shared by all formats.
+Column labels mean what ``crawler/vocabulary.py`` says; ``openai_tables`` reads the grids.
 """
 
 from __future__ import annotations
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, openai_cards
-from aiprices.crawler.extract.openai_tables import TIER_WORDS, PriceRows, read_grid, read_tool
-from aiprices.crawler.parsers.challenge import challenge_marker
-from aiprices.crawler.parsers.html_tables import Table, parse_document, parse_tables
+from decimal import Decimal
+
+from aiprices.crawler.extract import Extraction, LayoutChanged, openai_cards
+from aiprices.crawler.extract.emitter import Emitter
+from aiprices.crawler.extract.openai_tables import TIER_WORDS, VENDOR, read_grid, read_tool
+from aiprices.crawler.parsers.astro import Island, islands
+from aiprices.crawler.parsers.html_tables import fragment_text, heading_before, parse_document, parse_tables
 from aiprices.crawler.parsers.markdown import MdTable
 from aiprices.crawler.parsers.markdown import parse_tables as parse_md_tables
 
-_MD_IGNORED_SECTIONS = ("agentkit",)
+# TextTokenPricingTables props carry rows without a header: the component's columns by row length.
+_TEXT_TOKEN_COLUMNS = {
+    5: ["Model", "Input", "Cached input", "Cache writes", "Output"],
+    4: ["Model", "Input", "Cached input", "Output"],
+}
 
 
-def _pane_tier(table: Table) -> str:
-    node = table.el.getparent()
+def _read(header: list[str], rows: list[list[str]], tier: str, em: Emitter, where: str, fine_tuned=False) -> None:
+    """A tools table or a price grid, whatever format it came from."""
+    if header and header[0].lower() == "tool":
+        for row in rows:
+            read_tool(row[0], row[1] if len(row) > 2 else "", row[-1], em, where)
+    else:
+        read_grid(header, rows, tier, em, where, fine_tuned)
+
+
+def _pane_tier(el) -> str:
+    node = el.getparent()
     while node is not None:
         if node.get("data-content-switcher-pane") is not None:
             return TIER_WORDS.get((node.get("data-value") or "").lower(), "standard")
@@ -39,16 +56,38 @@ def _pane_tier(table: Table) -> str:
     return "standard"
 
 
-def _from_html(body: bytes, out: Extraction) -> None:
-    rows_out = PriceRows(out)
-    for table in parse_tables(parse_document(body)):
-        header = list(table.header())
+def _prop_text(value) -> str:
+    """A table cell or heading of the props as the page shows it (numbers are USD amounts)."""
+    if isinstance(value, Decimal):
+        return f"${value}"
+    if isinstance(value, dict):
+        if "__pricingHtml" in value:
+            return fragment_text(value["__pricingHtml"] or "")
+        return _prop_text((value.get("__pricingTooltipHeading") or {}).get("label"))
+    return "" if value is None else str(value)
+
+
+def _island_grids(island: Island) -> list[tuple[list[str], list[list[str]]]]:
+    """(header, rows) of a pricing island; grouped rows get their group's name ("model") in front."""
+    props = island.props
+    rows = props.get("rows") or [[g.get("model"), *r] for g in props.get("groups") or () for r in g.get("rows") or ()]
+    rows = [[_prop_text(c) for c in row] for row in rows]
+    if props.get("headings"):
+        return [([_prop_text(h) for h in props["headings"]], rows)]
+    return [(_TEXT_TOKEN_COLUMNS.get(len(r)) or ["Model", *["?"] * (len(r) - 1)], [r]) for r in rows]
+
+
+def _from_html(body: bytes, em: Emitter) -> None:
+    root = parse_document(body)
+    for table in parse_tables(root):
         rows = [[c.text for c in r] for r in table.body()]
-        if [h.lower() for h in header[:3]] == ["tool", "details", "pricing"]:
-            for row in rows:
-                read_tool(row[0], row[1], row[2], rows_out)
+        _read(table.header(), rows, _pane_tier(table.el), em, table.heading or "table")
+    for island in islands(root):
+        if "Pricing" not in island.component:
             continue
-        read_grid(header, rows, _pane_tier(table), rows_out, table.heading or "table")
+        tier = TIER_WORDS.get(str(island.props.get("tier") or "").lower()) or _pane_tier(island.el)
+        for header, rows in _island_grids(island):
+            _read(header, rows, tier, em, heading_before(island.el) or "table")
 
 
 # --- markdown renders -------------------------------------------------------------------------------
@@ -75,7 +114,7 @@ def _expand_groups(groups: list[str], sub: list[str]) -> list[str]:
     return [sub[0]] + [f"{labels[i // span]} / {sub[1 + i]}" for i in range(len(sub) - 1)]
 
 
-def _md_grids(t: MdTable, out: Extraction) -> list[tuple[list[str], list[list[str]]]]:
+def _md_grids(t: MdTable, em: Emitter) -> list[tuple[list[str], list[list[str]]]]:
     """(header, rows) grids of one pipe table with merged cells restored."""
     header, rows = t.header, t.rows
     if header and not header[0] and rows and len(rows[0]) > len(header) and rows[0][0].lower() == "model":
@@ -91,52 +130,41 @@ def _md_grids(t: MdTable, out: Extraction) -> list[tuple[list[str], list[list[st
             continue
         missing = len(grids[-1][0]) - len(row)
         if missing > 0:
-            if prev is None:
-                out.warnings.append(f"{t.heading}: row {row} lacks {missing} leading cells; not read")
+            if prev is None:  # the render dropped rowspan cells with no row above to take them from
+                em.row(f"{t.heading}: {' | '.join(row)}", *row)
                 continue
-            row = prev[:missing] + row  # the render dropped the cells a rowspan covered
+            row = prev[:missing] + row
         grids[-1][1].append(row)
         prev = row
     return grids
 
 
-def _from_markdown(text: str, out: Extraction) -> None:
-    rows_out = PriceRows(out)
+def _from_markdown(text: str, em: Emitter) -> None:
     lines = text.splitlines()
     prev_end = 0
     for t in parse_md_tables(text):
         tier = _gap_tier(lines[prev_end : t.line - 1])
         prev_end = t.line + 1 + len(t.rows)
         section = t.heading
-        if section.lower() in _MD_IGNORED_SECTIONS:
-            out.warnings.append(f"section {section!r} not read (account storage meter, not a model price)")
-            continue
-        for header, rows in _md_grids(t, out):
-            if header[0].lower() == "tool":
-                for row in rows:
-                    read_tool(row[0], row[1] if len(row) > 2 else "", row[-1], rows_out)
-                continue
+        for header, rows in _md_grids(t, em):
             if section.lower() in ("image tokens", "audio tokens"):
                 modality = section.lower().split()[0]
                 header, rows = ["Model", "Modality"] + header[1:], [[r[0], modality] + r[1:] for r in rows]
-            read_grid(header, rows, tier, rows_out, section, fine_tuned="fine-tuning" in section.lower())
+            _read(header, rows, tier, em, section, fine_tuned="fine-tuning" in section.lower())
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
-    """Every price the page shows in its tables (see the module docstring for what is not read)."""
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"openai: bot challenge page ({marker})")
-    out = Extraction()
+    """Every price the page's tables (and their data) publish."""
+    em = Emitter(VENDOR)
     text_head = body[:2048].lstrip().lower()
     if kind.endswith("md") or not text_head.startswith((b"<", b"<!doctype")):
         text = body.decode("utf-8", "replace")
         if kind == "api-pricing.md" or openai_cards.looks_like_cards(text):
-            openai_cards.read_cards(text, PriceRows(out))
+            openai_cards.read_cards(text, em)
         else:
-            _from_markdown(text, out)
+            _from_markdown(text, em)
     else:
-        _from_html(body, out)
-    if not out.items:
+        _from_html(body, em)
+    if not em.out.items:
         raise LayoutChanged("openai: no recognisable price table")
-    return out
+    return em.finish()

@@ -10,8 +10,9 @@ The page is a column of cards, read line by line:
 * ``## Sora Video API``: model line, "Portrait: 720 x 1280", "Landscape: ...", "$0.10" per second;
 * ``## Built-in tools``: a name line then its price line ("$2.50 / 1k tool calls").
 
-Reading stops at the "Pricing calculator" widget. Any other line with a dollar amount is reported in
-``warnings``, and an unknown card label with an amount in ``unmapped_columns``: nothing is guessed.
+Reading stops at the "Pricing calculator" widget. Every line with a dollar amount is a row of the audit
+(one that gives no price stays listed as unpriced), and an unknown card label with an amount is reported in
+``unmapped_columns``: nothing is guessed.
 """
 
 from __future__ import annotations
@@ -20,16 +21,16 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from aiprices.crawler.extract.openai_tables import PriceRows, model_id, read_tool
+from aiprices.crawler.extract.emitter import Emitter
+from aiprices.crawler.extract.openai_tables import VENDOR, model_id, read_tool
 from aiprices.crawler.parsers.markdown import clean_cell
 from aiprices.crawler.parsers.price_text import is_blank, money_amounts
+from aiprices.crawler.vocabulary import meaning, with_medium
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 _CARD_SUBSECTIONS = ("price", "fine-tuning price", "reinforcement fine-tuning price")
-_CARD_KEYS = {"input": "input", "cached input": "cache_read", "output": "output", "training": "training"}
 _API_LINE = re.compile(r"^\$(\d+(?:\.\d+)?) / 1M (cached input|input|output) tokens\*?$", re.I)
-_API_KEYS = {"input": "input", "cached input": "cache_read", "output": "output"}
-_MODALITY_SUFFIX = {"text": "", "audio": "_audio", "image": "_image"}
+_MEDIA = ("text", "audio", "image")
 _SIZE = re.compile(r"(\d+)\s*x\s*(\d+)")
 _TOOL_HEADERS = {"tool", "cost", "tool version"}
 
@@ -62,7 +63,7 @@ def _lines(text: str) -> list[str]:
 
 @dataclass
 class _Reader:
-    rows: PriceRows
+    em: Emitter
     section: str = ""  # the ``##`` title: a model card's name or an API's name
     sub: str = ""  # the ``###`` title
     label: str = ""  # a card label ("Cached input") waiting for its value line
@@ -78,16 +79,16 @@ class _Reader:
 
     def line(self, text: str) -> None:
         section, sub = self.section.lower(), self.sub.lower()
+        if section != "built-in tools":  # a tool's price line is audited by ``read_tool``
+            self.em.row(f"{self.section} / {self.sub}: {text[:60]}", text)
         if sub in _CARD_SUBSECTIONS:
             self._card(text)
-        elif section in ("realtime api", "image generation api") and sub in _MODALITY_SUFFIX:
+        elif section in ("realtime api", "image generation api") and sub in _MEDIA:
             self._api(text)
         elif section.startswith("sora"):
             self._video(text)
         elif section == "built-in tools":
             self._tool(text)
-        elif money_amounts(text):
-            self.rows.out.warnings.append(f"{self.section}: {text[:70]!r} not read")
 
     def _card(self, text: str) -> None:
         label, sep, value = text.partition(":")
@@ -99,28 +100,25 @@ class _Reader:
             return
         label, amounts, v = label.strip().lower(), money_amounts(value), value.lower()
         unit = "per_1m_tokens" if "/ 1m tokens" in v else "per_hour" if "hour" in v else None
-        key = _CARD_KEYS.get(label)
-        if key is None or unit is None or len(amounts) != 1:
+        found = meaning(label, VENDOR)
+        if found is None or unit is None or len(amounts) != 1:
             if amounts:
-                self.rows.out.unmapped_columns.append(f"{self.section}: {label}: {value[:40]}")
+                self.em.out.unmapped_columns.append(f"{self.section}: {label}: {value[:40]}")
             return
         variant = "fine-tuned" if "fine-tuning" in self.sub.lower() else ""
         model = model_id(self.section.lower().replace(" ", "-"))
-        self.rows.add(self.section, key, unit, amounts[0], label.capitalize(), model=model, variant=variant)
+        self.em.add(self.section, found.key, unit, amounts[0], label.capitalize(), model=model, variant=variant)
 
     def _api(self, text: str) -> None:
         m = _API_LINE.match(text)
-        if m:
-            if not self.model:
-                self.rows.out.warnings.append(f"{self.section}: {text!r} before any model line; not read")
-                return
-            key = _API_KEYS[m.group(2).lower()] + _MODALITY_SUFFIX[self.sub.lower()]
+        if m and self.model:
+            key = with_medium(meaning(m.group(2), VENDOR).key, self.sub)
             field = f"{self.sub} {m.group(2)}"
-            self.rows.add(
+            self.em.add(
                 self.model, key, "per_1m_tokens", Decimal(m.group(1)), field, model=model_id(self.model.lower())
             )
-        elif money_amounts(text):
-            self.rows.out.warnings.append(f"{self.section}: {text[:70]!r} not read")
+        elif m or money_amounts(text):
+            return
         elif not is_blank(text) and text.lower() != self.sub.lower() and " " not in text:
             self.model = text
 
@@ -133,25 +131,31 @@ class _Reader:
             return
         elif money_amounts(text):
             amounts = money_amounts(text)
-            if not (self.model and self.size and len(amounts) == 1):
-                self.rows.out.warnings.append(f"{self.section}: {text!r} without a model and size; not read")
-                return
-            self.rows.add(self.model, "output_video", "per_second", amounts[0], "Price per second", variant=self.size)
+            if self.model and self.size and len(amounts) == 1:
+                self.em.add(
+                    self.model,
+                    "output_video",
+                    "per_second",
+                    amounts[0],
+                    "Price per second",
+                    model=model_id(self.model),
+                    variant=self.size,
+                )
         elif " " not in text:
             self.model, self.size = text, ""
 
     def _tool(self, text: str) -> None:
         if money_amounts(text):
             if self.model:
-                read_tool(self.model, "", text, self.rows)
+                read_tool(self.model, "", text, self.em, self.section)
             return
         if text.lower() not in _TOOL_HEADERS and not text.startswith("*") and len(text) < 80:
             self.model = text
 
 
-def read_cards(text: str, rows: PriceRows) -> None:
-    """Every card price on the page into ``rows`` (see the module docstring for the layout)."""
-    reader = _Reader(rows)
+def read_cards(text: str, em: Emitter) -> None:
+    """Every card price on the page into ``em`` (see the module docstring for the layout)."""
+    reader = _Reader(em)
     for line in _lines(text):
         if line.lower() == "pricing calculator":
             break

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal, InvalidOperation
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 
 VENDOR = "openrouter"
 THOUSAND = Decimal(1000)
@@ -49,38 +49,26 @@ def _decimal(value) -> Decimal | None:
     return number
 
 
-def _prices(model_id: str, pricing: dict, out: Extraction, context: int, field_prefix: str) -> None:
+def _prices(model_id: str, pricing: dict, em: Emitter, context: int, field_prefix: str) -> None:
     for name, value in pricing.items():
         if name in NOT_PRICES:
             continue
         spec = FIELDS.get(name)
         if spec is None:
             label = f"pricing.{name}"
-            if label not in out.unmapped_columns:
-                out.unmapped_columns.append(label)
+            if label not in em.out.unmapped_columns:
+                em.out.unmapped_columns.append(label)
             continue
         number = _decimal(value)
         if number is None:
             continue
         price_key, unit, scale = spec
-        out.items.append(
-            page_price(
-                vendor=VENDOR,
-                model_name=model_id,
-                model=model_id.lower(),
-                price_key=price_key,
-                unit=unit,
-                price=number * scale,
-                context_min_tokens=context,
-                source_field=f"{field_prefix}{name}",
-            )
-        )
+        field = f"{field_prefix}{name}"
+        em.add(model_id, price_key, unit, number * scale, field, model=model_id.lower(), context=context)
 
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"openrouter: bot challenge page ({marker})")
+    """Every priced model of the models list (a model with any published price is a row of the audit)."""
     try:
         doc = json.loads(body)
     except ValueError as exc:
@@ -88,19 +76,20 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     models = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(models, list):
         raise LayoutChanged("openrouter: no 'data' list of models")
-    out = Extraction()
+    em = Emitter(VENDOR)
     for model in models:
         model_id = model.get("id") if isinstance(model, dict) else None
         pricing = model.get("pricing") if isinstance(model, dict) else None
         if not model_id or not isinstance(pricing, dict):
             continue
-        _prices(model_id, pricing, out, 0, "pricing.")
+        em.row(model_id, priced=any(_decimal(v) is not None for k, v in pricing.items() if k not in NOT_PRICES))
+        _prices(model_id, pricing, em, 0, "pricing.")
         for i, override in enumerate(pricing.get("overrides") or ()):
             threshold = override.get("min_prompt_tokens") if isinstance(override, dict) else None
             if not isinstance(threshold, int) or threshold <= 0:
-                out.warnings.append(f"{model_id}: override {i} without min_prompt_tokens skipped")
+                em.out.warnings.append(f"{model_id}: override {i} without min_prompt_tokens skipped")
                 continue
-            _prices(model_id, override, out, threshold, f"pricing.overrides[min_prompt_tokens={threshold}].")
-    if not out.items:
+            _prices(model_id, override, em, threshold, f"pricing.overrides[min_prompt_tokens={threshold}].")
+    if not em.out.items:
         raise LayoutChanged("openrouter: no priced model in 'data'")
-    return out
+    return em.finish()

@@ -12,8 +12,9 @@ The API string column gives ``model`` (lower-cased); the model name column is th
 
 API (``api-models.json``): ``pricing`` fields are USD per 1M tokens. A ``0`` means "not priced in this
 field" (image and video models show 0 everywhere although they are not free), so zeros are never emitted.
-Audio (TTS) and transcribe entries are skipped with a warning: their fields are not per-token prices and
-the API does not say their unit. Embedding and rerank entries have only an input price.
+Audio (TTS) and transcribe entries stay unpriced in the audit: their fields are not per-token prices and the
+API does not say their unit (the docs page does: "$15.00 per 1M chars", "$0.0015 per audio min").
+Embedding and rerank entries have only an input price.
 """
 
 from __future__ import annotations
@@ -22,26 +23,21 @@ import json
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, parse_tables
-from aiprices.crawler.parsers.price_text import is_blank, is_free, money_amounts
+from aiprices.crawler.parsers.price_text import is_blank, one_amount, price_segments
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "together"
 TOKENS = "per_1m_tokens"
 
-_TOKEN_COLUMNS = (
-    (re.compile(r"^cached input pricing", re.I), "cache_read"),
-    (re.compile(r"^input pricing", re.I), "input"),
-    (re.compile(r"^output pricing", re.I), "output"),
-)
 _ID_COLUMN = re.compile(r"^(api model string|model string for api)$", re.I)
 _NOT_PRICES = re.compile(
     r"^(organization|model name|context length|quantization|function calling|structured outputs|unit|"
     r"output per \$1|resolution / duration|modality)$",
     re.I,
 )
-_AMOUNT_HEAD = re.compile(r"^\$\s?(\d+(?:\.\d+)?)")
 _AUDIO = (
     (re.compile(r"per 1M chars?", re.I), "input", "per_1m_characters"),
     (re.compile(r"per audio min", re.I), "input_audio", "per_minute"),
@@ -50,131 +46,72 @@ _AUDIO = (
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Prices of a Together docs page or of one /v1/models response."""
-    if challenge_marker(body):
-        raise PageBlocked(f"together: bot challenge at {url}")
     if kind.endswith("json") or body.lstrip()[:1] in (b"[", b"{"):
         return _api(body, url)
-    ex = Extraction()
+    em = Emitter(VENDOR)
     for t in parse_tables(body.decode("utf-8", "replace")):
-        _table(ex, t)
-    _dedupe(ex)
-    if not ex.items:
+        _table(em, t)
+    if not em.out.items:
         raise LayoutChanged(f"together: no model price table at {url}")
-    return ex
+    return em.finish()
 
 
 # --- docs --------------------------------------------------------------------------------------
 
 
-def _item(
-    ex: Extraction,
-    row: dict,
-    model_id: str | None,
-    key: str,
-    unit: str,
-    price: Decimal,
-    field: str,
-    variant: str = "",
-) -> None:
-    ex.items.append(
-        page_price(
-            vendor=VENDOR,
-            model_name=row.get("Model name", "") or (model_id or ""),
-            model=model_id.lower() if model_id else None,
-            price_key=key,
-            unit=unit,
-            price=price,
-            source_field=field,
-            variant=variant,
-        )
-    )
-
-
-def _single(cell: str, context: str) -> Decimal | None:
-    """The one amount of a cell; Decimal(0) for "Free"; None for "-"."""
-    if is_blank(cell):
-        return None
-    if is_free(cell):
-        return Decimal(0)
-    amounts = money_amounts(cell)
-    if len(amounts) != 1:
-        raise LayoutChanged(f"together: {context}: cell {cell!r} does not hold one price")
-    return amounts[0]
-
-
-def _table(ex: Extraction, t: MdTable) -> None:
+def _table(em: Emitter, t: MdTable) -> None:
+    """One model table (the vision table repeats chat models: the emitter keeps the first of each price)."""
     id_col = next((h for h in t.header if _ID_COLUMN.match(h)), None)
     if id_col is None:
         return  # not a model table (no API model string column)
-    handled: set[str] = {id_col}
-    for header in t.header:
-        key = next((k for pat, k in _TOKEN_COLUMNS if pat.match(header)), None)
-        if key:
-            handled.add(header)
-            for row in t.records():
-                price = _single(row[header], f"{row[id_col]} {header}")
-                if price is not None:
-                    _item(ex, row, row[id_col], key, TOKENS, price, header)
-    if "Price" in t.header and "Unit" in t.header:
-        handled.add("Price")
-        for row in t.records():
-            _image(ex, row, row[id_col])
-    if "Price per video" in t.header:
-        handled.add("Price per video")
-        for row in t.records():
-            price = _single(row["Price per video"], row[id_col])
-            res = row.get("Resolution / duration", "")
-            variant = "per video" + (f" {res}" if res and not is_blank(res) else "")
+    tokens = {h: m.key for h in t.header if "per 1m tokens" in h.lower() and (m := meaning(h, VENDOR))}
+    readers = {"Price": _image, "Price per video": _video, "Pricing": _audio}
+    handled = {id_col, *tokens, *(h for h in readers if h in t.header and (h != "Price" or "Unit" in t.header))}
+    for row in t.records():
+        model_id = row[id_col]
+        name = row.get("Model name", "") or model_id
+        em.row(f"{t.heading}: {name}", *(v for h, v in row.items() if h not in (id_col, "Model name")))
+        for header, key in tokens.items():
+            price = one_amount(row[header])
             if price is not None:
-                _item(ex, row, row[id_col], "output_video", "per_unit", price, "Price per video", variant)
-    if "Pricing" in t.header:
-        handled.add("Pricing")
-        for row in t.records():
-            _audio(ex, row, row[id_col])
-    ex.unmapped_columns += [
-        f"{t.heading}: {h}" for h in t.header if h not in handled and not _NOT_PRICES.match(h)
-    ]
+                em.add(name, key, TOKENS, price, header, model=model_id.lower())
+        for header in handled & readers.keys():
+            readers[header](em, row, name, model_id)
+    em.out.unmapped_columns += [f"{t.heading}: {h}" for h in t.header if h not in handled and not _NOT_PRICES.match(h)]
 
 
-def _image(ex: Extraction, row: dict, model_id: str) -> None:
+def _image(em: Emitter, row: dict, name: str, model_id: str) -> None:
     cell = row["Price"]
-    m = _AMOUNT_HEAD.match(cell)
-    if not m:
+    segments = price_segments(cell) if cell.startswith("$") else []
+    if len(segments) != 1:
         raise LayoutChanged(f"together: image price {cell!r} for {model_id}")
-    rest = re.sub(r"\(varies\)", "", cell[m.end() :]).strip()
+    price, rest = segments[0][0], re.sub(r"\(varies\)", "", segments[0][1]).strip()
     variant = "from" if rest.startswith("+") and not rest[1:].strip() else rest.lstrip("+ ").strip()
     unit_word = row["Unit"].strip().lower()
     units = {"image": ("output_image", "per_image"), "megapixel": ("output_image", "per_1m_pixels")}
     if unit_word not in units:
         raise LayoutChanged(f"together: image unit {row['Unit']!r} for {model_id}")
     key, unit = units[unit_word]
-    _item(ex, row, model_id, key, unit, Decimal(m.group(1)), "Price", variant)
+    em.add(name, key, unit, price, "Price", model=model_id.lower(), variant=variant)
 
 
-def _audio(ex: Extraction, row: dict, model_id: str) -> None:
+def _video(em: Emitter, row: dict, name: str, model_id: str) -> None:
+    price = one_amount(row["Price per video"])
+    res = row.get("Resolution / duration", "")
+    variant = "per video" + (f" {res}" if res and not is_blank(res) else "")
+    if price is not None:
+        em.add(name, "output_video", "per_unit", price, "Price per video", model=model_id.lower(), variant=variant)
+
+
+def _audio(em: Emitter, row: dict, name: str, model_id: str) -> None:
     cell = row["Pricing"]
     for pattern, key, unit in _AUDIO:
         if pattern.search(cell):
-            price = _single(pattern.sub("", cell), model_id)
+            price = one_amount(pattern.sub("", cell))
             if price is not None:
-                _item(ex, row, model_id, key, unit, price, "Pricing")
+                em.add(name, key, unit, price, "Pricing", model=model_id.lower())
             return
     raise LayoutChanged(f"together: audio price {cell!r} for {model_id}")
-
-
-def _dedupe(ex: Extraction) -> None:
-    """The vision table repeats chat models: keep one item per identity, warn if the prices differ."""
-    seen: dict[tuple, Decimal] = {}
-    kept = []
-    for it in ex.items:
-        ident = (it["source_model_key"], it["model"], it["price_key"], it["unit"], it["variant"])
-        if ident in seen:
-            if seen[ident] != it["price"]:
-                ex.warnings.append(f"{ident}: listed twice with {seen[ident]} and {it['price']}")
-            continue
-        seen[ident] = it["price"]
-        kept.append(it)
-    ex.items = kept
 
 
 # --- /v1/models JSON --------------------------------------------------------------------------------
@@ -194,35 +131,25 @@ def _api(body: bytes, url: str) -> Extraction:
     models = data.get("data") if isinstance(data, dict) else data
     if not isinstance(models, list) or not all(isinstance(m, dict) and "pricing" in m for m in models):
         raise LayoutChanged(f"together: not a /v1/models list with pricing at {url}")
-    ex = Extraction()
+    em = Emitter(VENDOR)
     for m in models:
         pricing = m["pricing"] or {}
         mtype = str(m.get("type", ""))
         nonzero = {k: v for k, v in pricing.items() if isinstance(v, Decimal) and v != 0}
-        if not nonzero:
-            continue  # 0 everywhere: priced elsewhere (per image/video) or unknown, never "free"
-        if mtype in _SKIPPED_TYPES or mtype not in _TOKEN_TYPES | _INPUT_ONLY_TYPES:
-            ex.warnings.append(f"{m['id']}: type {mtype!r} prices have no stated unit; skipped")
+        # 0 everywhere: priced elsewhere (per image/video) or unknown, never "free": not a priced entry
+        if not em.row(f"{m['id']} ({mtype})", priced=bool(nonzero)):
             continue
+        if mtype in _SKIPPED_TYPES or mtype not in _TOKEN_TYPES | _INPUT_ONLY_TYPES:
+            continue  # audio / transcribe: the API states no unit for these numbers; the entry stays unpriced
         for name, value in nonzero.items():
             if name in _UNKNOWN_UNIT_FIELDS or name not in _FIELDS:
-                if f"pricing.{name}" not in ex.unmapped_columns:
-                    ex.unmapped_columns.append(f"pricing.{name}")
+                if f"pricing.{name}" not in em.out.unmapped_columns:
+                    em.out.unmapped_columns.append(f"pricing.{name}")
                 continue
             if name == "output" and mtype in _INPUT_ONLY_TYPES:
                 continue
             key, unit = _FIELDS[name]
-            ex.items.append(
-                page_price(
-                    vendor=VENDOR,
-                    model_name=str(m["id"]),
-                    model=str(m["id"]).lower(),
-                    price_key=key,
-                    unit=unit,
-                    price=value,
-                    source_field=f"pricing.{name}",
-                )
-            )
-    if not ex.items:
+            em.add(str(m["id"]), key, unit, value, f"pricing.{name}", model=str(m["id"]).lower())
+    if not em.out.items:
         raise LayoutChanged(f"together: no priced model in the models response at {url}")
-    return ex
+    return em.finish()

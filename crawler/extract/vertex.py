@@ -43,10 +43,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.html_tables import Table, element_text, parse_document, parse_tables
-from aiprices.crawler.parsers.price_text import money_amounts
+from aiprices.crawler.parsers.price_text import money_amounts, price_segments
+from aiprices.crawler.vocabulary import meaning
 
 VENDOR = "vertex"
 LONG_CONTEXT = 200_000
@@ -59,46 +60,6 @@ _SECTION_TAGS = ("h2", "h3", "h4")
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def _key_unit(label: str) -> tuple[str, str] | None:
-    """Row/field label -> (price_key, unit). The unit defaults to per 1M tokens."""
-    t = _norm(label).rstrip("*").strip()
-    unit = "per_1m_tokens"
-    if "$/m char" in t:
-        unit = "per_1m_characters"
-    elif "$/image" in t:
-        unit = "per_image"
-    elif "$/sec" in t:
-        unit = "per_second"
-    if "tuning" in t or "training" in t:
-        return "training", unit
-    if re.search(r"\bbatch\b", t):
-        t = re.sub(r"\bbatch\b", "", t).strip()
-    if "cache hit" in t:
-        return "cache_read", unit
-    if "1h" in t and "cache write" in t:
-        return "cache_write_1h", unit
-    if "cache write" in t:
-        return "cache_write", unit
-    is_out = "output" in t
-    is_in = "input" in t
-    if not (is_in or is_out):
-        return None
-    direction = "output" if is_out and not t.startswith("input") else "input"
-    mod = t.split("(")[0] if direction == "input" and "(" in t and "$/" not in t else t
-    # "Input (text, image, video, audio)" is the text/multimodal input price, not image-only.
-    if direction == "input" and re.match(r"^input \((text|audio)", t):
-        return ("input_audio" if t.startswith("input (audio") else "input"), unit
-    if "audio" in mod:
-        return f"{direction}_audio", unit
-    if "image" in mod and "video" not in mod:
-        return f"{direction}_image", unit
-    if "video" in mod and "image" not in mod:
-        return f"{direction}_video", unit
-    if "video/image" in mod:
-        return "input_video", unit
-    return direction, unit
 
 
 def _region(text: str) -> str:
@@ -137,42 +98,10 @@ def _tab_of(table: Table, tabs: dict[str, str]) -> str:
     return table.heading
 
 
-class _Emitter:
-    """Collects items, dropping exact repeats and warning on conflicting repeats."""
-
-    def __init__(self, out: Extraction) -> None:
-        self.out = out
-        self.seen: dict[tuple, Decimal] = {}
-
-    def add(self, model: str, key: str, unit: str, price: Decimal, field: str, **kw) -> None:
-        tiers = kw.pop("tiers", ("standard",))
-        for tier in tiers:
-            ident = (
-                model,
-                key,
-                unit,
-                tier,
-                kw.get("context_min_tokens", 0),
-                kw.get("region", ""),
-                kw.get("variant", ""),
-            )
-            if ident in self.seen:
-                if self.seen[ident] != price:
-                    self.out.warnings.append(f"{model}: repeated {field} row {price} vs {self.seen[ident]}; kept first")
-                continue
-            self.seen[ident] = price
-            self.out.items.append(
-                page_price(
-                    vendor=VENDOR,
-                    model_name=model,
-                    price_key=key,
-                    unit=unit,
-                    price=price,
-                    service_tier=tier,
-                    source_field=field,
-                    **kw,
-                )
-            )
+def _add(em: Emitter, model: str, key: str, unit: str, price: Decimal, field: str, tiers=("standard",), **kw) -> None:
+    """One price, for each tier it is published for ("Flex/Batch" prices are both)."""
+    for tier in tiers:
+        em.add(model, key, unit, price, field, tier=tier, **kw)
 
 
 def _clean_model(name: str) -> str:
@@ -200,14 +129,13 @@ def _column_spec(header: str, tab_tiers: tuple[str, ...]) -> tuple[str | None, t
 
 def _region_amounts(text: str) -> list[tuple[Decimal, str]]:
     """``$0.25 (Global) $0.275 (Non-global)*`` -> [(0.25, ""), (0.275, "non-global")]; else [(x, "")]."""
-    parts = re.findall(r"\$\s?([\d.,]+)\s*\(([^)]+)\)", text)
-    if parts:
-        return [(money_amounts("$" + a)[0], _region(r)) for a, r in parts]
-    amounts = money_amounts(text)
-    return [(amounts[0], "")] if len(amounts) == 1 else []
+    segments = [(amount, re.match(r"\s*\(([^)]+)\)", qual)) for amount, qual in price_segments(text)]
+    if segments and all(region for _, region in segments):
+        return [(amount, _region(region.group(1))) for amount, region in segments]
+    return [(segments[0][0], "")] if len(segments) == 1 else []
 
 
-def _grid_table(table: Table, tab: str, section: str, em: _Emitter) -> None:
+def _grid_table(table: Table, tab: str, section: str, em: Emitter) -> None:
     header = table.header()
     tab_tiers = _TIERS.get(_norm(tab), ("standard",))
     cols = {c: spec for c, h in enumerate(header) if (spec := _column_spec(h, tab_tiers))}
@@ -233,18 +161,17 @@ def _grid_table(table: Table, tab: str, section: str, em: _Emitter) -> None:
         model = _clean_model(texts[0]) or model
         kind = texts[1] or kind
         priced = [c for c in cols if money_amounts(texts[c])]
-        if not priced:
+        if not em.row(f"{table.heading} [{tab}]: {model} {kind} {texts[2] if has_region else ''}", *texts[1:]):
             continue
-        if len(texts[1]) > 120 or any(len(texts[c]) > 120 or "per 1,000" in texts[c] for c in priced):
-            if not _grounding_row(texts[0], texts[1:], section, em):
-                em.out.warnings.append(f"ignored prose row {texts[0][:40]!r} in table {table.heading!r}")
+        if any(len(t) > 120 or "per 1,000" in t for t in texts[1:]):  # a grounding row, in whichever column
+            _grounding_row(texts[0], texts[1:], section, em)  # else prose: the row stays unpriced
             continue
-        ku = _key_unit(kind)
-        if ku is None:
+        found = meaning(kind, VENDOR)
+        if found is None:
             em.out.unmapped_columns.append(f"{table.heading}: {kind}")
             continue
-        key, unit = ku
-        row_tiers = ("batch",) if re.search(r"\bbatch\b", _norm(kind)) else None
+        key, unit = found.key, found.unit
+        row_tiers = (found.tier,) if found.tier else None
         row_region = _region(texts[2]) if has_region else tab_region
         for c in priced:
             col_key, tiers, context = cols[c]
@@ -271,49 +198,35 @@ def _grid_table(table: Table, tab: str, section: str, em: _Emitter) -> None:
             elif col_key:
                 price_key = col_key
             for price, cell_region in _region_amounts(texts[c]):
-                em.add(
-                    model,
-                    price_key,
-                    unit,
-                    price,
-                    f"{kind} / {header[c]}",
-                    tiers=row_tiers or tiers,
-                    context_min_tokens=context,
-                    region=cell_region or row_region,
-                )
+                region = cell_region or row_region
+                field = f"{kind} / {header[c]}"
+                _add(em, model, price_key, unit, price, field, row_tiers or tiers, context=context, region=region)
 
 
 _LABEL_PRICE = re.compile(r"([A-Za-z0-9][A-Za-z0-9 ]*?):\s*\$\s?([\d.,]+)")
 
 
-def _label_table(table: Table, tab: str, em: _Emitter) -> None:
+def _label_table(table: Table, tab: str, em: Emitter) -> None:
     header = table.header()
     # Only the Claude-style tables ("Price (/1M tokens) =< 200K") sit under region tabs/headings; the
     # "Model | Pricing" tables sit under vendor headings ("xAI's Grok models"), which are not regions.
     region = _heading_region(tab) if _norm(header[1]).startswith("price (") else ""
     for row in table.body():
         model = _clean_model(row[0].text)
+        em.row(f"{table.heading} [{tab}]: {model}", *(c.text for c in row[1:]))
         for c in range(1, len(row)):
             context = LONG_CONTEXT if re.search(r">\s*200k", _norm(header[c])) else 0
             for label, amount in _LABEL_PRICE.findall(row[c].text):
-                ku = _key_unit(label)
-                if ku is None:
+                found = meaning(label, VENDOR)
+                if found is None:
                     em.out.unmapped_columns.append(f"{table.heading}: {label}")
                     continue
-                tiers = ("batch",) if "batch" in label.lower() else ("standard",)
-                em.add(
-                    model,
-                    ku[0],
-                    ku[1],
-                    money_amounts("$" + amount)[0],
-                    f"{header[c]}: {label}",
-                    tiers=tiers,
-                    context_min_tokens=context,
-                    region=region,
-                )
+                price, field = money_amounts("$" + amount)[0], f"{header[c]}: {label}"
+                tier = found.tier or "standard"
+                em.add(model, found.key, found.unit, price, field, tier=tier, context=context, region=region)
 
 
-def _media_table(table: Table, em: _Emitter) -> None:
+def _media_table(table: Table, em: Emitter) -> None:
     header = [_norm(h) for h in table.header()]
     price_col = header.index("price")
     res_col = header.index("output resolution") if "output resolution" in header else None
@@ -323,10 +236,8 @@ def _media_table(table: Table, em: _Emitter) -> None:
         key = ""
         text = row[price_col].text
         amounts = money_amounts(text)
-        if len(amounts) != 1:
-            if "$" in text:
-                em.out.warnings.append(f"no list price for {model} {row[1].text}: {text!r}")
-            continue
+        if not em.row(f"{table.heading}: {model} {row[1].text}", text) or len(amounts) != 1:
+            continue  # "$ per node hour (custom training pricing)": no list price, the row stays unpriced
         t = text.lower()
         variant = row[1].text + (f" {row[res_col].text}" if res_col is not None else "")
         price = amounts[0]
@@ -350,12 +261,12 @@ def _media_table(table: Table, em: _Emitter) -> None:
         em.add(model, key, unit, price, "Price", variant=variant)
 
 
-def _tuning_table(table: Table, em: _Emitter) -> None:
+def _tuning_table(table: Table, em: Emitter) -> None:
     header = table.header()
     unit = "per_1m_characters" if "character" in header[2].lower() else "per_1m_tokens"
     for row in table.body():
         amounts = money_amounts(row[2].text)
-        if len(amounts) == 1:
+        if em.row(f"{table.heading}: {row[0].text} {row[1].text}", row[2].text) and len(amounts) == 1:
             em.add(_clean_model(row[0].text), "training", unit, amounts[0], header[2], variant=row[1].text)
 
 
@@ -387,7 +298,7 @@ def _grounding_keys(label: str) -> list[tuple[str, str]]:
     return keys
 
 
-def _grounding_row(label: str, cells: list[str], section: str, em: _Emitter) -> bool:
+def _grounding_row(label: str, cells: list[str], section: str, em: Emitter) -> bool:
     """Read one grounding row ("... billed at $35 per 1,000 grounded prompts ..."); False if not readable."""
     keys = _grounding_keys(label)
     found = {(m.group(1), m.group(2).lower()) for cell in cells for m in _GROUNDING_PRICE.finditer(cell)}
@@ -402,26 +313,24 @@ def _grounding_row(label: str, cells: list[str], section: str, em: _Emitter) -> 
     return True
 
 
-def _grounding_table(table: Table, section: str, em: _Emitter) -> None:
+def _grounding_table(table: Table, section: str, em: Emitter) -> None:
     """``Feature | Pricing`` tables after a model family's tabs: one grounding feature per row."""
     for row in table.body():
         texts = [c.text for c in row]
-        if "$" in " ".join(texts[1:]) and not _grounding_row(texts[0], texts[1:], section, em):
-            em.out.warnings.append(f"not read (prose): grounding row {texts[0][:40]!r} in {section!r}")
+        if em.row(f"{section} grounding: {texts[0]}", *texts[1:]):
+            _grounding_row(texts[0], texts[1:], section, em)  # else prose: the row stays unpriced
 
 
 _TOOL_PRICE = re.compile(r"\$\s?([\d.,]+)\s+per\s+1,?000\s+searches\b", re.I)
 _SUPPORTED = re.compile(r"Models Supported:\s*(.+?)\.?\s*$", re.I)
 
 
-def _tools_table(table: Table, em: _Emitter) -> None:
+def _tools_table(table: Table, em: Emitter) -> None:
     """``Tool | Price``: "$10 per 1000 searches Models Supported: Claude Haiku 4.5, ..." -> search per model."""
     for row in table.body():
         tool, text = row[0].text, row[1].text
         price, models = _TOOL_PRICE.search(text), _SUPPORTED.search(text)
-        if "search" not in tool.lower() or not price or not models:
-            if "$" in text:
-                em.out.warnings.append(f"not read (no unit or models): tool {tool!r}: {text[:60]!r}")
+        if not em.row(f"{table.heading}: {tool}", text) or "search" not in tool.lower() or not price or not models:
             continue
         amount = money_amounts("$" + price.group(1))[0]
         for model in re.split(r",\s*|\s+and\s+", models.group(1)):
@@ -429,14 +338,13 @@ def _tools_table(table: Table, em: _Emitter) -> None:
                 em.add(_clean_model(model), "search", "per_1k_queries", amount, f"{tool}: {price.group(0)}")
 
 
-def _gsu_table(table: Table, em: _Emitter) -> None:
+def _gsu_table(table: Table, em: Emitter) -> None:
     """Provisioned Throughput ``Duration | Price per GSU | Per``: a list price per GSU and commit term."""
     header = table.header()
     for row in table.body():
         duration, cell, per = row[0].text, row[1].text, row[2].text
         amounts = _region_amounts(cell)
-        if not amounts or not per:
-            em.out.warnings.append(f"not read: provisioned throughput {duration!r}: {cell!r}")
+        if not em.row(f"{table.heading}: {duration}", cell) or not per:
             continue
         for price, region in amounts:
             em.add(
@@ -455,7 +363,7 @@ def _gsu_table(table: Table, em: _Emitter) -> None:
 _ONLINE_BATCH = re.compile(r"(Online|Batch) requests:\s*(\$\s?[\d.,]+|No charge)", re.I)
 
 
-def _per_1k_table(table: Table, em: _Emitter) -> None:
+def _per_1k_table(table: Table, em: Emitter) -> None:
     """``Model | Type | [Region] | Price per 1,000 input tokens|characters``, cells "Online requests: $x ...".
 
     Per 1,000 tokens is published as ``per_1k_tokens``; per 1,000 characters is scaled x1000 to
@@ -468,6 +376,7 @@ def _per_1k_table(table: Table, em: _Emitter) -> None:
     region_col = hn.index("region") if "region" in hn else None
     for row in table.body():
         texts = [c.text for c in row]
+        em.row(f"{table.heading}: {' '.join(texts[:price_col])}", texts[price_col])
         values = _ONLINE_BATCH.findall(texts[price_col])
         labels = re.findall(r"([A-Za-z][A-Za-z ]*?):", texts[1])
         if labels:  # "Input: Output: Batch Input: Batch Output:" glued, one value each, in order
@@ -478,8 +387,6 @@ def _per_1k_table(table: Table, em: _Emitter) -> None:
             pairs = list(zip(labels, values, strict=True)) if ok else []
         else:
             pairs = [(texts[1], v) for v in values]
-        if not pairs and "$" in texts[price_col]:
-            em.out.warnings.append(f"not read: {texts[0]!r} {texts[1]!r} in table {table.heading!r}")
         for label, (kind, value) in pairs:
             lab = _norm(label)
             key = "output" if "output" in lab else "input" if "input" in lab else None
@@ -493,7 +400,7 @@ def _per_1k_table(table: Table, em: _Emitter) -> None:
                 unit,
                 price,
                 f"{header[price_col]}: {kind} requests: {value}",
-                tiers=("batch",) if kind.lower() == "batch" else ("standard",),
+                tier="batch" if kind.lower() == "batch" else "standard",
                 region=_region(texts[region_col]) if region_col is not None else "",
             )
 
@@ -501,7 +408,7 @@ def _per_1k_table(table: Table, em: _Emitter) -> None:
 _PER_MILLION_CHARS = re.compile(r"^\$\s?([\d.,]+) per million characters$", re.I)
 
 
-def _translation_table(table: Table, em: _Emitter) -> None:
+def _translation_table(table: Table, em: Emitter) -> None:
     """``Translation (Text)``: one ``tbody`` per model (its rowspans overrun the tbody, so read the markup)."""
     for body in table.el.iter("tbody"):
         model = method = ""
@@ -512,9 +419,7 @@ def _translation_table(table: Table, em: _Emitter) -> None:
             usage, text = (cells[-2], cells[-1]) if len(cells) >= 2 else ("", "")
             m = _PER_MILLION_CHARS.match(text)
             key = "input" if "input" in usage.lower() else "output" if "output" in usage.lower() else None
-            if not model or not m or key is None:
-                if "$" in text:
-                    em.out.warnings.append(f"not read: translation row {cells!r}")
+            if not em.row(f"{table.heading}: {model} {method} {usage}", text) or not model or not m or key is None:
                 continue
             em.add(model, key, "per_1m_characters", money_amounts(text)[0], text, variant=_norm(method))
 
@@ -524,16 +429,17 @@ _LEGACY_LABEL = re.compile(r"(Image|Video|Text|Audio) (Input|Output)|Training To
 _LEGACY_UNIT = {"image": "image", "video": "second", "audio": "second", "text": "1k characters"}
 
 
-def _legacy_table(table: Table, section: str, em: _Emitter) -> None:
+def _legacy_table(table: Table, section: str, em: Emitter) -> None:
     """``Other Gemini models`` (Gemini 1.5/1.0): one line per modality, each value carrying its own unit."""
     header = table.header()
     model = ""
     for row in table.body():
         texts = [c.text for c in row]
         model = _clean_model(texts[0]) or model
+        if not em.row(f"{table.heading}: {model} {texts[1]} {texts[2]}", *texts[3:]) and not _grounding_keys(texts[0]):
+            continue
         if _grounding_keys(texts[0]):
-            if not _grounding_row(texts[0], texts[1:], section, em):
-                em.out.warnings.append(f"ignored prose row {texts[0][:40]!r} in table {table.heading!r}")
+            _grounding_row(texts[0], texts[1:], section, em)  # else prose: the row stays unpriced
             continue
         labels = _LEGACY_LABEL.findall(texts[2])
         labels = [f"{m} {d}".lower() if m else "training token" for m, d in labels]
@@ -553,7 +459,7 @@ def _legacy_table(table: Table, section: str, em: _Emitter) -> None:
                 published = money_amounts("$" + amount)[0]
                 field = f"{lab} / {header[c]}: ${amount} / {u}"
                 if lab == "training token":
-                    em.add(model, "training", "per_1m_tokens", published, field, context_min_tokens=context)
+                    em.add(model, "training", "per_1m_tokens", published, field, context=context)
                     continue
                 modality, direction = lab.split()
                 key = direction if modality == "text" else f"{direction}_{modality}"
@@ -561,19 +467,17 @@ def _legacy_table(table: Table, section: str, em: _Emitter) -> None:
                     unit, price = "per_1m_characters", published.scaleb(3)
                 else:
                     unit, price = f"per_{u.lower()}", published
-                em.add(model, key, unit, price, field, context_min_tokens=context)
+                em.add(model, key, unit, price, field, context=context)
 
 
-def _storage_table(table: Table, em: _Emitter) -> None:
+def _storage_table(table: Table, em: Emitter) -> None:
     """``Context Cache Storage price for Explicit Caching``: ``$4.5 (/M Tok/hr)`` per context band."""
     header = table.header()
     for row in table.body():
         texts = [c.text for c in row]
+        em.row(f"{table.heading}: {texts[0]} {texts[1]}", *texts[3:])
         for c in range(3, len(header)):
-            m = re.fullmatch(r"\$\s?([\d.,]+)\s*\(/M Tok/hr\)", texts[c], re.I)
-            if not m:
-                if "$" in texts[c]:
-                    em.out.warnings.append(f"not read: cache storage {texts[0]!r}: {texts[c]!r}")
+            if not re.fullmatch(r"\$\s?([\d.,]+)\s*\(/M Tok/hr\)", texts[c], re.I):
                 continue
             em.add(
                 _clean_model(texts[0]),
@@ -581,7 +485,7 @@ def _storage_table(table: Table, em: _Emitter) -> None:
                 "per_1m_tokens_hour",
                 money_amounts(texts[c])[0],
                 f"{texts[1]} / {header[c]}",
-                context_min_tokens=LONG_CONTEXT if re.search(r">\s*200k", _norm(header[c])) else 0,
+                context=LONG_CONTEXT if re.search(r">\s*200k", _norm(header[c])) else 0,
             )
 
 
@@ -641,27 +545,20 @@ _READERS = {
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Every list price in the Vertex generative-AI pricing tables we recognise."""
-    marker = challenge_marker(body)
-    if marker:
-        raise PageBlocked(f"vertex: bot challenge page ({marker})")
     root = parse_document(body)
     tabs = _tab_labels(root)
     sections = _sections(root)
-    out = Extraction()
-    em = _Emitter(out)
+    em = Emitter(VENDOR)
     for table in parse_tables(root, drop=("sup",)):
         family = _classify(table)
         tab = _tab_of(table, tabs)
-        section = sections.get(table.el, "")
         reader = _READERS.get(family)
         if reader is not None:
-            reader(table, tab, section, em)
-        elif any("$" in c for row in table.texts for c in row):
-            note = f"table {table.heading!r} ({' | '.join(table.header()[:3])})"
-            if family == "ignored":
-                out.warnings.append(f"not read (prose or not a list price): {note}")
-            else:
-                out.unmapped_columns.append(note)
-    if not out.items:
+            reader(table, tab, sections.get(table.el, ""), em)
+            continue
+        seen = [em.row(f"{table.heading}: {row[0].text}", *(c.text for c in row[1:])) for row in table.body()]
+        if family != "ignored" and any(seen):  # an unknown table with prices (worked examples are "ignored")
+            em.out.unmapped_columns.append(f"table {table.heading!r} ({' | '.join(table.header()[:3])})")
+    if not em.out.items:
         raise LayoutChanged("vertex: no recognisable price table")
-    return out
+    return em.finish()

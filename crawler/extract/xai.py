@@ -18,27 +18,16 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked, page_price
-from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.extract import Extraction, LayoutChanged
+from aiprices.crawler.extract.emitter import Emitter
 from aiprices.crawler.parsers.markdown import MdTable, clean_cell, parse_tables
-from aiprices.crawler.parsers.price_text import money_amounts
+from aiprices.crawler.parsers.price_text import is_free, money_amounts, price_segments
 
 VENDOR = "xai"
 TOKENS = "per_1m_tokens"
 _MODEL_ID = re.compile(r"^grok-[a-z0-9.-]+$")
 _REGION = re.compile(r"^[a-z]{2}-[a-z]+-\d$")
-_GLUED = re.compile(r"^\$(\d+(?:\.\d+)?)(?:\$(\d+(?:\.\d+)?))?$")
 _LIVE_SEARCH = re.compile(r"Live Search costs \$(\d+(?:\.\d+)?) per 1,000 sources", re.I)
-_NOT_PRICES = {
-    "model",
-    "modalities",
-    "capabilities",
-    "context",
-    "rate limits",
-    "description",
-    "tool name",
-    "",
-}
 
 
 def _tool_key(name: str) -> str:
@@ -54,120 +43,77 @@ def _tool_key(name: str) -> str:
 
 def extract(body: bytes, url: str, kind: str = "") -> Extraction:
     """Prices of one xAI models page render."""
-    if challenge_marker(body):
-        raise PageBlocked(f"xai: bot challenge at {url}")
     text = body.decode("utf-8", "replace")
-    ex = Extraction()
+    ex = Emitter(VENDOR)
     tables = parse_tables(text)
     model_tables = [
-        t
-        for t in tables
-        if t.header and t.header[0] == "Model" and ("Pricing" in t.header or "Input" in t.header)
+        t for t in tables if t.header and t.header[0] == "Model" and ("Pricing" in t.header or "Input" in t.header)
     ]
     if model_tables:
         for t in tables:
             _table(ex, t)
     else:
         _flattened(ex, text)
-    if not any(it["unit"] == TOKENS for it in ex.items):
+    if not any(it["unit"] == TOKENS for it in ex.out.items):
         raise LayoutChanged(f"xai: no model price table at {url}")
-    if m := _LIVE_SEARCH.search(text):
+    if (m := _LIVE_SEARCH.search(text)) and ex.row("prose: Live Search", priced=True):
         _add(ex, "Live Search", None, "search", "per_1k_requests", Decimal(m.group(1)), "Live Search sources")
-    return ex
+    return ex.finish()
 
 
 def _add(
-    ex: Extraction,
-    name: str,
-    model: str | None,
-    key: str,
-    unit: str,
-    price: Decimal,
-    field: str,
-    variant: str = "",
-    region: str = "",
+    ex: Emitter, name: str, model: str | None, key: str, unit: str, price: Decimal, field: str, variant="", region=""
 ) -> None:
-    ex.items.append(
-        page_price(
-            vendor=VENDOR,
-            model_name=name,
-            model=model,
-            price_key=key,
-            unit=unit,
-            price=price,
-            source_field=field,
-            variant=variant,
-            region=region,
-        )
-    )
+    ex.add(name, key, unit, price, field, model=model, variant=variant, region=region)
 
 
-def _glued(ex: Extraction, model_id: str, cell: str, section: str, region: str = "") -> None:
+def _glued(ex: Emitter, model_id: str, cell: str, section: str, region: str = "") -> None:
     """'$0.20$0.50' under language models (input, output) or '$0.07' under image models."""
-    m = _GLUED.match(cell.replace(" ", ""))
-    if not m:
-        raise LayoutChanged(f"xai: price cell {cell!r} for {model_id}")
+    amounts = _glued_amounts(cell)
     if "image" in section.lower():
-        if m.group(2):
-            raise LayoutChanged(f"xai: two prices for image model {model_id}: {cell!r}")
-        _add(
-            ex, model_id, model_id, "output_image", "per_image", Decimal(m.group(1)), "Pricing", region=region
-        )
+        if len(amounts) != 1:
+            raise LayoutChanged(f"xai: image model {model_id} price cell {cell!r} is not one price")
+        _add(ex, model_id, model_id, "output_image", "per_image", amounts[0], "Pricing", region=region)
         return
-    if not m.group(2):
-        raise LayoutChanged(f"xai: language model {model_id} without an output price: {cell!r}")
-    _add(ex, model_id, model_id, "input", TOKENS, Decimal(m.group(1)), "Pricing", region=region)
-    _add(ex, model_id, model_id, "output", TOKENS, Decimal(m.group(2)), "Pricing", region=region)
+    if len(amounts) != 2:
+        raise LayoutChanged(f"xai: language model {model_id} price cell {cell!r} is not input and output")
+    _add(ex, model_id, model_id, "input", TOKENS, amounts[0], "Pricing", region=region)
+    _add(ex, model_id, model_id, "output", TOKENS, amounts[1], "Pricing", region=region)
 
 
-def _table(ex: Extraction, t: MdTable) -> None:
+def _glued_amounts(cell: str) -> list[Decimal]:
+    """The amounts of a cell that holds nothing else ("$0.20$0.50"); [] for any other text."""
+    segments = price_segments(cell) if cell.strip().startswith("$") else []
+    return [a for a, qual in segments] if all(not qual.strip() for _, qual in segments) else []
+
+
+def _table(ex: Emitter, t: MdTable) -> None:
     header = [h.lower() for h in t.header]
-    if header[0] == "model" and "pricing" in header:
-        col = header.index("pricing")
-        section = ""
-        for row in t.rows:
-            if row and row[0] and not _MODEL_ID.match(row[0]):
-                section = row[0]
-                continue
-            if row and row[0] and col < len(row):
-                _glued(ex, row[0], row[col], section)
-        return
-    if header[0] == "model" and "input" in header and "output" in header:
-        for row in t.records():
-            for key in ("input", "output"):
-                price = _amount(row["Model"], row[key.capitalize()])
-                _add(ex, row["Model"], row["Model"], key, TOKENS, price, key.capitalize())
-        return
-    if header[:2] == ["model", "cost"]:
-        for row in t.records():
-            _media(ex, row["Model"], row["Cost"])
-        return
-    if header[:2] == ["mode", "cost"]:
-        for row in t.records():
-            _voice(ex, row["Mode"], row["Cost"])
-        return
     cost_col = next((i for i, h in enumerate(header) if "1k calls" in h or "1,000 calls" in h), None)
-    if header[0] == "tool" and cost_col is not None:
-        for row in t.rows:
-            if money_amounts(row[cost_col]):
-                key = _tool_key(row[0])
-                _add(
-                    ex,
-                    row[0],
-                    None,
-                    key,
-                    "per_1k_requests",
-                    _amount(row[0], row[cost_col]),
-                    t.header[cost_col],
-                )
-        return
-    if header in (["item", "price"], ["resource", "rate"]):
-        for row in t.rows:
+    section = ""
+    for row in t.rows:
+        if row and row[0] and header[0] == "model" and not _MODEL_ID.match(row[0]):
+            section = row[0]  # a section row of the glued table ("Language models")
+        if not ex.row(f"{t.heading}: {section} {row[0]}", *row[1:]):
+            continue
+        cells = dict(zip(header, row, strict=False))
+        if header[0] == "model" and "pricing" in header:
+            _glued(ex, row[0], cells["pricing"], section)
+        elif header[0] == "model" and "input" in header and "output" in header:
+            for key in ("input", "output"):
+                _add(ex, row[0], row[0], key, TOKENS, _amount(row[0], cells[key]), key.capitalize())
+        elif header[:2] == ["model", "cost"]:
+            _media(ex, row[0], row[1])
+        elif header[:2] == ["mode", "cost"]:
+            _voice(ex, row[0], row[1])
+        elif header[0] == "tool" and cost_col is not None:
+            price = _amount(row[0], row[cost_col])
+            _add(ex, row[0], None, _tool_key(row[0]), "per_1k_requests", price, t.header[cost_col])
+        elif header in (["item", "price"], ["resource", "rate"]):
             _resource(ex, row[0], row[1])
-        return
-    for h, col in zip(t.header, zip(*t.rows, strict=False), strict=False):
-        if h.lower() not in _NOT_PRICES and any("$" in c for c in col):
-            ex.unmapped_columns.append(f"{t.heading}: {h}")
+        else:
+            cols = [f"{t.heading}: {h}" for h, c in zip(t.header, row, strict=False) if money_amounts(c)]
+            ex.out.unmapped_columns.extend(c for c in cols if c not in ex.out.unmapped_columns)
 
 
 def _amount(name: str, cell: str) -> Decimal:
@@ -177,7 +123,7 @@ def _amount(name: str, cell: str) -> Decimal:
     return amounts[0]
 
 
-def _media(ex: Extraction, model_id: str, cell: str) -> None:
+def _media(ex: Emitter, model_id: str, cell: str) -> None:
     low = cell.lower()
     if "/ image" in low:
         _add(ex, model_id, model_id, "output_image", "per_image", _amount(model_id, cell), "Cost")
@@ -187,7 +133,7 @@ def _media(ex: Extraction, model_id: str, cell: str) -> None:
         raise LayoutChanged(f"xai: media price {cell!r} for {model_id}")
 
 
-def _voice(ex: Extraction, mode: str, cell: str) -> None:
+def _voice(ex: Emitter, mode: str, cell: str) -> None:
     low = mode.lower()
     if low == "realtime":
         # "$0.05 / min ($3.00 / hr)": the per-minute price is the rate, the hourly one restates it
@@ -210,10 +156,10 @@ def _voice(ex: Extraction, mode: str, cell: str) -> None:
         raise LayoutChanged(f"xai: voice price {mode!r}: {cell!r}")
 
 
-def _resource(ex: Extraction, item: str, cell: str) -> None:
+def _resource(ex: Emitter, item: str, cell: str) -> None:
     low = cell.lower()
-    if is_free_text(low):
-        return
+    if is_free(cell):
+        return  # a free resource: no price, the row stays unpriced
     if "1k requests" in low:
         _add(ex, item, None, _tool_key(item), "per_1k_requests", _amount(item, cell), "Price")
     elif "/ gib / day" in low:
@@ -225,48 +171,34 @@ def _resource(ex: Extraction, item: str, cell: str) -> None:
         raise LayoutChanged(f"xai: resource price {item!r}: {cell!r}")
 
 
-def is_free_text(low: str) -> bool:
-    return low.strip() == "free"
+def _flattened(ex: Emitter, text: str) -> None:
+    """One cell per line: model id, [region], context, rate limits, price; tools as name/price pairs.
 
-
-def _flattened(ex: Extraction, text: str) -> None:
-    """One cell per line: model id, [region], context, rate limits, price; tools as name/price pairs."""
+    Every cell-like line (not a prose sentence) holding an amount is a row of the audit."""
     lines = [clean_cell(ln) for ln in text.splitlines()]
     lines = [ln for ln in lines if ln]
     section = ""
     model = None
     region = ""
     for i, line in enumerate(lines):
+        ex.row(f"line {i + 1}: {lines[i - 1] if i else ''} {line}", line if len(line) < 100 else "")
         if line in ("Language models", "Image generation models"):
             section, model = line, None
         elif section and _MODEL_ID.match(line):
             model, region = line, ""
         elif model and _REGION.match(line):
             region = line
-        elif model and _GLUED.match(line):
+        elif model and _glued_amounts(line):
             _glued(ex, model, line, section, region)
             model = None
         elif line.startswith("Grok 4 Information") or line.startswith("## "):
             section = ""
-        if i + 1 < len(lines) and re.fullmatch(r"\$\d+(?:\.\d+)?", lines[i + 1]) and not section:
-            name = line
-            if re.search(r"search|code execution", name, re.I) and len(name) < 40:
-                _add(
-                    ex,
-                    name,
-                    None,
-                    _tool_key(name),
-                    "per_1k_requests",
-                    Decimal(lines[i + 1][1:]),
-                    "Cost per 1,000 calls",
-                )
-        if not section and re.fullmatch(r"\$\d+(?:\.\d+)?/1k requests", line) and i > 0:
-            _add(
-                ex,
-                lines[i - 1],
-                None,
-                _tool_key(lines[i - 1]),
-                "per_1k_requests",
-                money_amounts(line)[0],
-                "Price",
-            )
+        elif section or not i:
+            continue
+        elif re.fullmatch(r"\$\d+(?:\.\d+)?", line) and re.search(r"search|code execution", lines[i - 1], re.I):
+            if len(lines[i - 1]) < 40:
+                price = Decimal(line[1:])
+                _add(ex, lines[i - 1], None, _tool_key(lines[i - 1]), "per_1k_requests", price, "Cost per 1,000 calls")
+        elif re.fullmatch(r"\$\d+(?:\.\d+)?/1k requests", line):
+            price = money_amounts(line)[0]
+            _add(ex, lines[i - 1], None, _tool_key(lines[i - 1]), "per_1k_requests", price, "Price")

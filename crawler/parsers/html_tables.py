@@ -153,23 +153,35 @@ def expand(table: _Element, drop: Iterable[str] = ()) -> Table:
             counting_headers = False
     width = max((len(r) for r in grid), default=0)
     full = [[cell or Cell("", None) for cell in row] + [Cell("", None)] * (width - len(row)) for row in grid]
-    return Table(full, header_rows, table, _heading_before(table))
+    return Table(full, header_rows, table, heading_before(table))
 
 
-def _heading_before(el: _Element) -> str:
+def _heading_text(h: _Element) -> str:
+    """A heading's text; ``<h2><p>Title</p></h2>`` is split by the HTML parser into an empty ``h2`` and the
+    ``p`` after it, whose text is then the title."""
+    nxt = h.getnext()
+    return element_text(h) or (element_text(nxt) if nxt is not None and nxt.tag == "p" else "")
+
+
+def heading_before(el: _Element) -> str:
     """Text of the nearest heading preceding ``el`` in document order."""
     for prev in el.itersiblings(preceding=True):
         if isinstance(prev.tag, str):
             if prev.tag in _HEADINGS:
-                return element_text(prev)
+                return _heading_text(prev)
             found = prev.xpath(".//h1|.//h2|.//h3|.//h4|.//h5|.//h6")
             if found:
-                return element_text(found[-1])
+                return _heading_text(found[-1])
     parent = el.getparent()
-    return _heading_before(parent) if parent is not None else ""
+    return heading_before(parent) if parent is not None else ""
 
 
 _UTF8 = lxml_html.HTMLParser(encoding="utf-8")
+
+
+def fragment_text(html: str) -> str:
+    """The visible text of an HTML fragment (a cell's markup carried in a JSON prop)."""
+    return element_text(lxml_html.fragment_fromstring(html, create_parent="div"))
 
 
 def parse_document(body: bytes | str) -> _Element:

@@ -42,10 +42,7 @@ class MdTable:
 
     def records(self) -> list[dict[str, str]]:
         """Rows as dicts keyed by header text (missing cells are "")."""
-        return [
-            dict(zip(self.header, row + [""] * (len(self.header) - len(row)), strict=False))
-            for row in self.rows
-        ]
+        return [dict(zip(self.header, row + [""] * (len(self.header) - len(row)), strict=False)) for row in self.rows]
 
 
 def split_row(line: str) -> list[str]:

@@ -15,7 +15,7 @@ _AMOUNT = re.compile(
     r"(?P<pre>[$€¥￥]|US\$)?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)"
     r"(?P<post>\s?(?:[$€元](?![\d.])|USD|CNY|EUR))?(?!\s?%)(?![\d.])"
 )
-_FREE = re.compile(r"\bfree\b|免费", re.I)
+_FREE = re.compile(r"^\s*(?:free(?: of charge)?|免费)\s*\*?\s*$", re.I)
 _NONE = re.compile(r"^\s*(?:-|—|–|n/?a|not available|not supported|unavailable|tbd|coming soon)?\s*$", re.I)
 
 
@@ -31,20 +31,30 @@ def to_decimal(num: str) -> Decimal:
         raise PriceTextError(f"not a number: {num!r}") from exc
 
 
+def _signed(text: str, require_sign: bool = True) -> tuple[str, list[re.Match[str]]]:
+    text = text.replace("\\$", "$").replace("$$", "$")
+    return text, [m for m in _AMOUNT.finditer(text) if not require_sign or m.group("pre") or m.group("post")]
+
+
 def money_amounts(text: str, require_sign: bool = True) -> list[Decimal]:
     """Every money amount in ``text`` in order; with ``require_sign`` only numbers next to a currency sign."""
-    text = text.replace("\\$", "$").replace("$$", "$")
-    out: list[Decimal] = []
-    for m in _AMOUNT.finditer(text):
-        if require_sign and not (m.group("pre") or m.group("post")):
-            continue
-        out.append(to_decimal(m.group("num")))
-    return out
+    return [to_decimal(m.group("num")) for m in _signed(text, require_sign)[1]]
+
+
+def price_segments(text: str) -> list[tuple[Decimal, str]]:
+    """Each money amount with the text after it, up to the next amount: what that amount is for.
+
+    ``$0.25 (Global) $0.275 (Non-global)`` -> ``[(0.25, " (Global) "), (0.275, " (Non-global)")]``;
+    ``$0.15 input$0.60 output`` -> ``[(0.15, " input"), (0.60, " output")]``; ``$0.20$0.50`` -> two amounts.
+    """
+    text, found = _signed(text)
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    return [(to_decimal(m.group("num")), text[m.end() : end]) for m, end in zip(found, ends, strict=True)]
 
 
 def is_free(text: str) -> bool:
-    """The cell says the thing is free (and shows no amount)."""
-    return bool(_FREE.search(text)) and not money_amounts(text)
+    """The cell says only that the thing is free ("Free", "Free of charge", "免费"): a price of 0."""
+    return bool(_FREE.match(text))
 
 
 def is_blank(text: str) -> bool:

@@ -1,8 +1,9 @@
 """One base spider for every source: fetch, archive the body, call the source's extractor, yield items.
 
-A source fails (never "all prices removed") on a bot challenge, a changed layout, an HTTP error, a missing
-extractor or zero items; the stage pipeline writes the spider's ``outcome`` with the staged rows when the
-crawl closes, and the orchestration records it in ``crawl_runs``.
+A source fails (never "all prices removed") on a bot challenge (checked here, once for every source), a
+changed layout, an HTTP error, a missing extractor or zero items; the stage pipeline writes the spider's
+``outcome``, with the pages' completeness audit (rows that look priced vs rows that gave a price), with the
+staged rows when the crawl closes, and the orchestration records it in ``crawl_runs``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from urllib.parse import urlparse
 
 import scrapy
 from aiprices.crawler.archive import Archive
-from aiprices.crawler.extract import Extraction, LayoutChanged, PageBlocked
+from aiprices.crawler.extract import Extraction, LayoutChanged
 from aiprices.crawler.items import PriceItem
+from aiprices.crawler.parsers.challenge import challenge_marker
+from aiprices.crawler.parsers.price_text import PriceTextError
 from aiprices.crawler.sources import get_source
 
 
@@ -74,6 +77,9 @@ class PriceSpider(scrapy.Spider):
         self.errors: list[str] = []
         self.warnings: list[str] = []
         self.unmapped: list[str] = []
+        self.unpriced: list[str] = []
+        self.rows_seen = 0
+        self.rows_priced = 0
         self.yielded = 0
 
     @classmethod
@@ -107,12 +113,13 @@ class PriceSpider(scrapy.Spider):
         entry = self.archive.put(body, run_id=self.run_id, source=self.source, url=response.url, kind=kind)
         self.page_shas.append(entry.sha256)
         self.page_kinds.append(kind)
+        marker = challenge_marker(body)
+        if marker:
+            self.errors.append(f"blocked page: {self.source}: bot challenge page ({marker})")
+            return
         try:
             extraction: Extraction = self._extractor()(body, response.url, kind)
-        except PageBlocked as exc:
-            self.errors.append(f"blocked page: {exc}")
-            return
-        except LayoutChanged as exc:
+        except (LayoutChanged, PriceTextError) as exc:  # a price cell the layout no longer explains too
             self.errors.append(f"layout changed: {exc}")
             return
         except LookupError as exc:
@@ -124,11 +131,12 @@ class PriceSpider(scrapy.Spider):
             return
         self.warnings.extend(extraction.warnings)
         self.unmapped.extend(c for c in extraction.unmapped_columns if c not in self.unmapped)
+        self.rows_seen += extraction.rows_seen
+        self.rows_priced += extraction.rows_priced
+        self.unpriced.extend(extraction.unpriced)
         for row in extraction.items:
             self.yielded += 1
-            yield PriceItem.from_page_price(
-                row, source=self.source, source_url=self._public_url(response.url)
-            )
+            yield PriceItem.from_page_price(row, source=self.source, source_url=self._public_url(response.url))
         nxt = extraction.next_url
         if nxt:
             if self.pages >= self.max_pages:
@@ -168,17 +176,17 @@ class PriceSpider(scrapy.Spider):
         else:
             status = "ok"
         shas = self.page_shas
-        content = (
-            shas[0]
-            if len(shas) == 1
-            else (hashlib.sha256(",".join(shas).encode()).hexdigest() if shas else None)
-        )
+        content = shas[0] if len(shas) == 1 else (hashlib.sha256(",".join(shas).encode()).hexdigest() if shas else None)
         return {
             "source": self.source,
             "run_id": self.run_id,
             "status": status,
             "error": "; ".join(self.errors) or None,
-            "warnings": self.warnings,
+            "warnings": self.warnings + self._audit_warning(),
+            "rows_seen": self.rows_seen,
+            "rows_priced": self.rows_priced,
+            "unpriced": self.unpriced,
+            "page_kind": ",".join(dict.fromkeys(self.page_kinds)),  # the page(s) read, for the page guards
             "unmapped_columns": self.unmapped,
             "pages": self.pages,
             "items": staged,
@@ -194,6 +202,12 @@ class PriceSpider(scrapy.Spider):
             "started_at": self.started_at.isoformat(),
             "finished_at": datetime.now(UTC).isoformat(),
         }
+
+    def _audit_warning(self) -> list[str]:
+        """The completeness audit's misses, by name, for ``crawl_runs.warnings``."""
+        if not self.unpriced:
+            return []
+        return [f"unpriced rows ({len(self.unpriced)} of {self.rows_seen}): {'; '.join(self.unpriced)}"]
 
     def closed(self, reason):
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}

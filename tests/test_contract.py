@@ -16,7 +16,7 @@ from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import TABLE_COLUMNS, arrow_schema
 from conftest import REPO
 
-TYPES = (contract.TEXT, contract.MONEY, contract.TOKENS, contract.COUNT, contract.TIME)
+TYPES = (contract.TEXT, contract.MONEY, contract.TOKENS, contract.COUNT, contract.TIME, contract.FLAG)
 SQL_OF_ARROW = {str(t.arrow): t.sql for t in TYPES}
 
 

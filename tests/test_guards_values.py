@@ -1,17 +1,21 @@
 """Bad values never cost a good price (issue 13 item 3): a registry value that is not a finite non-negative
 number keeps the last good price and is reported with its key; an object where a price belongs is skipped
 with a warning, never read as prices; a crawled page price too large for DECIMAL(38,24) is rejected in
-validation, the reason named in the run's error."""
+validation, the reason named in the run's error; a local .gz copy inflates against a cap."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from aiprices.schedules.registry_copies import read_copy_file
 from aiprices.schedules.runs import CrawlRequest, crawl
 from aiprices.warehouse.connection import connect
+from aiprices.warehouse.errors import BadInput
 from click.testing import CliRunner
 
 from aiprices.commands.registry import registry
@@ -102,3 +106,51 @@ def test_a_crawled_price_too_large_to_store_is_rejected_with_its_reason(tmp_path
     con = connect(db_path, read_only=True)
     assert con.execute("SELECT price_key, price FROM prices_current").fetchall() == [("output", Decimal("10"))]
     con.close()
+
+
+# Local .gz copies (registry refresh --file, backfill) are inflated against a cap, as --url bodies are.
+
+
+def _gzip_bomb(path, inflated: int) -> None:
+    """A gzip file of ``inflated`` zero bytes, written in pieces (never held inflated in memory)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    with open(path, "wb") as fh:
+        for _ in range(inflated >> 20):
+            fh.write(packer.compress(bytes(1 << 20)))
+        fh.write(packer.flush())
+
+
+def test_a_gzip_bomb_stops_at_the_cap(tmp_path):
+    bomb = tmp_path / "2026-01-01.json.gz"
+    _gzip_bomb(bomb, 8 << 20)
+    with pytest.raises(BadInput, match=r"^2026-01-01.json.gz: cannot read \(larger than 1 MiB once decompressed"):
+        read_copy_file(bomb, max_bytes=1 << 20)
+    assert len(read_copy_file(bomb, max_bytes=8 << 20)) == 8 << 20  # exactly the cap is allowed
+
+
+def test_a_plain_copy_over_the_cap_is_refused_before_it_is_read(tmp_path):
+    big = tmp_path / "copy.json"
+    big.write_bytes(b" " * ((1 << 20) + 1))
+    with pytest.raises(BadInput, match=r"^copy.json: cannot read \(larger than 1 MiB, refused\)$"):
+        read_copy_file(big, max_bytes=1 << 20)
+
+
+def test_gz_copies_through_the_cli_corrupt_truncated_and_two_members(tmp_path):
+    body = b'{\n    "m": {"litellm_provider": "openai", "input_cost_per_token": 1e-06}\n}'
+    whole = gzip.compress(body)
+    cases = {
+        "truncated.json.gz": (whole[: len(whole) // 2], "truncated.json.gz: cannot read (the gzip data is truncated)"),
+        "corrupt.json.gz": (
+            whole[:12] + b"\xff" * 40 + whole[52:],
+            "corrupt.json.gz: cannot read (the gzip data is corrupt",
+        ),
+    }
+    for name, (data, message) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        result = CliRunner().invoke(
+            registry, ["refresh", "--file", str(tmp_path / name), "--db", str(tmp_path / "w.duckdb")]
+        )
+        assert result.exit_code == 1 and str(result.exception).startswith(message)
+    # Two concatenated members (as `cat a.gz b.gz` makes) are one copy, as gzip reads it.
+    (tmp_path / "two.json.gz").write_bytes(gzip.compress(body[:20]) + gzip.compress(body[20:]))
+    assert read_copy_file(tmp_path / "two.json.gz") == body

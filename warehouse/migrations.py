@@ -12,6 +12,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (4, "004_page_audit.sql"),
     (5, "005_crosscheck_intervals.sql"),
     (6, "006_held_runs.sql"),
+    (7, "007_verified.sql"),
 )
 
 

@@ -51,6 +51,7 @@ class RunRecord:
     page_kind: str | None = None  # the page format read ('' for a live fetch); None: no page (guards.page_of)
     rows_seen: int | None = None  # the page's completeness audit (None: no audit)
     rows_priced: int | None = None
+    aggregator: bool | None = None  # the source lists other vendors' models (None: not said, e.g. a registry)
     added: int = 0
     changed: int = 0
     removed: int = 0

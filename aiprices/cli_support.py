@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -35,6 +37,12 @@ def open_warehouse(path, read_only: bool = True):
     from aiprices.warehouse.connection import connect
 
     return connect(Path(path), read_only=read_only)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """End the command with one line on stderr in the entry point's style (``error: …``) and exit ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
 
 
 class UsageProblem(click.ClickException):

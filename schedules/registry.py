@@ -23,11 +23,11 @@ from pathlib import Path
 from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryUnreadable
 from aiprices.crawler.extract.litellm_reader import RegistryReader
 from aiprices.pipeline.rows import stage_rows
-from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.errors import BadInput, LoadRefused
 from aiprices.warehouse.load import load_runs, loaded_snapshots
 from aiprices.warehouse.staging import RunRecord, StagedRun
 
-from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy
+from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy, name_date
 
 
 @dataclass
@@ -128,10 +128,15 @@ class RegistryRefresh:
     warnings: list[str] = field(default_factory=list)
 
 
-def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = None) -> RegistryRefresh:
-    """Load today's copy (observed now, UTC) from ``file``, else from ``url`` (default: GitHub).
+def refresh_registry(
+    db: Path, *, file: Path | None = None, url: str | None = None, observed_at: datetime | None = None
+) -> RegistryRefresh:
+    """Load today's copy (observed now, UTC) from ``url`` (default: GitHub), or a local ``file`` observed at
+    ``observed_at``, else at the date its name gives (``YYYY-MM-DD.json[.gz]``), else now.
 
-    Raises ``FetchError`` when offline or refused, ``WarehouseError`` when the copy or the warehouse is bad.
+    A copy older than the newest loaded is refused (``LoadRefused``); so is an undated file whose content is an
+    older loaded copy's. Raises ``FetchError`` when offline or refused, ``WarehouseError`` when the copy or the
+    warehouse is bad.
     """
     from aiprices.warehouse.connection import connect
 
@@ -140,7 +145,10 @@ def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = No
     if file is not None:
         con = connect(db)
         try:
-            return _refresh(str(file), load_copies(con, [file_copy(file)]))
+            copy = file_copy(file, observed_at)
+            if observed_at is None and name_date(Path(file)) is None:
+                copy = _dated_by_content(copy, loaded_snapshots(con, SOURCE))
+            return _refresh(str(file), load_copies(con, [copy]))
         finally:
             con.close()
     url = url or DEFAULT_URL
@@ -157,3 +165,23 @@ def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = No
 def _refresh(origin: str, result) -> RegistryRefresh:
     return RegistryRefresh(origin, False, result.loaded, result.skipped, result.added, result.changed,
                            result.removed, result.held, list(result.warnings))  # fmt: skip
+
+
+def _dated_by_content(copy: RegistryCopy, loaded: set[tuple]) -> RegistryCopy:
+    """``copy`` (observed now), refused on reading when its content is a loaded copy older than the newest: an
+    old copy under a new name must not replace today's prices."""
+    newest = max((at for at, _ in loaded), default=None)
+    seen = {sha: at for at, sha in sorted(loaded) if sha}  # a content loaded twice keeps its newest date
+    read = copy.read
+
+    def checked() -> bytes:
+        raw = read()
+        at = seen.get(hashlib.sha256(raw).hexdigest())
+        if at is not None and at < newest:
+            raise LoadRefused(
+                f"{copy.label}: its content is the registry copy observed {at:%Y-%m-%d}, older than the newest "
+                f"loaded ({newest:%Y-%m-%d}); give --observed DATE to load it as of another date"
+            )
+        return raw
+
+    return RegistryCopy(copy.observed_at, copy.label, copy.url, checked)

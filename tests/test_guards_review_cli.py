@@ -46,7 +46,7 @@ def test_review_list_accept_reject_correct(db_path):
     assert out.returncode == 0 and out.stdout.startswith(f"accepted change {ids['large']}: mistral:large")
     assert aiprices("review", "reject", str(ids["small"]), db=db_path).returncode == 0
     again = aiprices("review", "reject", str(ids["small"]), db=db_path)
-    assert again.returncode == 1 and again.stderr.strip().startswith("Error: change")
+    assert again.returncode == 1 and again.stderr.strip().startswith("error: change")
     assert "already decided: rejected" in again.stderr and "Traceback" not in again.stderr
     assert "no quarantined changes pending" in aiprices("review", "list", db=db_path).stdout
     current = json.loads(
@@ -75,3 +75,22 @@ def test_review_list_accept_reject_correct(db_path):
     assert aiprices("doctor", db=db_path).returncode == 0
     missing = aiprices("review", "accept", "424242", db=db_path)
     assert missing.returncode == 1 and "no such change: 424242" in missing.stderr
+
+
+def test_review_accept_tells_no_such_change_from_not_quarantined(db_path):
+    from click.testing import CliRunner
+
+    from aiprices.commands.review import review
+
+    con = connect(db_path)
+    for day, price in ((1, "1"), (2, "1.5")):  # a modest change: applied, never quarantined
+        at = datetime(2026, 2, day, tzinfo=UTC)
+        load_run(con, StagedRun(RunRecord(f"m{day}", "mistral", "crawl", at, at, at), [row("tiny", price)]))
+    (cid,) = con.execute("SELECT change_id FROM price_changes WHERE kind = 'changed'").fetchone()
+    con.close()
+    missing = CliRunner().invoke(review, ["accept", "999999", "--db", str(db_path)])
+    assert missing.exit_code == 1
+    assert missing.stderr == "error: no such change: 999999 (see `aiprices review list` or price_changes)\n"
+    applied = CliRunner().invoke(review, ["reject", str(cid), "--db", str(db_path)])
+    assert applied.exit_code == 1
+    assert applied.stderr == f"error: change {cid} is not quarantined (see `aiprices review list`)\n"

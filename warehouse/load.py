@@ -138,11 +138,13 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
         elif not run.items:
             run.items = len(staged.rows)
         page = page_of(run.source_url, run.page_kind)
-        page_guards(run, ledger.last_ok.get(page))
+        # The hold guards judge the run as read: one that would retire half its source is held whole even when
+        # the page guards would only have made it partial (a partial run's changes are applied).
         reason = hold_guards(run, plan.effect, ledger.last_observed_at)
         if reason is not None:
             _hold(batch, run, plan, reason, whole=True)
         else:
+            page_guards(run, ledger.last_ok.get(page))
             ok = run.status == "ok"
             for key in sorted(claims):
                 if ok or claims[key] is not None:

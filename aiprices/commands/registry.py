@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from aiprices.cli_support import db_option, open_warehouse
+from aiprices.cli_support import db_option, fail, open_warehouse
 
 
 def _summary(result, what: str) -> str:
@@ -37,15 +38,28 @@ def registry() -> None:
 
 @registry.command()
 @click.option("--file", "file", type=click.Path(dir_okay=False), help="load this local copy (.json or .json.gz)")
+@click.option("--observed", type=click.DateTime(["%Y-%m-%d"]),
+              help="with --file: the copy's date (default: a YYYY-MM-DD.json[.gz] name's, else now)")  # fmt: skip
 @click.option("--url", help="fetch from this URL (default: the raw file on GitHub)")
 @db_option
-def refresh(file: str | None, url: str | None, db: str) -> None:
-    """Load today's copy of the registry (observed now, UTC)."""
+def refresh(file: str | None, observed: datetime | None, url: str | None, db: str) -> None:
+    """Load today's copy of the registry (observed now, UTC), or a local copy as of its date.
+
+    A copy older than the newest one loaded is refused (exit 2), as is an undated file whose content is an
+    older loaded copy's.
+    """
     from aiprices.schedules.registry import refresh_registry
+    from aiprices.warehouse.errors import LoadRefused
 
     if file and url:
         raise click.UsageError("give --file or --url, not both")
-    result = refresh_registry(Path(db), file=Path(file) if file else None, url=url)
+    if observed and not file:
+        raise click.UsageError("--observed goes with --file (a fetched copy is observed now)")
+    try:
+        result = refresh_registry(Path(db), file=Path(file) if file else None, url=url,
+                                  observed_at=observed.replace(tzinfo=UTC) if observed else None)  # fmt: skip
+    except LoadRefused as exc:
+        fail(str(exc), code=2)
     if result.unchanged:
         click.echo(f"registry unchanged since the last fetch ({result.origin})")
         return

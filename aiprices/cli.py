@@ -56,6 +56,23 @@ SHORT_HELP: dict[str, str] = {
 class LazyGroup(click.Group):
     """A group whose subcommands are imported only when invoked (or asked for their own help)."""
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Run as a program (the console script, ``python -m aiprices``, ``CliRunner``): every error,
+        Click's own usage errors included, ends as one ``error: …`` line (``report_error``) and its exit code."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            returned = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except Exception as exc:  # noqa: BLE001 - the edge where errors become one line
+            if os.environ.get("AIPRICES_DEBUG") and not isinstance(exc, click.ClickException):
+                raise
+            sys.exit(report_error(exc))
+        sys.exit(returned or 0)  # ctx.exit(N)'s code (--help, --version); commands' own values are dropped below
+
+    def invoke(self, ctx: click.Context) -> None:
+        """Run the subcommand; what it returns is not an exit code (as in Click's standalone mode)."""
+        super().invoke(ctx)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if _installed(name))
 
@@ -82,7 +99,7 @@ def _listing_help(ctx: click.Context) -> bool:
     return ctx.parent is None and ctx.invoked_subcommand is None and sys.argv[1:2] in (["--help"], ["-h"])
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("aiprices", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="aiprices")
 def cli() -> None:
     """aiprices: daily AI price history in DuckDB, and budgets repriced against it.
@@ -91,27 +108,34 @@ def cli() -> None:
     """
 
 
+def report_error(exc: Exception) -> int:
+    """Say what went wrong in one ``error: …`` line on stderr; returns the exit code (2 for usage errors)."""
+    from aiprices.cli_support import echo_error  # only on the error path: start-up stays light
+
+    if isinstance(exc, click.exceptions.Abort):
+        echo_error("interrupted")
+        return 130
+    if isinstance(exc, click.UsageError):
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
+        echo_error(_our_case(exc.format_message()) + hint)
+        return exc.exit_code
+    if isinstance(exc, click.ClickException):
+        echo_error(exc.format_message())
+        return exc.exit_code
+    text = str(exc).strip()
+    echo_error(text.splitlines()[0] if text else type(exc).__name__)
+    return 1
+
+
+def _our_case(message: str) -> str:
+    """Click's sentence ("No such option '--x'.") in the project's style ("no such option '--x'")."""
+    message = message.rstrip(".")
+    return message[:1].lower() + message[1:] if message[1:2].islower() else message
+
+
 def main() -> None:
-    """Entry point: any error becomes one line on stderr and a non-zero exit, never a traceback."""
-    try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the edge where errors become one line
-        if os.environ.get("AIPRICES_DEBUG"):
-            raise
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        click.echo(f"error: {message}", err=True)
-        sys.exit(1)
+    """Entry point of the ``aiprices`` console script."""
+    cli.main()
 
 
 if __name__ == "__main__":

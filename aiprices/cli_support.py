@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
+from aiprices.warehouse.location import default_path
+
 DB_HELP = "DuckDB warehouse file [env AIPRICES_DB; default ~/.local/share/aiprices/aiprices.duckdb]"
-
-
-def default_db_path() -> Path:
-    """``$AIPRICES_DB``, else ``$XDG_DATA_HOME/aiprices/aiprices.duckdb`` (``~/.local/share`` by default)."""
-    if os.environ.get("AIPRICES_DB"):
-        return Path(os.environ["AIPRICES_DB"])
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "aiprices" / "aiprices.duckdb"
 
 
 def db_option(func):
@@ -26,7 +17,7 @@ def db_option(func):
         "--db",
         envvar="AIPRICES_DB",
         type=click.Path(dir_okay=False),
-        default=lambda: str(default_db_path()),
+        default=lambda: str(default_path()),  # one rule with the Python API's PriceBook()
         show_default=False,
         help=DB_HELP,
     )(func)
@@ -39,10 +30,10 @@ def open_warehouse(path, read_only: bool = True):
     return connect(Path(path), read_only=read_only)
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """End the command with one line on stderr in the entry point's style (``error: …``) and exit ``code``."""
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+def echo_error(message: str) -> None:
+    """The one spelling of every error a user sees: ``error: …``, one line, on stderr."""
+    line = " ".join(part.strip() for part in str(message).strip().splitlines() if part.strip())
+    click.echo(f"error: {line}", err=True)
 
 
 class UsageProblem(click.ClickException):

@@ -7,7 +7,7 @@ month) and ``first_year`` (one-time + twelve months of run-rate, with growth whe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -15,11 +15,11 @@ from .budget_file import BudgetFile, FinetuneLine, FixedLine, ImageLine, Inferen
 from .errors import BudgetError, CalcError
 from .finetune import finetune_components
 from .images import image_components
-from .lookup import PriceLookup
 from .money import cents, parse_amount, plain
-from .plan import ZERO, Component, routed, value
+from .plan import ZERO, Component, routed
 from .tco import CATEGORIES, Amounts, category_of, tco
 from .tokens import token_components
+from .valuation import LineAt, Offer, value_budgets
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,37 @@ class LinePlan:
 
 @dataclass
 class LineValue:
-    name: str
-    kind: str
-    category: str
-    model: str | None
-    one_time: Decimal
-    monthly: Decimal
-    first_year: Decimal
-    prices: dict[str, Decimal] = field(default_factory=dict)
-    inferred: list[str] = field(default_factory=list)
+    """One line on one date: ``at.amounts`` is None when it is unpriced (``at.reason`` says why)."""
+
+    plan: LinePlan
+    at: LineAt
+    fallback: str
+    pins: dict[str, Offer | None]  # component -> the offer that priced it on priced_on
+
+    name = property(lambda self: self.plan.name)
+    kind = property(lambda self: self.plan.kind)
+    category = property(lambda self: self.plan.category)
+    model = property(lambda self: self.plan.model)
+    prices = property(lambda self: self.at.prices)
+    inferred = property(lambda self: self.at.inferred)
+
+    @property
+    def one_time(self) -> Decimal | None:
+        return self.at.amounts.one_time if self.at.amounts else None
+
+    @property
+    def monthly(self) -> Decimal | None:
+        return self.at.amounts.monthly if self.at.amounts else None
+
+    @property
+    def first_year(self) -> Decimal | None:
+        return self.at.amounts.first_year if self.at.amounts else None
 
 
 @dataclass
 class BudgetValue:
+    """A budget on one date; ``total`` and ``categories`` sum the priced lines only."""
+
     name: str
     path: str
     on: date
@@ -58,6 +76,10 @@ class BudgetValue:
     total: Amounts
     categories: dict[str, Amounts]
     saved_total: Decimal | None = None
+
+    @property
+    def unpriced(self) -> list[LineValue]:
+        return [v for v in self.lines if v.at.amounts is None]
 
 
 def _default_category(line) -> str:
@@ -130,43 +152,24 @@ def plan_budget(bf: BudgetFile) -> list[LinePlan]:
     return plans
 
 
-def price_budget(bf: BudgetFile, warehouse: PriceLookup | None, on: date | None = None) -> BudgetValue:
-    """Value every line: explicit prices as written, model lines from ``warehouse`` (already as of ``on``)."""
+def price_budget(bf: BudgetFile, con=None, on: date | None = None) -> BudgetValue:
+    """Value every line on ``on`` (default: the budget's ``priced_on``) with the same engine as ``reprice``.
+
+    ``con`` is a warehouse connection, needed only when a line names a model. Each model line is priced by
+    the offer that priced it on ``priced_on`` (or as its ``fallback`` allows); a line missing a price on
+    ``on`` is unpriced: left out of the totals, with its reason.
+    """
     on = on or bf.budget.priced_on
-    values, total = [], Amounts()
-    for plan in plan_budget(bf):
-        lookup = bf.explicit.get(plan.index) or warehouse
-        if plan.model and hasattr(warehouse, "for_line"):
-            lookup = warehouse.for_line(plan.source, plan.vendor)
-        if plan.model and warehouse is None:
-            raise BudgetError(
-                f"{bf.where('lines', plan.index, 'model')}: pricing a model needs a warehouse (--db)"
-            )
-        try:
-            if plan.model and hasattr(lookup, "check_model"):
-                for model in dict.fromkeys(c.model or plan.model for c in plan.components):
-                    lookup.check_model(model)
-            valued = value(plan.components, lookup, plan.model, what=f"line {plan.name!r} on {on}")
-        except CalcError as exc:
-            field_name = "model" if plan.model else "prices"
-            raise BudgetError(f"{bf.where('lines', plan.index, field_name)}: {exc}") from None
-        amounts = Amounts(valued.one_time, valued.monthly, valued.first_year)
-        total.add(amounts)
-        values.append(
-            LineValue(
-                plan.name,
-                plan.kind,
-                plan.category,
-                plan.model,
-                amounts.one_time,
-                amounts.monthly,
-                amounts.first_year,
-                valued.prices,
-                valued.inferred,
-            )
-        )
-    cats = tco((v.category, Amounts(v.one_time, v.monthly, v.first_year)) for v in values).categories
-    return BudgetValue(bf.budget.name, str(bf.path), on, values, total, cats, bf.saved_total)
+    plans = plan_budget(bf)
+    first_model = next((p for p in plans if p.model), None)
+    if first_model and con is None:
+        raise BudgetError(f"{bf.where('lines', first_model.index, 'model')}: pricing a model needs a warehouse (--db)")
+    valued = value_budgets(con, [bf], [plans], [[on]])
+    lines = [LineValue(p, valued.values[(0, p.index, on)], valued.fallback(0, p.index), valued.pins[(0, p.index)])
+             for p in plans]  # fmt: skip
+    priced = [(v.plan.category, v.at.amounts) for v in lines if v.at.amounts is not None]
+    cats = tco(priced).categories
+    return BudgetValue(bf.budget.name, str(bf.path), on, lines, valued.totals[(0, on)], cats, bf.saved_total)
 
 
 def money(value: Decimal | None) -> str | None:
@@ -174,29 +177,55 @@ def money(value: Decimal | None) -> str | None:
     return None if value is None else str(cents(value))
 
 
+AMOUNT_KEYS = ("one_time", "monthly", "first_year")
+
+
 def amounts_json(a) -> dict:
     return {"one_time": money(a.one_time), "monthly": money(a.monthly), "first_year": money(a.first_year)}
 
 
+def priced_by_json(at: LineAt, pins: dict[str, Offer | None]) -> list[dict]:
+    """Which offer priced which components of a line on one date; ``fallback``: not the pinned offer."""
+    return [
+        {
+            "source": o.source,
+            "source_model_key": o.source_model_key,
+            "components": labels,
+            "fallback": any(pins.get(label) != o for label in labels),
+        }
+        for o, labels in at.priced_by.items()
+    ]
+
+
+def summary_json(lines: int, unpriced: int) -> dict:
+    return {"lines": lines, "priced": lines - unpriced, "unpriced": unpriced}
+
+
 def budget_json(bv: BudgetValue) -> dict:
-    """The documented JSON shape of ``budget price --json``."""
+    """The documented JSON shape of ``budget price --json``; an unpriced line has null amounts."""
     return {
         "budget": bv.name,
         "file": bv.path,
         "on": bv.on.isoformat(),
         "lines": [
             {
-                "name": v.name,
-                "kind": v.kind,
-                "category": v.category,
-                "model": v.model,
-                **amounts_json(v),
-                "prices": {k: plain(p) for k, p in v.prices.items()},
-                "inferred": v.inferred,
+                "name": v.plan.name,
+                "kind": v.plan.kind,
+                "category": v.plan.category,
+                "model": v.plan.model,
+                **(amounts_json(v.at.amounts) if v.at.amounts else dict.fromkeys(AMOUNT_KEYS)),
+                "status": "priced" if v.at.amounts else "unpriced",
+                "unpriced": v.at.unpriced,
+                "reason": v.at.reason,
+                "fallback": v.fallback,
+                "priced_by": priced_by_json(v.at, v.pins),
+                "prices": {k: plain(p) for k, p in v.at.prices.items()},
+                "inferred": v.at.inferred,
             }
             for v in bv.lines
         ],
         "total": amounts_json(bv.total),
+        "summary": summary_json(len(bv.lines), len(bv.unpriced)),
         "tco": {CATEGORIES[k]: amounts_json(a) for k, a in bv.categories.items()},
         "saved_total": money(bv.saved_total),
     }

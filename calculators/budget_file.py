@@ -39,6 +39,9 @@ def _written(value: object) -> str | int | Decimal:
 
 Written = Annotated[str | int | Decimal, PlainValidator(_written)]
 Tier = Literal[TIERS]  # type: ignore[valid-type]
+# May a line be priced from another offer than the one that priced it on priced_on? (README "Budgets")
+FALLBACKS = ("none", "any-key", "any-source")
+Fallback = Literal[FALLBACKS]  # type: ignore[valid-type]
 
 
 class _Line(BaseModel):
@@ -47,6 +50,7 @@ class _Line(BaseModel):
     name: str
     model: str | None = None
     vendor: str | None = None
+    fallback: Fallback | None = None  # None: the budget's
     source: str | None = None
     prices: dict[str, Written] | None = None
     category: str | None = None
@@ -181,6 +185,7 @@ class Budget(BaseModel):
     priced_on: date
     saved_total: Written | None = None
     description: str | None = None
+    fallback: Fallback = "none"
     lines: Annotated[list[Line], Field(min_length=1)]
 
     def models(self) -> list[str]:

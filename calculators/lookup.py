@@ -1,8 +1,9 @@
 """Where prices come from: a small protocol, and explicit prices written in a budget or on the command line.
 
-Calculators only ever ask ``price(model, price_key, unit, tier, context, variant)``; the warehouse as of a
-date (``warehouse_lookup``) and written prices (``ExplicitPrices``) both answer it, so every calculator is a
-pure function of its inputs and a lookup.
+Calculators only ever ask ``price(model, price_key, unit, tier, context, variant)``; the warehouse at an
+instant (``warehouse_prices``, through the warehouse's one resolver) and written prices (``ExplicitPrices``)
+both answer it, so every calculator is a pure function of its inputs and a lookup. A lookup that ranks
+published prices against their documented fallbacks itself (the warehouse) also has ``answer(model, ref)``.
 
 ``context`` is the prompt size of one request in tokens: the answer is the price of the highest long-context
 tier whose threshold the prompt exceeds (the whole request pays that tier), or the base price.

@@ -1,33 +1,46 @@
-"""Offers for the platform comparison: one row per (vendor, model) with standard input and output prices
-on a date, chosen by the same rule as ``warehouse_lookup`` (litellm first, exact key first)."""
+"""Offers for the platform comparison: one row per (vendor, model) with standard input and output prices on a
+date, both answered by the warehouse's one resolver (the offer that answers input also answers output)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from .compare import Offer
+from aiprices.warehouse.resolve import Resolved, asks_table, resolve
 
-_OFFERS = """
-WITH p AS (
-    SELECT source, vendor, model, source_model_key, price_key, price
-    FROM prices_on(CAST(? AS DATE))
-    WHERE price_key IN ('input', 'output') AND unit = 'usd_per_1m_tokens' AND service_tier = 'standard'
-      AND context_min_tokens = 0 AND region = '' AND variant = '' AND currency = 'USD'
-),
-io AS (
-    SELECT source, vendor, model, source_model_key,
-           max(price) FILTER (WHERE price_key = 'input') AS input_price,
-           max(price) FILTER (WHERE price_key = 'output') AS output_price
-    FROM p GROUP BY ALL
-)
-SELECT source, vendor, model, input_price, output_price FROM io
-WHERE input_price IS NOT NULL AND output_price IS NOT NULL AND (input_price > 0 OR output_price > 0)
-  AND (? IS NULL OR vendor = ?)
-QUALIFY row_number() OVER (PARTITION BY vendor, model
-    ORDER BY (source <> 'litellm'), source, (source_model_key <> model), source_model_key) = 1
+from .compare import Offer
+from .lookup import TOKENS
+from .warehouse_prices import end_of_day
+
+_MODELS = """
+SELECT DISTINCT vendor, model FROM prices_on(?)
+WHERE price_key = 'input' AND unit = 'usd_per_1m_tokens' AND service_tier = 'standard' AND context_min_tokens = 0
+  AND region = '' AND variant = '' AND currency = 'USD' AND (? IS NULL OR vendor = ?)
+ORDER BY vendor, model
 """
+
+
+def _asks(at, models: list[tuple[str, str]], price_key: str, pins: dict[int, Resolved] | None = None) -> list[dict]:
+    """One ask per (vendor, model); with ``pins``, only the offer that answered the pinned ask may answer."""
+    asks = []
+    for i, (vendor, model) in enumerate(models):
+        ask = {"ask_id": i, "as_of": at, "name": model, "want_vendor": vendor, "price_key": price_key, "unit": TOKENS}
+        if pins is not None:
+            if i not in pins:
+                continue
+            ask |= {"pin_source": pins[i].source, "pin_key": pins[i].source_model_key, "pin_scope": "key"}
+        asks.append(ask)
+    return asks
 
 
 def offers_on(con, on: date, vendor: str | None = None) -> list[Offer]:
     """Every model with both token prices on ``on`` (free and zero-priced entries left out)."""
-    return [Offer(*row) for row in con.execute(_OFFERS, [on, vendor, vendor]).fetchall()]
+    models = con.execute(_MODELS, [on, vendor, vendor]).fetchall()
+    at = end_of_day(con, on)
+    inputs = resolve(con, asks_table(_asks(at, models, "input")))
+    outputs = resolve(con, asks_table(_asks(at, models, "output", inputs)))
+    offers = []
+    for i, (vendor_, model) in enumerate(models):
+        price_in, price_out = inputs.get(i), outputs.get(i)
+        if price_in and price_out and (price_in.price > 0 or price_out.price > 0):
+            offers.append(Offer(price_in.source, vendor_, model, price_in.price, price_out.price))
+    return offers

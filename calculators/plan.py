@@ -129,6 +129,8 @@ REQUEST_FEE = PriceRef("request", REQUESTS, optional=True)
 
 def resolve(lookup: PriceLookup, model: str | None, ref: PriceRef) -> tuple[Decimal | None, str | None]:
     """The price of ``ref`` (or its documented fallback, with the rule used)."""
+    if hasattr(lookup, "answer"):  # the warehouse: its one resolver ranks published prices and fallbacks
+        return lookup.answer(model, ref)
     found = lookup.price(model, ref.price_key, ref.unit, ref.tier, ref.context, ref.variant)
     if found is not None or ref.fallback is None:
         return found, None

@@ -28,10 +28,12 @@ class BudgetPage:
 
 
 def _steps(report: dict) -> list[dict]:
-    """Each component whose price moved, with its first-year effect and the changes behind it; the rest of a
-    line's drift (a price missing on one of the dates) is one more step for that line."""
+    """Each component whose price moved, with its first-year effect and the changes behind it. A line
+    unpriced on either date is in neither total, so it has no step (its reason is listed with the lines)."""
     steps = []
     for line in report["lines"]:
+        if line["drift"] is None:
+            continue
         explained = Decimal(0)
         for component, moved in line["drift_by_component"].items():
             named = [c for c in line["changes"] if component in c["components"]]
@@ -40,8 +42,7 @@ def _steps(report: dict) -> list[dict]:
             steps.append({"label": f"{line['name']}: {component}", "delta": delta, "changes": named})
         rest = Decimal(line["drift"]["first_year"]) - explained
         if rest:
-            why = "no price on one date" if line["unpriced"] else "other"
-            steps.append({"label": f"{line['name']}: {why}", "delta": rest, "changes": line["changes"]})
+            steps.append({"label": f"{line['name']}: other", "delta": rest, "changes": line["changes"]})
     return steps
 
 

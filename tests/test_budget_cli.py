@@ -94,3 +94,31 @@ def test_budget_errors_are_one_line(tmp_path, db):
     assert res.stderr == f"error: {bad}:4: lines[0].kind: unknown kind 'robot' (use one of {', '.join(KINDS)})\n"
     res = CliRunner().invoke(budget, ["reprice", str(tmp_path / "none")])
     assert isinstance(res.exception, BudgetError) and "no such budget file or folder" in str(res.exception)
+
+
+def test_unpriced_line_is_shown_with_its_reason_and_exit_3(db):
+    res = CliRunner().invoke(budget, ["price", str(EXAMPLES / "support-bot.yaml"), "--on", "2025-02-01", "--db", db])
+    assert res.exit_code == 3, res.output
+    assert "chat" in res.output and "unpriced" in res.output
+    assert "! litellm:gpt-4o-mini (the offer that priced it on priced_on 2025-03-01) has no input, output" in res.output
+    assert "3 lines: 2 priced, 1 unpriced (left out of the totals)" in res.output
+    assert "$12,000.00" in res.output and "$85.50" not in res.output  # the total is the two priced lines
+    res = CliRunner().invoke(
+        budget,
+        ["reprice", str(EXAMPLES / "support-bot.yaml"), "--from", "2025-02-01", "--to", "2025-04-01", "--db", db],
+    )
+    assert res.exit_code == 3, res.output
+    assert "chat: unpriced on 2025-02-01" in res.output and "unpriced ->      $117.00" in res.output
+
+
+def test_an_amount_beyond_what_a_valuation_holds_is_one_line(tmp_path, db):
+    path = tmp_path / "huge.yaml"
+    line = (
+        "{name: chat, kind: token, model: gpt-4o-mini, input_tokens: 1000000000000000, calls_per_day: 1000000000000000}"
+    )
+    path.write_text(f"name: huge\npriced_on: 2025-03-01\nlines:\n  - {line}\n")
+    message = f"{path}: a line costs more than 10^20 dollars, beyond what a valuation holds"
+    res = CliRunner().invoke(budget, ["price", str(path), "--db", db])
+    assert res.exit_code == 1 and res.stderr == f"error: {message}\n"  # as a bad file, after the good ones
+    res = CliRunner().invoke(budget, ["reprice", str(path), "--db", db])
+    assert isinstance(res.exception, BudgetError) and str(res.exception) == message

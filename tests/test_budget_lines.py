@@ -208,7 +208,7 @@ def test_unknown_route_model_suggests(tmp_path, db, command):
     res = _cli(tmp_path, db, command, text=ROUTED.replace("{model: big, share: 0.2}", "{model: bgi, share: 0.2}"))
     assert res.exit_code == 1
     assert re.search(
-        r"routed.yaml:4: lines\[0\].model: unknown model 'bgi' \(closest: big", res.stderr + str(res.exception)
+        r"routed.yaml:4: lines\[0\].model: unknown model 'bgi'; closest: big", res.stderr + str(res.exception)
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,7 +12,7 @@ from aiprices.calculators.budget import budget_json, price_budget
 from aiprices.calculators.budget_file import load_budget, parse_budget
 from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.reprice import drift_report, reprice, totals_by_date
-from aiprices.calculators.warehouse_lookup import WarehouseLookup
+from aiprices.calculators.warehouse_prices import WarehousePrices
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.load import load_run
@@ -26,9 +26,7 @@ TOKENS = "usd_per_1m_tokens"
 
 def _rows(haiku_in: str, haiku_out: str) -> list[dict]:
     def row(vendor, model, key, price, **kw):
-        return price_row(
-            source="litellm", vendor=vendor, model=model, price_key=key, unit=TOKENS, price=D(price), **kw
-        )
+        return price_row(source="litellm", vendor=vendor, model=model, price_key=key, unit=TOKENS, price=D(price), **kw)
 
     return [
         row("anthropic", HAIKU, "input", haiku_in),
@@ -58,7 +56,7 @@ def con(db_path):
 
 def test_issue_example_prices_from_the_warehouse(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
-    data = budget_json(price_budget(bf, WarehouseLookup(con, bf.budget.priced_on)))
+    data = budget_json(price_budget(bf, con))
     # 1.5M calls a month x (100 x $0.15 + 70 x $0.60) / 1M: the litellm gpt-4o-mini key, not azure's
     assert data["lines"][0]["monthly"] == "85.50"
     assert data["lines"][1]["one_time"] == "120.00"
@@ -68,8 +66,8 @@ def test_issue_example_prices_from_the_warehouse(con):
 
 def test_vendor_filter_and_long_context_tier(con):
     on = date(2025, 3, 1)
-    assert WarehouseLookup(con, on, vendor="azure").price("gpt-4o-mini", "input") == D("0.165")
-    look = WarehouseLookup(con, on)
+    assert WarehousePrices.on(con, on, vendor="azure").price("gpt-4o-mini", "input") == D("0.165")
+    look = WarehousePrices.on(con, on)
     assert look.price("gemini-x", "input", context=100_000) == D("1.25")
     assert look.price("gemini-x", "output", context=250_000) == D(10)  # whole request at the tier
     assert look.price("gpt-4o-mini", "input", tier="batch") is None
@@ -78,19 +76,26 @@ def test_vendor_filter_and_long_context_tier(con):
 def test_unknown_model_suggests_close_names(con):
     text = (EXAMPLES / "support-bot.yaml").read_text().replace("model: gpt-4o-mini", "model: gpt-4o-mni")
     bf = parse_budget(text, "support-bot.yaml")
-    with pytest.raises(BudgetError, match=r"support-bot.yaml:7: lines\[0\].model: unknown model 'gpt-4o-mni' "
-                       r"\(closest: gpt-4o-mini"):  # fmt: skip
-        price_budget(bf, WarehouseLookup(con, date(2025, 3, 1)))
+    with pytest.raises(BudgetError, match=r"support-bot.yaml:7: lines\[0\].model: unknown model 'gpt-4o-mni'; "
+                       r"closest: gpt-4o-mini"):  # fmt: skip
+        price_budget(bf, con, date(2025, 3, 1))
     with pytest.raises(BudgetError, match="closest: gpt-4o-mini"):
         reprice(con, [bf], [[date(2025, 3, 1), date(2025, 7, 1)]])
 
 
-def test_model_without_prices_on_the_date(con):
+def test_a_line_without_prices_on_the_date_is_unpriced_not_zero(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
-    with pytest.raises(
-        BudgetError, match=r"'gpt-4o-mini' has no prices on 2024-06-01 \(priced from 2025-01-03"
-    ):
-        price_budget(bf, WarehouseLookup(con, date(2024, 6, 1)))
+    value = price_budget(bf, con, date(2024, 6, 1))
+    chat = value.lines[0]
+    assert chat.at.amounts is None and chat.monthly is None and chat.at.unpriced == ["input", "output"]
+    assert chat.at.reason == (
+        "litellm:gpt-4o-mini (the offer that priced it on priced_on 2025-03-01) has no input, output price on "
+        "2024-06-01; priced 2025-01-03 to now; fallback: none"
+    )
+    data = budget_json(value)
+    assert data["summary"] == {"lines": 3, "priced": 2, "unpriced": 1}
+    assert data["lines"][0]["monthly"] is None and data["lines"][0]["status"] == "unpriced"
+    assert data["total"] == {"one_time": "120.00", "monthly": "12000.00", "first_year": "144120.00"}
 
 
 def test_reprice_attributes_drift_to_the_change(con):
@@ -122,11 +127,24 @@ def test_stale_beyond_threshold_and_before_the_change(con):
     assert not loose["stale"]
 
 
+def test_from_and_to_on_the_same_day_value_the_line_once(con):
+    bf = load_budget(EXAMPLES / "every-kind.yaml")
+    apart = drift_report(reprice(con, [bf], [[date(2025, 1, 3), date(2025, 7, 1)]], changes=True))[0]
+    same = drift_report(reprice(con, [bf], [[date(2025, 7, 1), date(2025, 7, 1)]], changes=True))[0]
+    assert same["lines"][0]["from"] == same["lines"][0]["to"] == apart["lines"][0]["to"]  # $153.30, not twice
+    assert same["total"]["from"] == same["total"]["to"] == apart["total"]["to"]
+    assert same["total"]["drift"]["monthly"] == "0.00"
+
+
 def test_unpriced_dates_mark_the_budget_stale(con):
     bf = load_budget(EXAMPLES / "support-bot.yaml")
     report = drift_report(reprice(con, [bf], [[date(2024, 6, 1), date(2025, 7, 1)]]))[0]
-    assert report["stale"] and report["lines"][0]["unpriced"] == ["input", "output"]
-    assert report["lines"][0]["from"]["monthly"] == "0.00"
+    chat = report["lines"][0]
+    assert report["stale"] and chat["status"] == "unpriced" and chat["from"] is None and chat["drift"] is None
+    assert [(u["on"], u["components"]) for u in chat["unpriced"]] == [("2024-06-01", ["input", "output"])]
+    assert chat["to"]["monthly"] == "85.50"  # shown, but out of the totals: no $85.50 of fake drift
+    assert report["total"]["drift"]["monthly"] == "0.00" and report["summary"]["unpriced"] == 1
+    assert report["stale_reasons"] == [f"chat: unpriced on 2024-06-01: {chat['unpriced'][0]['reason']}"]
 
 
 def test_set_based_equals_per_line_lookup(con):
@@ -137,5 +155,49 @@ def test_set_based_equals_per_line_lookup(con):
         for d in days:
             if bf.budget.priced_on.year < 2025 and d < date(2025, 1, 3):
                 continue
-            one = price_budget(bf, WarehouseLookup(con, d), on=d).total
+            one = price_budget(bf, con, on=d).total
             assert totals[(b, d)] == one, (bf.path.name, d)
+
+
+def test_a_partly_priced_line_is_out_of_every_total_of_a_series(db_path):
+    """m1 loses only its output price on 2025-02-01: its line is unpriced from then on, although its input is
+    still priced; the series of totals and each date's budget price agree on it."""
+    con = connect(db_path)
+    for day, m1_output, m2_out in ((1, True, "2"), (32, False, "3")):  # 2025-01-01, 2025-02-01
+        ts = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(days=day - 1)
+        prices = [("m1", "input", "1"), ("m2", "input", "1"), ("m2", "output", m2_out)]
+        prices += [("m1", "output", "4")] if m1_output else []
+        rows = [
+            price_row(source="litellm", vendor="v", model=m, price_key=k, unit=TOKENS, price=D(p)) for m, k, p in prices
+        ]
+        load_run(con, StagedRun(RunRecord(f"r{day}", "litellm", "registry", ts, ts), rows))
+    text = (
+        "name: two\npriced_on: 2025-01-15\nlines:\n"
+        "  - {name: partly, kind: token, model: m1, input_tokens: 1000000, output_tokens: 1000000}\n"
+        "  - {name: plain, kind: token, model: m2, input_tokens: 0, output_tokens: 1000000}\n"
+    )
+    bf = parse_budget(text, "two.yaml")
+    days = [date(2025, 1, 15), date(2025, 2, 15), date(2025, 3, 15)]
+    result = reprice(con, [bf], [days])
+    # a call a day for 30 days: partly $1 + $4 a call, then unpriced; plain $2 then $3 a call
+    assert [result.totals[(0, d)].monthly for d in days] == [D(210), D(90), D(90)]
+    assert [result.unpriced_lines.get((0, d), 0) for d in days] == [0, 1, 1]
+    assert [result.values[(0, 0, d)].amounts is None for d in days] == [False, True, True]
+    assert result.values[(0, 0, days[1])].unpriced == ["output"]
+    for d in days:
+        assert price_budget(bf, con, d).total == result.totals[(0, d)]
+    con.close()
+
+
+def test_growth_quantities_are_rounded_once_and_agree_with_written_prices(con):
+    """Growth makes quantities with more than 8 decimals: they are rounded to 10^-8 of a million tokens, which
+    moves no cent against the same line valued exactly with the same prices written down."""
+    line = "kind: inference, calls_per_day: 777, input_tokens: 1234, output_tokens: 321, monthly_growth: 0.037"
+    model = parse_budget(f"name: g\npriced_on: 2025-03-01\nlines:\n  - {{name: x, model: gpt-4o-mini, {line}}}\n")
+    written = parse_budget(
+        f"name: g\npriced_on: 2025-03-01\nlines:\n  - {{name: x, {line}, "
+        "prices: {input: '$0.15 per 1M tokens', output: '$0.60 per 1M tokens'}}\n"
+    )
+    assert budget_json(price_budget(model, con))["total"] == budget_json(price_budget(written))["total"]
+    exact = price_budget(written).total.first_year
+    assert abs(price_budget(model, con).total.first_year - exact) < D("1e-6") and exact != exact.quantize(D("1e-8"))

@@ -1,4 +1,4 @@
-"""Cross-checks stored by change (issue 16 item 1): intervals like prices, idempotent re-checks, migration 004."""
+"""Cross-checks stored by change (issue 16 item 1): intervals like prices, idempotent re-checks, migration 005."""
 
 from __future__ import annotations
 
@@ -173,7 +173,7 @@ def test_failed_or_unknown_runs_are_not_checked(con):
     assert con.execute("SELECT count(*) FROM crosscheck_runs").fetchone() == (0,)
 
 
-# ---------------------------------------------------------------- migration 004 from per-run rows
+# ---------------------------------------------------------------- migration 005 from per-run rows
 
 OLD_ROW = (
     "INSERT INTO crosscheck_results VALUES (?, ?, 'openai', 'openai', ?, 'input', 'usd_per_1m_tokens', 'standard', "
@@ -182,10 +182,10 @@ OLD_ROW = (
 
 
 def _old_warehouse(path) -> duckdb.DuckDBPyConnection:
-    """A warehouse as migrations 1-3 left it, with its cross-checks stored one row per price per run."""
+    """A warehouse as migrations 1-4 left it, with its cross-checks stored one row per price per run."""
     con = duckdb.connect(str(path))
     applied_versions(con)
-    for version, name in MIGRATIONS[:3]:
+    for version, name in MIGRATIONS[:4]:
         con.execute(resources.files("aiprices.warehouse").joinpath("sql", name).read_text())
         con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
     return con

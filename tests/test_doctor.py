@@ -98,7 +98,7 @@ def test_json_findings_and_missing_warehouse(healthy, tmp_path):
     names = {f["check"] for f in report["findings"]}
     assert {"orphaned_intervals", "orphaned_changes"} <= names
     missing = aiprices("doctor", db=tmp_path / "none.duckdb")
-    assert missing.returncode == 1 and missing.stderr.startswith("Error: no warehouse at")
+    assert missing.returncode == 1 and missing.stderr.startswith("error: no warehouse at")
 
 
 def test_real_registry_backfill_is_consistent(registry_dir, db_path):

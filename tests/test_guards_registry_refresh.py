@@ -11,8 +11,7 @@ import pytest
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
 
-from aiprices.commands.registry import registry
-from aiprices.commands.review import review
+from aiprices.cli import cli
 
 OLD, MID, LATER, NEW = "2023-10-20.json.gz", "2025-06-01.json.gz", "2025-12-07.json.gz", "2026-04-26.json.gz"
 
@@ -27,7 +26,7 @@ def copies(registry_dir: Path) -> Path:
 
 
 def refresh(db: Path, *args: str):
-    return CliRunner().invoke(registry, ["refresh", *args, "--db", str(db)])
+    return CliRunner().invoke(cli, ["registry", "refresh", *args, "--db", str(db)])
 
 
 def snapshot(db: Path) -> tuple:
@@ -80,7 +79,7 @@ def test_an_unknown_old_copy_as_today_is_held_not_applied(copies, db_path, tmp_p
     assert held.exit_code == 1 and "1 held for review: aiprices review list" in held.stderr
     assert "would retire 7,277 of the source's 7,357 current prices (99%, half or more)" in held.stderr
     assert "held for review, nothing applied" in held.stderr
-    listed = CliRunner().invoke(review, ["list", "--db", str(db_path)])
+    listed = CliRunner().invoke(cli, ["review", "list", "--db", str(db_path)])
     assert "litellm registry" in listed.output and "retire 7,277 of 7,357 prices" in listed.output
     assert snapshot(db_path)[:2] == before[:2]  # nothing applied: the newest copy's prices, as they were
 

@@ -80,7 +80,7 @@ def test_review_list_accept_reject_correct(db_path):
 def test_review_accept_tells_no_such_change_from_not_quarantined(db_path):
     from click.testing import CliRunner
 
-    from aiprices.commands.review import review
+    from aiprices.cli import cli
 
     con = connect(db_path)
     for day, price in ((1, "1"), (2, "1.5")):  # a modest change: applied, never quarantined
@@ -88,9 +88,9 @@ def test_review_accept_tells_no_such_change_from_not_quarantined(db_path):
         load_run(con, StagedRun(RunRecord(f"m{day}", "mistral", "crawl", at, at, at), [row("tiny", price)]))
     (cid,) = con.execute("SELECT change_id FROM price_changes WHERE kind = 'changed'").fetchone()
     con.close()
-    missing = CliRunner().invoke(review, ["accept", "999999", "--db", str(db_path)])
+    missing = CliRunner().invoke(cli, ["review", "accept", "999999", "--db", str(db_path)])
     assert missing.exit_code == 1
     assert missing.stderr == "error: no such change: 999999 (see `aiprices review list` or price_changes)\n"
-    applied = CliRunner().invoke(review, ["reject", str(cid), "--db", str(db_path)])
+    applied = CliRunner().invoke(cli, ["review", "reject", str(cid), "--db", str(db_path)])
     assert applied.exit_code == 1
     assert applied.stderr == f"error: change {cid} is not quarantined (see `aiprices review list`)\n"

@@ -15,16 +15,16 @@ from aiprices.schedules.lock import CrawlLock
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner, Result
 
-from aiprices.commands.schedule import schedule
+from aiprices.cli import cli
 
 ENV = {"AIPRICES_DEBUG": None, "AIPRICES_WEBHOOK_URL": None, "AIPRICES_BUDGETS": None, "AIPRICES_SCHEDULE_AT": None,
        "AIPRICES_LOCK_WAIT": None}  # fmt: skip
 
 
 def aiprices(*args: str, db: Path) -> Result:
-    """``aiprices schedule ...`` in process (args start with "schedule")."""
+    """``aiprices schedule ...`` in process (args start with "schedule"), as the user sees it."""
     assert args[0] == "schedule"
-    return CliRunner().invoke(schedule, list(args[1:]), env={**ENV, "AIPRICES_DB": str(db)})
+    return CliRunner().invoke(cli, list(args), env={**ENV, "AIPRICES_DB": str(db)})
 
 
 def openrouter_page(folder: Path, day: str, prompt: str) -> None:
@@ -142,7 +142,7 @@ def test_second_crawl_exits_clearly_while_the_lock_is_held(tmp_path, db_path):
 
 def test_bad_time_is_one_line(db_path):
     out = aiprices("schedule", "run-now", "--at", "25:00", db=db_path)
-    assert out.exit_code == 1 and out.stderr.strip() == "Error: bad time '25:00': write HH:MM in UTC, e.g. 06:15"
+    assert out.exit_code == 2 and out.stderr.strip() == "error: bad time '25:00': write HH:MM in UTC, e.g. 06:15"
 
 
 def test_run_now_is_partial_when_a_source_has_nothing_and_prints_each_run_id(tmp_path, db_path):

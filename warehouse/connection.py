@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from .errors import WarehouseError, WarehouseLocked
-from .migrations import migrate
+from .migrations import migrate, outdated
 from .new_file import create_atomically, sweep_stale_builds
 from .open_errors import is_lock_error, lock_holder, open_failure
 
@@ -41,6 +41,10 @@ def connect(path: Path | str, read_only: bool = False, wait_seconds: float = LOC
     _session(con)
     if not read_only and migrate(con):
         con.execute("CHECKPOINT")  # the new schema lives in the file, not only in the WAL
+    elif read_only and outdated(con):  # written by an older aiprices: migrate it once, then read
+        con.close()
+        connect(path, wait_seconds=wait_seconds).close()
+        return connect(path, read_only=True, wait_seconds=wait_seconds)
     return con
 
 
@@ -50,6 +54,10 @@ def connect_sandboxed(path: Path | str, wait_seconds: float = LOCK_RETRY_SECONDS
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}: load prices first (aiprices registry refresh)")
     con = _open(path, True, wait_seconds, SANDBOX)
+    if outdated(con):  # written by an older aiprices: migrate it once, then read
+        con.close()
+        connect(path, wait_seconds=wait_seconds).close()
+        return connect_sandboxed(path, wait_seconds)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET lock_configuration = true")
     return con

@@ -18,7 +18,7 @@ registry keys are Data Zone deployments, which the Retail Prices API calls ``dat
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 canonical id wins, then the alphabetically first.
 
-Results are stored by change, like prices (``crosscheck_intervals``, migration 004): a check opens an interval
+Results are stored by change, like prices (``crosscheck_intervals``, migration 005): a check opens an interval
 for each result that is new or whose values changed, and closes the open intervals of its source it no longer
 finds, so storage grows with changes, not with days. ``crosscheck_runs`` records each check, with a fingerprint
 of what it read (page and registry prices, and the rules): a check whose fingerprint equals its source's

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from importlib import resources
 
+import duckdb
+
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, "001_core.sql"),
     (2, "002_views.sql"),
     (3, "003_guards.sql"),
     (4, "004_page_audit.sql"),
     (5, "005_crosscheck_intervals.sql"),
-    (6, "006_held_runs.sql"),
-    (7, "007_verified.sql"),
+    (6, "006_resolver.sql"),
+    (7, "007_held_runs.sql"),
+    (8, "008_verified.sql"),
 )
 
 
@@ -27,6 +30,15 @@ def applied_versions(con) -> set[int]:
 def pending(con) -> list[tuple[int, str]]:
     done = applied_versions(con)
     return [(v, name) for v, name in MIGRATIONS if v not in done]
+
+
+def outdated(con) -> bool:
+    """Whether the file lacks a migration this version ships (read-only: it only reads the record)."""
+    try:
+        done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    except duckdb.CatalogException:
+        return True
+    return any(version not in done for version, _ in MIGRATIONS)
 
 
 def migrate(con) -> list[str]:

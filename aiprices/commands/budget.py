@@ -11,17 +11,32 @@ import click
 
 from aiprices.calculators.errors import BudgetError
 from aiprices.calculators.money import fmt_usd
+from aiprices.cli_support import echo_error
 from aiprices.commands.calc import NUMBER, day, db_option, open_db
 
 DATE = click.DateTime(["%Y-%m-%d"])
+UNPRICED_EXIT = 3  # every budget was valued, but some line has no price on a date (README "Budgets")
 
 
 def report_bad_files(errors: list[BudgetError]) -> None:
     """After the good budgets: each bad file as one ``error: file:line: field: reason`` line, then exit 1."""
     for error in errors:
-        click.echo(f"error: {error}", err=True)
+        echo_error(str(error))
     if errors:
         sys.exit(1)
+
+
+def exit_if_unpriced(summaries: list[dict]) -> None:
+    """Exit 3 when a line of any budget is unpriced (its reason was printed; it is not in the totals)."""
+    if any(s["unpriced"] for s in summaries):
+        sys.exit(UNPRICED_EXIT)
+
+
+def _summary(data: dict) -> str | None:
+    s = data["summary"]
+    if not s["unpriced"]:
+        return None
+    return f"  {s['lines']} lines: {s['priced']} priced, {s['unpriced']} unpriced (left out of the totals)"
 
 
 @click.group()
@@ -42,15 +57,13 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
     """Value a budget file: each line's one-time, monthly and first-year cost, per TCO category and total."""
     from aiprices.calculators.budget import budget_json, price_budget
     from aiprices.calculators.budget_file import load_budgets
-    from aiprices.calculators.warehouse_lookup import WarehouseLookup
 
     budgets, bad = load_budgets(file)
+    con = open_db(db) if any(bf.budget.models() for bf in budgets) else None
     out = []
     for bf in budgets:
-        when = on.date() if on else bf.budget.priced_on
         try:
-            look = WarehouseLookup(open_db(db), when) if bf.budget.models() else None
-            out.append(budget_json(price_budget(bf, look, when)))
+            out.append(budget_json(price_budget(bf, con, on.date() if on else None)))
         except BudgetError as exc:
             bad.append(exc)
     if as_json and out:
@@ -59,10 +72,15 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
         click.echo(f"{data['budget']} ({data['file']}) priced on {data['on']}")
         click.echo(f"  {'line':<34} {'one-time':>14} {'monthly':>14} {'first year':>14}")
         for line in [*data["lines"], {"name": "TOTAL", **data["total"]}]:
+            if line.get("status") == "unpriced":
+                click.echo(f"  {line['name'][:34]:<34} {'unpriced':>14}\n      ! {line['reason']}")
+                continue
             click.echo(
                 f"  {line['name'][:34]:<34} {_money(line['one_time']):>14} {_money(line['monthly']):>14} "
                 f"{_money(line['first_year']):>14}"
             )
+        if _summary(data):
+            click.echo(_summary(data))
         click.echo("  by TCO category")
         for category, amounts in data["tco"].items():
             click.echo(
@@ -72,6 +90,7 @@ def price_cmd(file: str, on, db: str | None, as_json: bool) -> None:
         if data["saved_total"] is not None:
             click.echo(f"  saved total {_money(data['saved_total'])}")
     report_bad_files(bad)
+    exit_if_unpriced([data["summary"] for data in out])
 
 
 @budget.command("reprice")
@@ -104,12 +123,10 @@ def reprice_cmd(target: str, start, end, threshold: Decimal, db: str | None, as_
         )
         for reason in data["stale_reasons"]:
             click.echo(f"  ! {reason}")
+        if _summary(data):
+            click.echo(_summary(data))
         for line in data["lines"]:
-            d = line["drift"]
-            click.echo(
-                f"  {line['name'][:34]:<34} monthly {_money(line['from']['monthly']):>12} -> "
-                f"{_money(line['to']['monthly']):>12}  ({d['pct'] or '-'}%)"
-            )
+            click.echo(_reprice_line(line))
             for ch in line["changes"]:
                 pct = "" if ch["pct_change"] is None else f", {ch['pct_change']}%"
                 click.echo(
@@ -118,3 +135,19 @@ def reprice_cmd(target: str, start, end, threshold: Decimal, db: str | None, as_
                     f"{ch['old_price']} -> {ch['new_price']} ({ch['kind']}{pct})"
                 )
     report_bad_files(bad)
+    exit_if_unpriced([data["summary"] for data in report])
+
+
+def _offers(priced_by: list[dict]) -> str:
+    return ", ".join(f"{o['source']}:{o['source_model_key']}" for o in priced_by) or "-"
+
+
+def _reprice_line(line: dict) -> str:
+    """``name  monthly $a -> $b  (pct%)  [offer]``; an unpriced side shows as ``unpriced``."""
+    a, z = (_money(line[side]["monthly"]) if line[side] else "unpriced" for side in ("from", "to"))
+    pct = line["drift"]["pct"] if line["drift"] else None
+    by = ""
+    if line["model"]:
+        offers = [_offers(line["priced_by"][side]) for side in ("from", "to")]
+        by = f"  [{offers[0]}]" if offers[0] == offers[1] else f"  [{offers[0]} -> {offers[1]}]"
+    return f"  {line['name'][:34]:<34} monthly {a:>12} -> {z:>12}  ({pct or '-'}%){by}"

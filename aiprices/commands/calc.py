@@ -87,10 +87,10 @@ def make_lookup(model, prices, db, on, source=None, vendor=None):
         return ExplicitPrices(written, where="--price"), None, None
     if not model:
         raise CalcError("give --model (with --db) or at least one --price")
-    from aiprices.calculators.warehouse_lookup import WarehouseLookup
+    from aiprices.calculators.warehouse_prices import WarehousePrices
 
     con = open_db(db)
-    look = WarehouseLookup(con, day(on), source=source, vendor=vendor)
+    look = WarehousePrices.on(con, day(on), source=source, vendor=vendor)
     look.check_model(model)
     return look, model, con
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from aiprices.cli_support import db_option, fail, open_warehouse
+from aiprices.cli_support import UsageProblem, db_option, open_warehouse
 
 
 def _summary(result, what: str) -> str:
@@ -58,8 +58,8 @@ def refresh(file: str | None, observed: datetime | None, url: str | None, db: st
     try:
         result = refresh_registry(Path(db), file=Path(file) if file else None, url=url,
                                   observed_at=observed.replace(tzinfo=UTC) if observed else None)  # fmt: skip
-    except LoadRefused as exc:
-        fail(str(exc), code=2)
+    except LoadRefused as exc:  # an older copy than what is loaded: the wrong input, a usage error (exit 2)
+        raise UsageProblem(str(exc)) from None
     if result.unchanged:
         click.echo(f"registry unchanged since the last fetch ({result.origin})")
         return

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from aiprices.cli_support import db_option, fail, open_warehouse
+from aiprices.cli_support import db_option, open_warehouse
 from aiprices.output import money
 
 
@@ -21,7 +21,7 @@ def _run(db: str, action, change_id: int | str, note: str | None):
         finally:
             con.close()
     except WarehouseError as exc:
-        fail(str(exc))
+        raise click.ClickException(str(exc)) from None
 
 
 def _describe(rec: dict) -> str:
@@ -59,7 +59,7 @@ def list_cmd(show_all: bool, db: str, as_json: bool) -> None:
         finally:
             con.close()
     except WarehouseError as exc:
-        fail(str(exc))
+        raise click.ClickException(str(exc)) from None
     if as_json:
         # A list of changes (as before) with each held run as an object of "run_id", "held", "reason", ...
         click.echo(json.dumps([asdict(h) for h in (*held, *runs)], indent=2, default=str))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from aiprices.cli_support import db_option
+from aiprices.cli_support import UsageProblem, db_option, echo_error
 from aiprices.commands.crawl import lock_wait_option
 
 
@@ -68,8 +68,8 @@ def _config(db, at, jitter, budgets, report, webhook, log_file, sources, crawl_a
             webhook_url=webhook or None,
             log_file=Path(log_file) if log_file else None, lock_wait=lock_wait,
         )  # fmt: skip
-    except ScheduleConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ScheduleConfigError as exc:  # a bad --at, --jitter or --budgets: a usage error
+        raise UsageProblem(str(exc)) from None
 
 
 @click.group()
@@ -113,7 +113,7 @@ def run_now(as_json: bool, **kwargs) -> None:
             click.echo(f"  {run['source']:<11} {run['status']:<14} {run['run_id'] or '-'}")
     if result.exit_code:
         if not as_json:
-            click.echo(f"error: {result.reason}", err=True)
+            echo_error(result.reason)
         sys.exit(result.exit_code)
 
 
@@ -161,8 +161,8 @@ def status(db: str, at: str, last: int, verbose: bool, fresh_days: int, as_json:
 
     try:
         cfg = ScheduleConfig(db=Path(db), at=at, jitter=0)
-    except ScheduleConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    except ScheduleConfigError as exc:  # a bad --at, --jitter or --budgets: a usage error
+        raise UsageProblem(str(exc)) from None
     data = schedule_status(cfg, last, fresh_days)
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))

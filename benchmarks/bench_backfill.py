@@ -1,6 +1,6 @@
 """Backfill benchmark: the shared registry copies and a synthetic three-year daily series.
 
-The series (``tests/registry_series.py``) is grown from a real copy and written the way the real copies are:
+The series (``tests/helpers/registry_series.py``) is grown from a real copy and written the way the real copies are:
 odd key spellings and indentation, escaped keys, duplicates that come and go, numbers in every style.
 
 Run:  python benchmarks/bench_backfill.py [--days 1100] [--record]
@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 SHARED = Path(os.environ.get("AIPRICES_SHARED", HERE.parent.parent / "shared"))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from registry_series import synthesize  # noqa: E402  (the tests' fixture: the same series)
+from helpers.registry_series import synthesize  # noqa: E402  (the tests' fixture: the same series)
 
 
 def _read(path: Path) -> bytes:

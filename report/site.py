@@ -12,6 +12,7 @@ import importlib.util
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -78,8 +79,8 @@ def _day(when) -> str:
 class _Site:
     """Writes pages into one folder; every page gets the navigation context and its depth."""
 
-    def __init__(self, root: Path, env: Environment, common: dict):
-        self.root, self.env, self.common, self.pages = root, env, common, 0
+    def __init__(self, root: Path, env: Environment, common: dict, progress: Callable[[int], None] | None = None):
+        self.root, self.env, self.common, self.pages, self.progress = root, env, common, 0, progress
 
     def write(self, path: str, template: str, **context) -> None:
         depth = path.count("/")
@@ -88,6 +89,8 @@ class _Site:
         html = self.env.get_template(template).render(**self.common, **context, root="../" * depth, page=path)
         target.write_text(html, encoding="utf-8")
         self.pages += 1
+        if self.progress is not None:
+            self.progress(self.pages)
 
 
 def _write_assets(root: Path) -> None:
@@ -150,8 +153,9 @@ def _check_target(out_dir: Path) -> None:
 
 
 def build_report(con, out_dir: Path | str, *, budgets: Path | str | None = None, now: datetime | None = None,
-                 fresh_days: int = 2) -> ReportSummary:  # fmt: skip
-    """Write the site for warehouse connection ``con`` into ``out_dir`` (built aside, then swapped in)."""
+                 fresh_days: int = 2, progress: Callable[[int], None] | None = None) -> ReportSummary:  # fmt: skip
+    """Write the site for warehouse connection ``con`` into ``out_dir`` (built aside, then swapped in);
+    ``progress`` hears the number of pages written after each one (the CLI's progress display)."""
     started = time.monotonic()
     out_dir = Path(out_dir).resolve()
     _check_target(out_dir)
@@ -159,7 +163,7 @@ def build_report(con, out_dir: Path | str, *, budgets: Path | str | None = None,
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     build_dir = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
     try:
-        summary = _build(con, build_dir, budgets, now, fresh_days)
+        summary = _build(con, build_dir, budgets, now, fresh_days, progress)
         (build_dir / MARKER).write_text(f"written by aiprices report at {now.isoformat()}\n", encoding="utf-8")
         _swap(build_dir, out_dir)
     except BaseException:
@@ -168,14 +172,14 @@ def build_report(con, out_dir: Path | str, *, budgets: Path | str | None = None,
     return ReportSummary(out_dir, summary.pages, summary.models, time.monotonic() - started)
 
 
-def _build(con, root: Path, budgets, now: datetime, fresh_days: int) -> ReportSummary:
+def _build(con, root: Path, budgets, now: datetime, fresh_days: int, progress) -> ReportSummary:
     env = _environment()
     overview = data.overview(con, now, fresh_days)
     histories = data.histories(con)
     names = page_names(histories)
     common = {"generated_at": now, "newest": overview.newest_observation, "has_budgets": budgets is not None,
               "empty": not histories}  # fmt: skip
-    site = _Site(root, env, common)
+    site = _Site(root, env, common, progress)
     _write_assets(root)
     vendors = {m: sorted({r["vendor"] for r in rows}) for m, rows in histories.items()}
     _search_index(root, names, vendors)

@@ -1,4 +1,8 @@
-"""Logging to a file and stderr, and a JSON post to a webhook when a run needs a human."""
+"""Logging to a file and stderr, and a JSON post to a webhook when a run needs a human.
+
+The file keeps full records (UTC time, level, tracebacks); stderr shows what the user reads, in the CLI's
+style: ``error: …`` / ``warning: …``, one line each, never a traceback.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ def setup_logging(log_path: Path, level: int = logging.INFO) -> logging.Logger:
         log.addHandler(fh)
     if not any(isinstance(h, _StderrHandler) for h in log.handlers):
         sh = _StderrHandler()
-        sh.setFormatter(_formatter())
+        sh.setFormatter(_OneLine())
         log.addHandler(sh)
     return log
 
@@ -47,6 +51,17 @@ def _formatter() -> logging.Formatter:
     fmt = logging.Formatter(FORMAT)
     fmt.converter = time.gmtime  # log times in UTC, like everything else
     return fmt
+
+
+class _OneLine(logging.Formatter):
+    """A record as one line in the CLI's style (the log file has the traceback, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = record.getMessage().strip()
+        line = text.splitlines()[0] if text else record.levelname.lower()
+        if record.levelno >= logging.ERROR:
+            return f"error: {line}"
+        return f"warning: {line}" if record.levelno >= logging.WARNING else line
 
 
 def post_webhook(url: str, payload: dict, timeout: float = 10.0) -> str | None:

@@ -15,7 +15,7 @@ loaded one is refused.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +54,7 @@ def _run_for(copy: RegistryCopy, sha: str, started: datetime) -> RunRecord:
     )  # fmt: skip
 
 
-def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str]) -> Iterator[StagedRun]:
+def staged_copies(copies: Iterable[RegistryCopy], skip: set[tuple], labels: list[str]) -> Iterator[StagedRun]:
     """Each copy not in ``skip`` (``(observed_at, sha256)``) as a staged run, read one at a time.
 
     The first copy read is complete; each later one is incremental against the copy before it. The label of
@@ -88,11 +88,12 @@ def staged_copies(copies: list[RegistryCopy], skip: set[tuple], labels: list[str
         first = False
 
 
-def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
-    """Stage every copy not loaded yet and load them all in one transaction."""
+def load_copies(con, copies: list[RegistryCopy], progress: Callable[[int, int], None] | None = None) -> BackfillResult:
+    """Stage every copy not loaded yet and load them all in one transaction; ``progress`` hears (copies done,
+    copies) as the loader takes each one (the CLI's progress display)."""
     skip = loaded_snapshots(con, SOURCE)
     labels: list[str] = []
-    results = load_runs(con, staged_copies(copies, skip, labels))
+    results = load_runs(con, staged_copies(_counted(copies, progress), skip, labels))
     result = BackfillResult(skipped=len(copies) - len(results))
     for label, res in zip(labels, results, strict=True):
         if res.skipped:
@@ -108,9 +109,19 @@ def load_copies(con, copies: list[RegistryCopy]) -> BackfillResult:
     return result
 
 
-def backfill(con, path: Path) -> BackfillResult:
+def _counted(copies: list[RegistryCopy], progress: Callable[[int, int], None] | None) -> Iterator[RegistryCopy]:
+    """``copies`` one by one; each is counted done when the next one is asked for (the loader has taken it)."""
+    for n, copy in enumerate(copies):
+        if progress is not None:
+            progress(n, len(copies))
+        yield copy
+    if progress is not None:
+        progress(len(copies), len(copies))
+
+
+def backfill(con, path: Path, progress: Callable[[int, int], None] | None = None) -> BackfillResult:
     """Load every dated copy under ``path`` (folder or git clone); already-loaded copies are skipped."""
-    return load_copies(con, copies_at(Path(path)))
+    return load_copies(con, copies_at(Path(path)), progress)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -61,6 +61,8 @@ class CrawlRequest:
     processes: int | None = None
     settings: dict = field(default_factory=dict)  # extra Scrapy settings
     lock_wait: float = DEFAULT_LOCK_WAIT  # seconds to wait for another crawl, then for the warehouse file
+    # hears (sources done, sources planned) as crawlers finish: the CLI's progress display
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -146,7 +148,7 @@ def crawl(req: CrawlRequest, con=None, control: Control | None = None) -> CrawlR
             batch = new_batch_id("crawl")
             planned = plan_live(names, batch, datetime.now(UTC))
             outcomes = run_spiders(planned, staging_root / batch, archive_root, req.settings, None, req.processes,
-                                   control)  # fmt: skip
+                                   control, _told(req.progress, 0, len(planned)))  # fmt: skip
             batches = [_staged(staging_root / batch, "crawl", planned)]
             _note_network(report, outcomes)
         else:
@@ -163,13 +165,21 @@ def _replay(req, names, staging_root, archive_root, con, control, report) -> lis
     choice = choose_replays(req.from_archive, names, req.on, loaded)
     report.results += [SourceResult(n.source, None, n.status, error=n.reason) for n in choice.left_out]
     batches = []
+    done, total = 0, sum(len(captures) for captures in choice.rounds)
     for captures in choice.rounds:
         batch = new_batch_id("replay")
         planned = plan_replay(captures, batch, req.on)
         settings = {**REPLAY_SETTINGS, **req.settings}
-        run_spiders(planned, staging_root / batch, archive_root, settings, req.from_archive, req.processes, control)
+        run_spiders(planned, staging_root / batch, archive_root, settings, req.from_archive, req.processes, control,
+                    _told(req.progress, done, total))  # fmt: skip
         batches.append(_staged(staging_root / batch, "replay", planned))
+        done += len(planned)
     return batches
+
+
+def _told(listener: Callable[[int, int], None] | None, before: int, total: int) -> Callable[[int], None] | None:
+    """A round's count of finished sources, told to ``listener`` as part of the whole run's ``total``."""
+    return None if listener is None else lambda done: listener(before + done, total)
 
 
 def _newest_loaded(db: Path, lock_wait: float) -> dict[str, datetime]:

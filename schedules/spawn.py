@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -61,8 +62,12 @@ def run_spiders(
     serve_root: Path | None = None,
     processes: int | None = None,
     control: Control | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, StagedRun]:
-    """Run the planned sources in crawler processes (see ``crawl_processes``); each source's staged run."""
+    """Run the planned sources in crawler processes (see ``crawl_processes``); each source's staged run.
+
+    ``progress`` hears how many of them are done each time that number grows (for the CLI's progress display).
+    """
     staging_dir.mkdir(parents=True, exist_ok=True)
     entries = [_entry(p) for p in planned]
     shards = _shards(planned, crawl_processes(len(planned), processes))
@@ -72,15 +77,34 @@ def run_spiders(
         for shard in shards
     ]  # fmt: skip
     control = control or Control()
+    finished = _Finished(staging_dir, planned, progress)
     if serve_root is not None:
         with LoopbackServer(serve_root) as server:
             for p, entry in zip(planned, entries, strict=True):
                 if p.capture is not None:
                     entry["start_urls"] = [server.url_for(p.capture.path)]
-            errors = _run_processes(plans, staging_dir, control)
+            errors = _run_processes(plans, staging_dir, control, finished)
     else:
-        errors = _run_processes(plans, staging_dir, control)
-    return {p.source: _outcome(p, staging_dir, errors) for p in planned}
+        errors = _run_processes(plans, staging_dir, control, finished)
+    outcomes = {p.source: _outcome(p, staging_dir, errors) for p in planned}
+    finished.check()  # sources whose crawler left no result are done too (as failed runs)
+    return outcomes
+
+
+class _Finished:
+    """Counts the sources whose staged run is written (a crawler renames each into place when it is done)."""
+
+    def __init__(self, staging_dir: Path, planned: list[PlannedSource], listener: Callable[[int], None] | None):
+        self.folders = [staging_dir / p.source for p in planned]
+        self.listener, self.told = listener, -1  # the first check tells 0: the display learns the total
+
+    def check(self) -> None:
+        if self.listener is None:
+            return
+        done = sum(folder.is_dir() for folder in self.folders)
+        if done > self.told:
+            self.told = done
+            self.listener(done)
 
 
 def _entry(p: PlannedSource) -> dict:
@@ -151,7 +175,7 @@ def crawler_command(plan_path: Path) -> list[str]:
             str(os.getpid())]  # fmt: skip
 
 
-def _run_processes(plans: list[dict], staging_dir: Path, control: Control) -> dict[str, str]:
+def _run_processes(plans: list[dict], staging_dir: Path, control: Control, finished: _Finished) -> dict[str, str]:
     """Start one crawler process per plan and wait for all; the error of each source whose process failed."""
     env = dict(os.environ)
     env.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -170,7 +194,7 @@ def _run_processes(plans: list[dict], staging_dir: Path, control: Control) -> di
         deadline = monotonic() + SUBPROCESS_TIMEOUT
         errors: dict[str, str] = {}
         for proc, log_path, plan in started:
-            error = _wait(proc, log_path, deadline, control)
+            error = _wait(proc, log_path, deadline, control, finished)
             if error:
                 errors.update((entry["source"], error) for entry in plan["sources"])
         return errors
@@ -179,11 +203,13 @@ def _run_processes(plans: list[dict], staging_dir: Path, control: Control) -> di
             stop_group(proc)  # interrupted or timed out: leave no crawler behind
 
 
-def _wait(proc: subprocess.Popen, log_path: Path, deadline: float, control: Control) -> str | None:
+def _wait(proc: subprocess.Popen, log_path: Path, deadline: float, control: Control, finished: _Finished) -> str | None:
     """None when the crawler process exited cleanly, else a one-line reason naming its log."""
     while True:
+        finished.check()
         try:
             code = proc.wait(timeout=POLL)
+            finished.check()
             break
         except subprocess.TimeoutExpired:
             if control.stop.is_set():

@@ -1,4 +1,5 @@
-"""Shared fixtures: where the third-party captures live, and a fresh warehouse file per test."""
+"""Shared fixtures: where the third-party captures live, a fresh warehouse file per test, and the registry
+warehouse built once per session."""
 
 from __future__ import annotations
 
@@ -6,21 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def shared_root() -> Path:
-    """``AIPRICES_SHARED`` or ``../shared`` beside the repository."""
-    return Path(os.environ.get("AIPRICES_SHARED", REPO.parent / "shared"))
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under the shared captures, or skip the test with the reason."""
-    path = shared_root().joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"third-party capture {path} is absent (set AIPRICES_SHARED to its folder)")
-    return path
+from helpers.registry_warehouse import RegistryWarehouse, build_once
+from helpers.shared import shared_path
 
 
 @pytest.fixture
@@ -41,3 +29,14 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "prices.duckdb"
+
+
+@pytest.fixture(scope="session")
+def registry_warehouse(tmp_path_factory) -> RegistryWarehouse:
+    """Every shared registry copy backfilled once for the whole session (xdist workers share the file).
+
+    READ-ONLY: open it with ``read_only=True``; a test that writes uses its own ``db_path``.
+    """
+    base = tmp_path_factory.getbasetemp()
+    session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the session's, not the worker's
+    return build_once(session / "registry-warehouse", shared_path("litellm-registry"))

@@ -1,15 +1,13 @@
 """Repricing across a real price change in the shared LiteLLM registry copies.
 
 Read from the copies themselves: ``claude-3-5-haiku-20241022`` is $1 / $5 per 1M tokens (input / output) in
-2025-01-03.json.gz and $0.80 / $4 in 2025-06-01.json.gz. Runs once the registry backfill exists.
+2025-01-03.json.gz and $0.80 / $4 in 2025-06-01.json.gz.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-import pytest
 from aiprices.calculators.budget_file import parse_budget
 from aiprices.calculators.reprice import drift_report, reprice
 from aiprices.warehouse.connection import connect
@@ -27,10 +25,8 @@ lines:
 """
 
 
-def test_haiku_price_cut_is_attributed(registry_dir: Path, db_path: Path):
-    registry = pytest.importorskip("aiprices.schedules.registry", reason="registry backfill not landed yet")
-    con = connect(db_path)
-    registry.backfill(con, registry_dir)
+def test_haiku_price_cut_is_attributed(registry_warehouse):
+    con = connect(registry_warehouse.path, read_only=True)  # every shared copy, backfilled once per session
     bf = parse_budget(BUDGET, "haiku-bot.yaml")
     (report,) = drift_report(reprice(con, [bf], [[date(2025, 1, 3), date(2025, 6, 30)]], changes=True))
     line = report["lines"][0]

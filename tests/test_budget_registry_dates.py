@@ -15,8 +15,6 @@ import json
 from pathlib import Path
 
 import pytest
-from aiprices.schedules.registry import backfill
-from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
 
 from aiprices.commands.budget import UNPRICED_EXIT, budget
@@ -40,14 +38,8 @@ priced_on: 2025-06-01
 
 
 @pytest.fixture(scope="module")
-def registry_db(tmp_path_factory) -> str:
-    from conftest import shared_path
-
-    db = tmp_path_factory.mktemp("wh") / "prices.duckdb"
-    con = connect(db)
-    backfill(con, shared_path("litellm-registry"))
-    con.close()
-    return str(db)
+def registry_db(registry_warehouse) -> str:
+    return str(registry_warehouse.path)  # the session's backfill of every shared copy; budget commands only read
 
 
 def _run(args: list[str]) -> tuple[int, list[dict]]:

@@ -17,7 +17,7 @@ import pytest
 from aiprices.crawler.extract import LayoutChanged
 from aiprices.crawler.parsers.challenge import challenge_marker
 from aiprices.schedules.captures import list_captures
-from conftest import shared_path, shared_root
+from helpers.shared import shared_path, shared_root
 
 
 @dataclass(frozen=True)

@@ -1,23 +1,21 @@
-"""The query CLI end to end: the real entry point in a subprocess, a real warehouse file."""
+"""The query CLI end to end: the real entry point (in process), a real warehouse file."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from aiprices.warehouse.connection import connect
+from helpers.cli import run_aiprices
 
 
 def aiprices(*args: str, db: Path, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIPRICES_DB": str(db)}
-    env.pop("AIPRICES_DEBUG", None)
-    proc = subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+    proc = run_aiprices(*args, env={"AIPRICES_DB": str(db), "AIPRICES_DEBUG": None})
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -25,7 +23,7 @@ def aiprices(*args: str, db: Path, check: bool = True) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def loaded_db(tmp_path_factory) -> Path:
-    from conftest import shared_path
+    from helpers.shared import shared_path
 
     folder = tmp_path_factory.mktemp("copies")
     for day in ("2025-01-03", "2025-06-01"):

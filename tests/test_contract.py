@@ -14,7 +14,7 @@ from aiprices.pipeline.rows import InvalidPrice, check, normalize_price
 from aiprices.warehouse import contract
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import TABLE_COLUMNS, arrow_schema
-from conftest import REPO
+from helpers.shared import REPO
 
 TYPES = (contract.TEXT, contract.MONEY, contract.TOKENS, contract.COUNT, contract.TIME, contract.FLAG)
 SQL_OF_ARROW = {str(t.arrow): t.sql for t in TYPES}

@@ -15,7 +15,7 @@ import pytest
 from aiprices.schedules.captures import Capture, list_captures
 from aiprices.schedules.runs import REPLAY_SETTINGS, plan_replay
 from aiprices.schedules.spawn import run_spiders
-from conftest import shared_root
+from helpers.shared import shared_root
 
 ROUNDS = 6  # the most captures any source has (anthropic); a larger folder adds rounds below
 # Captures a source fails on purpose, and the reason it gives.
@@ -51,7 +51,9 @@ def test_round_of_captures_through_the_engine(k, vendor_pages, tmp_path):
         pytest.skip(f"the shared folder at {shared_root()} has fewer than {k + 1} captures per source")
     captures = rounds[k]
     planned = plan_replay(captures, f"every-{k}", None)
-    outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", dict(REPLAY_SETTINGS), vendor_pages)
+    outcomes = run_spiders(
+        planned, tmp_path / "stage", tmp_path / "archive", dict(REPLAY_SETTINGS), vendor_pages, processes=1
+    )  # one crawler start per round: sharding over processes is test_crawl_engine's subject
     for source, cap in captures.items():
         run, details = outcomes[source].run, outcomes[source].details
         where = f"{source}/{cap.path.name}"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,12 +14,11 @@ from aiprices.warehouse.doctor import run_checks
 from aiprices.warehouse.guards import accept, correct, list_held
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun
+from helpers.cli import run_aiprices
 
 
 def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIPRICES_DB": str(db)}
-    env.pop("AIPRICES_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+    return run_aiprices(*args, env={"AIPRICES_DB": str(db), "AIPRICES_DEBUG": None})
 
 
 def row(model: str, price: str) -> dict:
@@ -101,15 +98,8 @@ def test_json_findings_and_missing_warehouse(healthy, tmp_path):
     assert missing.returncode == 1 and missing.stderr.startswith("error: no warehouse at")
 
 
-def test_real_registry_backfill_is_consistent(registry_dir, db_path):
-    from aiprices.schedules.registry import backfill
-
-    folder = db_path.parent / "copies"
-    folder.mkdir()
-    for day in ("2025-01-03", "2025-06-01"):
-        (folder / f"{day}.json.gz").symlink_to(registry_dir / f"{day}.json.gz")
-    con = connect(db_path)
-    backfill(con, folder)
+def test_real_registry_backfill_is_consistent(registry_warehouse):
+    con = connect(registry_warehouse.path, read_only=True)  # every shared copy, backfilled once per session
     (n,) = con.execute("SELECT count(*) FROM changes WHERE kind = 'changed'").fetchone()
     assert n > 0
     assert run_checks(con) == []

@@ -113,3 +113,19 @@ def test_clicks_own_usage_errors_follow_the_style(args, says, tmp_path):
 def test_help_and_version_still_exit_0(tmp_path):
     assert run(["--version"], tmp_path).exit_code == 0
     assert run(["price", "--help"], tmp_path).stdout.startswith("Usage: aiprices price")
+
+
+def test_the_schedule_log_on_stderr_follows_the_style(tmp_path, capsys):
+    """`schedule start|run-now` log to stderr as one line per record; the traceback stays in the log file."""
+    from aiprices.schedules.notify import setup_logging
+
+    log = setup_logging(tmp_path / "schedule.log")
+    log.warning("stale budget: %s", "team.yaml")
+    try:
+        raise ZeroDivisionError("division by zero")
+    except ZeroDivisionError:
+        log.exception("catch-up run crashed")
+    assert capsys.readouterr().err.splitlines()[-2:] == ["warning: stale budget: team.yaml",
+                                                         "error: catch-up run crashed"]  # fmt: skip
+    kept = (tmp_path / "schedule.log").read_text()
+    assert "ERROR aiprices.schedule: catch-up run crashed" in kept and "Traceback" in kept

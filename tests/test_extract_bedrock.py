@@ -12,7 +12,7 @@ from aiprices.warehouse.contract import PRICE_KEYS
 
 @pytest.fixture(scope="module")
 def parsed():
-    from tests.conftest import shared_path
+    from helpers.shared import shared_path
 
     path = shared_path("vendor-pages", "bedrock", "2026-10-04.price-list-subset.json")
     return bedrock.extract(

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged, gemini
-from conftest import shared_path
-from html_extract_checks import assert_well_formed, price_of, run
+from helpers.html_extract_checks import assert_well_formed, price_of, run
+from helpers.shared import shared_path
 
 
 @pytest.fixture(scope="module")

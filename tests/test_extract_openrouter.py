@@ -15,7 +15,7 @@ TOKEN_UNITS = {"per_token", "per_1k_tokens", "per_1m_tokens"}
 
 @pytest.fixture(scope="module")
 def parsed(request):
-    from tests.conftest import shared_path
+    from helpers.shared import shared_path
 
     folder = shared_path("vendor-pages", "openrouter")
     return {

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged, xai
-from conftest import shared_path
-from html_extract_checks import assert_well_formed, price_of, run
+from helpers.html_extract_checks import assert_well_formed, price_of, run
+from helpers.shared import shared_path
 
 CAPTURES = ("2025-11-03.md", "2025-12-31.md", "2026-05-08.jina.md")
 

@@ -5,6 +5,7 @@ twice), and each test asserts what the warehouse holds afterwards."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from datetime import UTC, datetime
@@ -94,8 +95,22 @@ def server():
     s.close()
 
 
+@pytest.fixture(scope="module")
+def baseline_file(tmp_path_factory):
+    """Day 1 crawled once for the module (its own server, the normal page); each test loads a copy of the file."""
+    folder = tmp_path_factory.mktemp("baseline")
+    server, con = FaultServer(), connect(folder / "prices.duckdb")
+    try:
+        res = crawl_once(con, folder, server, 1)
+    finally:
+        con.close()
+        server.close()
+    return folder / "prices.duckdb", res
+
+
 @pytest.fixture
-def con(db_path):
+def con(db_path, baseline_file):
+    shutil.copyfile(baseline_file[0], db_path)  # a closed DuckDB file: the copy is the same warehouse
     c = connect(db_path)
     yield c
     c.close()
@@ -128,12 +143,11 @@ def assert_unharmed(con, before: dict) -> None:
 
 
 @pytest.fixture
-def baseline(con, tmp_path, server):
-    res = crawl_once(con, tmp_path, server, 1)
+def baseline(con, baseline_file):
+    _, res = baseline_file
     assert (res.status, res.added) == ("ok", 4)
     before = snapshot(con)
     assert before[("acme/alpha", "input")] == Decimal("1") and before[("acme/beta", "output")] == Decimal("15")
-    server.hits = 0
     return before
 
 

@@ -23,6 +23,7 @@ from aiprices.warehouse.errors import WalUnreplayable, WarehouseDamaged
 from aiprices.warehouse.migrations import MIGRATIONS, applied_versions
 from aiprices.warehouse.new_file import create_atomically
 from click.testing import CliRunner
+from helpers.cli import run_aiprices
 
 from aiprices.commands.doctor import doctor
 from aiprices.commands.query import sql
@@ -80,9 +81,7 @@ def test_a_backfill_into_a_new_file_killed_at_any_point_leaves_it_openable(tmp_p
     if db.exists():
         assert doctor_passes(db)["recovered"] is None  # opened as is: nothing to recover
         assert len(run_ids(db)) in (0, len(COPIES))  # the backfill is one transaction
-    again = subprocess.run(
-        aiprices("backfill", "litellm", str(copies), "--db", str(db)), capture_output=True, text=True
-    )
+    again = run_aiprices("backfill", "litellm", str(copies), "--db", str(db))  # the next writer: in process
     assert again.returncode == 0, again.stderr
     assert len(run_ids(db)) == len(COPIES)
     assert builds(db) == []  # a build folder left by the killed process is swept by the next writer
@@ -223,7 +222,7 @@ def flip_bytes(path: Path, count: int) -> None:
 
 def test_a_file_with_flipped_bytes_is_damaged_not_locked(tmp_path, copies):
     db = tmp_path / "prices.duckdb"
-    subprocess.run(aiprices("backfill", "litellm", str(copies), "--db", str(db)), check=True, capture_output=True)
+    assert run_aiprices("backfill", "litellm", str(copies), "--db", str(db)).returncode == 0
     flip_bytes(db, 1000)
     with pytest.raises(WarehouseDamaged) as damaged:
         connect(db, read_only=True, wait_seconds=60)

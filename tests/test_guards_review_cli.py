@@ -1,11 +1,9 @@
-"""`aiprices review` through the real entry point: list, accept, reject, correct, one-line errors."""
+"""`aiprices review` through the real entry point (in process): list, accept, reject, correct, one-line errors."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,12 +11,11 @@ from pathlib import Path
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun
+from helpers.cli import run_aiprices
 
 
 def aiprices(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AIPRICES_DB": str(db)}
-    env.pop("AIPRICES_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "aiprices", *args], capture_output=True, text=True, env=env)
+    return run_aiprices(*args, env={"AIPRICES_DB": str(db), "AIPRICES_DEBUG": None})
 
 
 def row(model: str, price: str) -> dict:

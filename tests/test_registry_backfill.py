@@ -11,7 +11,8 @@ import pytest
 from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.errors import BadInput, LoadRefused
-from registry_series import independent_changelog, warehouse_changelog
+from helpers.registry_series import independent_changelog, warehouse_changelog
+from helpers.shared import shared_path
 
 
 def _copy(registry_dir: Path, dest: Path, *dates: str) -> Path:
@@ -28,18 +29,15 @@ def _counts(con) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def full_warehouse(tmp_path_factory, registry_dir_module):
-    db = tmp_path_factory.mktemp("wh") / "prices.duckdb"
-    con = connect(db)
-    result = backfill(con, registry_dir_module)
-    yield con, result
+def full_warehouse(registry_warehouse):
+    """The session's backfill of every shared copy, opened read-only, and what that backfill reported."""
+    con = connect(registry_warehouse.path, read_only=True)
+    yield con, registry_warehouse.result
     con.close()
 
 
 @pytest.fixture(scope="module")
 def registry_dir_module():
-    from conftest import shared_path
-
     return shared_path("litellm-registry")
 
 

@@ -12,7 +12,7 @@ from aiprices.crawler.extract.litellm import EntryReport, RegistryUnreadable, en
 from aiprices.crawler.extract.litellm_reader import RegistryReader
 from aiprices.schedules.registry import backfill
 from aiprices.warehouse.connection import connect
-from registry_series import independent_changelog, synthesize, warehouse_changelog
+from helpers.registry_series import independent_changelog, synthesize, warehouse_changelog
 
 # Every spelling seen in the real copies, and more: no space or a space before the colon, the colon and the
 # brace on lines of their own, keys indented 0, 3, 5 spaces or a tab (each hides a boundary, so it is read with

@@ -17,7 +17,7 @@ import pytest
 from aiprices.report import build_report
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from small_warehouse import HOSTILE, budgets, build
+from helpers.small_warehouse import HOSTILE, budgets, build
 
 from aiprices.cli import cli
 

@@ -14,7 +14,7 @@ from aiprices.report import build_report
 from aiprices.report.names import page_names
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from small_warehouse import HOSTILE, TRICKY_NAMES, budgets, build
+from helpers.small_warehouse import HOSTILE, TRICKY_NAMES, budgets, build
 
 from aiprices.cli import cli
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from small_warehouse import HOSTILE, build
+from helpers.small_warehouse import HOSTILE, build
 
 from aiprices.cli import cli
 from aiprices.output import context_text, money, price_text, table_lines

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from aiprices.cli_support import NothingDone, UsageProblem, db_option
+from aiprices.progress import progress_display, quiet_option
 
 LOCK_WAIT_HELP = "seconds to wait for another crawl, then for the warehouse file [env AIPRICES_LOCK_WAIT]"
 
@@ -119,7 +120,8 @@ def crawl_request(db, sources, from_archive=None, on=None, archive_root=None, pr
 @lock_wait_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="machine-readable result with a status field")
-def crawl(sources, from_archive, on, archive_root, processes, lock_wait, db, as_json) -> None:
+@quiet_option
+def crawl(sources, from_archive, on, archive_root, processes, lock_wait, db, as_json, quiet) -> None:
     """Crawl all sources (or the SOURCES named) concurrently and load each in one transaction.
 
     A source whose page is blocked, empty or unparseable is recorded as failed and keeps its last prices.
@@ -129,7 +131,13 @@ def crawl(sources, from_archive, on, archive_root, processes, lock_wait, db, as_
     from aiprices.schedules.runs import crawl as run
 
     request = crawl_request(db, sources, from_archive, on, archive_root, processes, lock_wait)
-    run_reporting(lambda: run(request), as_json)
+
+    def work():
+        with progress_display("sources done", quiet) as progress:
+            request.progress = progress
+            return run(request)
+
+    run_reporting(work, as_json)
 
 
 @click.command()

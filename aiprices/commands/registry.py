@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from aiprices.cli_support import UsageProblem, db_option, open_warehouse
+from aiprices.progress import progress_display, quiet_option
 
 
 def _summary(result, what: str) -> str:
@@ -76,7 +77,8 @@ def backfill() -> None:
 @backfill.command("litellm")
 @click.argument("path", type=click.Path(exists=True))
 @db_option
-def backfill_litellm(path: str, db: str) -> None:
+@quiet_option
+def backfill_litellm(path: str, db: str, quiet: bool) -> None:
     """Load every copy under PATH: a folder of YYYY-MM-DD.json[.gz] files, or a git clone of BerriAI/litellm.
 
     Copies load oldest first in one transaction; copies already loaded are skipped, and a copy older than
@@ -85,7 +87,8 @@ def backfill_litellm(path: str, db: str) -> None:
     from aiprices.schedules.registry import backfill as run_backfill
 
     con = open_warehouse(db, read_only=False)
-    result = run_backfill(con, Path(path))
+    with progress_display("copies loaded", quiet) as progress:
+        result = run_backfill(con, Path(path), progress)
     _print_warnings(result)
     click.echo(_summary(result, "backfill"))
     _exit_if_held(result)

@@ -1,5 +1,6 @@
-"""Offers for the platform comparison: one row per (vendor, model) with standard input and output prices on a
-date, both answered by the warehouse's one resolver (the offer that answers input also answers output)."""
+"""Offers for the platform comparison: one row per (vendor, catalogue model) of one mode with standard input and
+output prices on a date, both answered by the warehouse's one resolver (the offer that answers input also answers
+output). The catalogue's model, not the source's spelling, so that one model is one row per vendor."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from .lookup import TOKENS
 from .warehouse_prices import end_of_day
 
 _MODELS = """
-SELECT DISTINCT vendor, model FROM prices_on(?)
-WHERE price_key = 'input' AND unit = 'usd_per_1m_tokens' AND service_tier = 'standard' AND context_min_tokens = 0
-  AND region = '' AND variant = '' AND currency = 'USD' AND (? IS NULL OR vendor = ?)
-ORDER BY vendor, model
+SELECT DISTINCT p.vendor, a.model FROM prices_on($on) AS p JOIN model_aliases AS a USING (source, source_model_key)
+WHERE p.price_key = 'input' AND p.unit = 'usd_per_1m_tokens' AND p.service_tier = 'standard'
+  AND p.context_min_tokens = 0 AND p.region = '' AND p.variant = '' AND p.currency = 'USD'
+  AND p.vendor = coalesce($vendor, p.vendor) AND a.mode = coalesce($mode, a.mode)
+ORDER BY 1, 2
 """
 
 
@@ -32,9 +34,10 @@ def _asks(at, models: list[tuple[str, str]], price_key: str, pins: dict[int, Res
     return asks
 
 
-def offers_on(con, on: date, vendor: str | None = None) -> list[Offer]:
-    """Every model with both token prices on ``on`` (free and zero-priced entries left out)."""
-    models = con.execute(_MODELS, [on, vendor, vendor]).fetchall()
+def offers_on(con, on: date, vendor: str | None = None, mode: str | None = "chat") -> list[Offer]:
+    """Every model of ``mode`` (None: any) with both token prices on ``on`` (free and zero-priced entries left
+    out)."""
+    models = con.execute(_MODELS, {"on": on, "vendor": vendor, "mode": mode}).fetchall()
     at = end_of_day(con, on)
     inputs = resolve(con, asks_table(_asks(at, models, "input")))
     outputs = resolve(con, asks_table(_asks(at, models, "output", inputs)))

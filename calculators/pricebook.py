@@ -21,6 +21,7 @@ from decimal import Context, Decimal, localcontext
 from pathlib import Path
 from types import TracebackType
 
+from aiprices.warehouse.catalogue import OFFERS_OF
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.location import default_path
 from aiprices.warehouse.resolve import Resolved
@@ -33,10 +34,10 @@ from .response_usage import Usage, usage_from_response
 from .warehouse_prices import WarehousePrices, check_known
 
 _EXACT = Context(prec=80)  # counts up to 10^15 x 38-digit prices, divided by 10^6: never rounded
-_IDENTITIES = """
+_IDENTITIES = f"""
 SELECT DISTINCT price_key, unit, service_tier, context_min_tokens, variant
 FROM prices_at(?)
-WHERE (model = ? OR source_model_key = ?) AND region = '' AND currency = 'USD'
+WHERE (source, source_model_key) IN ({OFFERS_OF}) AND region = '' AND currency = 'USD'
   AND source = coalesce(?, source) AND vendor = coalesce(?, vendor)
 ORDER BY ALL
 """
@@ -106,7 +107,7 @@ class PriceBook:
         """Every price of ``model`` in effect at ``at`` (default now, UTC), one per price the model has (key,
         unit, tier, long-context threshold, variant), each the resolver's answer with its provenance."""
         look = self._lookup(model, at, source, vendor)
-        rows = self.con.execute(_IDENTITIES, [look.at, model, model, source, vendor]).fetchall()
+        rows = self.con.execute(_IDENTITIES, [look.at, model, source, vendor]).fetchall()
         refs = [PriceRef(key, unit, tier, threshold + 1 if threshold else 0, variant)
                 for key, unit, tier, threshold, variant in rows]  # fmt: skip
         answers = {}  # one per interval: two asks can be answered by the same one

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from aiprices.warehouse.catalogue import OFFERS_OF, offers_of
 from aiprices.warehouse.errors import UnknownModel
-from aiprices.warehouse.queries import resolve_model
 from aiprices.warehouse.resolve import ASK_SCHEMA, Resolved, asks_table, name_facts, priced_span, resolve
 
 from .errors import MissingPriceError, UnknownModelError
@@ -35,7 +35,7 @@ def check_known(con, model: str) -> None:
     """An unknown name is an error that lists the closest known names."""
     if model not in name_facts(con, [model]):
         try:
-            resolve_model(con, model)
+            offers_of(con, model)
         except UnknownModel as exc:
             raise UnknownModelError(str(exc)) from None
 
@@ -55,7 +55,7 @@ class WarehousePrices:
         """Unknown names get suggestions; a known name with no price at ``at`` says when it had one."""
         check_known(self.con, model)
         (n,) = self.con.execute(
-            "SELECT count(*) FROM prices_at(?) WHERE (model = ? OR source_model_key = ?)", [self.at, model, model]
+            f"SELECT count(*) FROM prices_at(?) WHERE (source, source_model_key) IN ({OFFERS_OF})", [self.at, model]
         ).fetchone()
         if not n:
             first, last = priced_span(self.con, model)

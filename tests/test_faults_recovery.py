@@ -114,7 +114,7 @@ def test_every_migration_replays_from_the_write_ahead_log(db_path):
         applied = con.execute("SELECT max(version), count(*) FROM schema_migrations").fetchone()
     finally:
         con.close()
-    assert applied == (len(MIGRATIONS), len(MIGRATIONS))
+    assert applied == (MIGRATIONS[-1][0], len(MIGRATIONS))  # versions may leave gaps
 
 
 SCHEMA = (

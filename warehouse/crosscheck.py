@@ -9,14 +9,14 @@ context threshold, region, variant and currency:
 * ``missing_in_registry``: the registry has no such price;
 * ``missing_on_page``: the registry prices a model the page lists, under a key the page does not publish.
 
-Models compare case-insensitively (the registry keeps ``zai-org/GLM-5.3``, pages are lower-cased). Two
-naming differences are bridged, and only these: Bedrock registry ids lose their provider prefix and version
-suffix (``anthropic.claude-haiku-4-5-20251001-v1:0`` -> ``claude-haiku-4-5``) and their unprefixed keys are
-the on-demand ``us-east-1`` price (unless the model also has ``global.`` keys); Azure's ``us``/``eu``
-registry keys are Data Zone deployments, which the Retail Prices API calls ``datazone``.
+Which prices are of one model is the catalogue's decision (``sql/010_catalogue.sql``: provider paths, Bedrock
+profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, dated snapshots of a listed
+undated id), and so is which region a registry key is in (``registry_region``: an unprefixed Bedrock key is
+the on-demand ``us-east-1`` price unless the model also has ``global.`` keys; Azure's ``us``/``eu`` keys are
+the Data Zone deployments the Retail Prices API calls ``datazone``).
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
-canonical id wins, then the alphabetically first.
+page's model id wins, then the same spelling, then the alphabetically first.
 
 Results are stored by change, like prices (``crosscheck_intervals``, migration 005): a check opens an interval
 for each result that is new or whose values changed, and closes the open intervals of its source it no longer
@@ -38,24 +38,11 @@ from .connection import transaction
 TOLERANCE = Decimal("0.000001")
 REFERENCE_SOURCE = "litellm"  # the registry every other source's prices are compared with
 
-# Bedrock model ids without provider prefix, version and date: "openai.gpt-oss-120b-1:0" -> "gpt-oss-120b".
-_BEDROCK_ID = (
-    r"regexp_replace(regexp_replace(regexp_replace(lower({m}), '^[a-z0-9]+\.', ''), "
-    r"'(-v\d+)?(-\d+)?:\d+$|-v\d+$', ''), '[-@]\d{{8}}$', '')"
-)
+# Which model a price is of, by the catalogue (``sql/010_catalogue.sql``): ``key`` is its own spelling's key,
+# ``xmodel`` the canonical model's; both sides of a comparison are keyed alike.
+_KEYED = """(SELECT x.*, e.key, e.model_key AS xmodel, e.spelling FROM {rel} AS x JOIN catalogue_entries AS e
+             USING (source, vendor, source_model_key, model))"""
 
-
-def _xmodel(t: str) -> str:
-    """SQL for the registry model id a cross-check compares (pages already carry canonical lower-case ids)."""
-    return f"CASE WHEN {t}.vendor = 'bedrock' THEN {_BEDROCK_ID.format(m=t + '.model')} ELSE lower({t}.model) END"
-
-
-# Region names in the registry's vocabulary -> the pages'. An unprefixed Bedrock key is the in-region
-# (us-east-1) price, except for models the registry also lists under ``global.``: there it repeats the
-# global price and no in-region price is listed, so it maps to nothing.
-_XREGION = """CASE WHEN r.vendor = 'bedrock' AND r.region = '' AND NOT r.has_global THEN 'us-east-1'
-                   WHEN r.vendor = 'azure' AND r.region IN ('us', 'eu') THEN 'datazone'
-                   ELSE r.region END"""
 
 _MATCH = """
     r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.price_key = p.price_key AND r.unit = p.unit
@@ -76,7 +63,7 @@ run AS (
     SELECT run_id, source, observed_at FROM runs WHERE run_id = $run_id
 ),
 page AS (
-    SELECT h.*, lower(h.model) AS xmodel FROM price_intervals AS h JOIN run ON h.source = run.source
+    SELECT h.* FROM price_intervals AS h JOIN run ON h.source = run.source
     WHERE h.valid_from <= run.observed_at AND (h.valid_to IS NULL OR h.valid_to > run.observed_at)
       AND h.inferred_rule IS NULL
 ),
@@ -96,12 +83,13 @@ SELECT (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)),
 _RESULTS = f"""
 CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
 WITH {_INPUTS},
-reg_models AS (
-    SELECT r.*, {_xmodel("r")} AS xmodel FROM registry AS r
+page_keyed AS (
+    SELECT * FROM {_KEYED.format(rel="page")}
 ),
 reg AS (
-    SELECT r.*, {_XREGION} AS xregion FROM (
-        SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global FROM reg_models
+    SELECT r.*, registry_region(r.vendor, r.region, r.has_global) AS xregion FROM (
+        SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global
+        FROM {_KEYED.format(rel="registry")}
     ) AS r
 ),
 paired AS (
@@ -111,12 +99,13 @@ paired AS (
            row_number() OVER (
                PARTITION BY p.price_id
                ORDER BY (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
-                        (r.region = p.region) DESC NULLS LAST, r.source_model_key NULLS LAST
+                        (r.key = p.key) DESC NULLS LAST, (r.region = p.region) DESC NULLS LAST,
+                        r.source_model_key NULLS LAST
            ) AS rn
-    FROM page AS p LEFT JOIN reg AS r ON {_MATCH}
+    FROM page_keyed AS p LEFT JOIN reg AS r ON {_MATCH}
 ),
 only_registry AS (
-    SELECT r.vendor, r.xmodel AS model, NULL::VARCHAR AS source_model_key, r.price_key, r.unit, r.service_tier,
+    SELECT r.vendor, r.spelling AS model, NULL::VARCHAR AS source_model_key, r.price_key, r.unit, r.service_tier,
            r.context_min_tokens, r.xregion AS region, r.variant, NULL::DECIMAL(38,24) AS page_price,
            r.price AS registry_price, r.source_model_key AS registry_model_key,
            row_number() OVER (
@@ -125,8 +114,8 @@ only_registry AS (
                ORDER BY (r.source_model_key = r.model) DESC, r.source_model_key
            ) AS rn
     FROM reg AS r
-    WHERE (r.vendor, r.xmodel) IN (SELECT DISTINCT vendor, xmodel FROM page)
-      AND NOT EXISTS (SELECT 1 FROM page AS p WHERE {_MATCH})
+    WHERE (r.vendor, r.xmodel) IN (SELECT DISTINCT vendor, xmodel FROM page_keyed)
+      AND NOT EXISTS (SELECT 1 FROM page_keyed AS p WHERE {_MATCH})
 )
 SELECT run.source, c.vendor, c.model, c.source_model_key, c.price_key, c.unit, c.service_tier,
        c.context_min_tokens, c.region, c.variant, c.page_price, c.registry_price, c.registry_model_key,

@@ -16,6 +16,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (6, "006_resolver.sql"),
     (7, "007_held_runs.sql"),
     (8, "008_verified.sql"),
+    (10, "010_catalogue.sql"),
 )
 
 

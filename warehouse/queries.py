@@ -1,4 +1,4 @@
-"""Read-side queries behind the CLI: model lookup, prices on a date, history, changes, read-only SQL.
+"""Read-side queries behind the CLI: prices on a date, history, changes, read-only SQL.
 
 ``prices_on``, ``history`` and ``changes`` return a ``Query`` rather than rows, so the CLI can stream a
 large result (CSV, JSON) or take a limited part of it and count the rest (a table).
@@ -12,7 +12,8 @@ from datetime import date
 
 import duckdb
 
-from .errors import ReadOnlyViolation, UnknownModel, WarehouseError
+from .catalogue import OFFERS_OF, offers_of
+from .errors import ReadOnlyViolation, WarehouseError
 from .open_errors import first_line
 
 PRICE_COLUMNS_OUT = (
@@ -72,29 +73,6 @@ def run_sql(con, sql: str) -> tuple[list[str], list[tuple]]:
         raise WarehouseError(f"query failed: {message}") from None
 
 
-def resolve_model(con, name: str, vendor: str | None = None) -> list[tuple[str, str]]:
-    """``(model, source_model_key)`` pairs matching a canonical id or a source key, else ``UnknownModel``."""
-    params: list = [name, name]
-    where = "(model = ? OR source_model_key = ?)"
-    if vendor:
-        where += " AND vendor = ?"
-        params.append(vendor)
-    rows = con.execute(
-        f"SELECT DISTINCT model, source_model_key FROM price_intervals WHERE {where} ORDER BY 1, 2", params
-    ).fetchall()
-    if rows:
-        return rows
-    import difflib  # only when the name is unknown
-
-    names = [n for (n,) in con.execute(
-        "SELECT DISTINCT model FROM price_intervals UNION SELECT DISTINCT source_model_key FROM price_intervals"
-    ).fetchall()]  # fmt: skip
-    close = difflib.get_close_matches(name, names, n=5, cutoff=0.6)
-    hint = f"; closest: {', '.join(close)}" if close else ""
-    scope = f" for vendor {vendor}" if vendor else ""
-    raise UnknownModel(f"unknown model '{name}'{scope}{hint}")
-
-
 @dataclass(frozen=True)
 class Query:
     """A read query built from a command's filters: run it (optionally limited) or count its rows."""
@@ -111,7 +89,8 @@ class Query:
 
 
 def _model_filter(name: str, vendor: str | None) -> tuple[str, list]:
-    where, params = " WHERE (model = ? OR source_model_key = ?)", [name, name]
+    """Every offer of the model ``name`` means (the catalogue's name_entries), optionally one vendor's."""
+    where, params = f" WHERE (source, source_model_key) IN ({OFFERS_OF})", [name]
     if vendor:
         where += " AND vendor = ?"
         params.append(vendor)
@@ -120,7 +99,7 @@ def _model_filter(name: str, vendor: str | None) -> tuple[str, list]:
 
 def prices_on(con, name: str, on: date, vendor: str | None = None) -> Query:
     """Every price of a model in effect at the end of ``on``, with provenance."""
-    resolve_model(con, name, vendor)
+    offers_of(con, name, vendor)
     where, params = _model_filter(name, vendor)
     sql = f"SELECT {', '.join(PRICE_COLUMNS_OUT)} FROM prices_on(?::DATE){where} ORDER BY {_ORDER}"
     return Query(sql, (on, *params))
@@ -128,7 +107,7 @@ def prices_on(con, name: str, on: date, vendor: str | None = None) -> Query:
 
 def history(con, name: str, vendor: str | None = None) -> Query:
     """One row per price of a model per validity interval."""
-    resolve_model(con, name, vendor)
+    offers_of(con, name, vendor)
     where, params = _model_filter(name, vendor)
     sql = (
         "SELECT source, vendor, model, source_model_key, price_key, unit, service_tier, context_min_tokens, "
@@ -157,8 +136,8 @@ def changes(
     if flagged:
         sql += " AND flag IS NOT NULL"
     if model:
-        sql += " AND (model = ? OR source_model_key = ?)"
-        params += [model, model]
+        sql += f" AND (source, source_model_key) IN ({OFFERS_OF})"
+        params.append(model)
     sql += (
         " ORDER BY changed_at DESC, source, source_model_key, price_key, service_tier, context_min_tokens, "
         "region, variant"

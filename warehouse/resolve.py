@@ -91,7 +91,7 @@ def resolve_into(con, asks: str, table: str) -> None:
 
 @dataclass(frozen=True)
 class NameFacts:
-    """What any offer of a name (canonical model id or source key) has ever had: its long-context thresholds
+    """What any offer of a name (any id of its model in the catalogue) has ever had: its long-context thresholds
     (ascending) and its price keys. Enough to ask each distinct question once, and to skip optional ones."""
 
     thresholds: tuple[int, ...]
@@ -102,12 +102,9 @@ def name_facts(con, names: list[str]) -> dict[str, NameFacts]:
     """Facts per name, in one query; a name the warehouse has never priced is absent."""
     rows = con.execute(
         """
-        WITH n AS (SELECT DISTINCT unnest(?) AS name),
-        hits AS (
-            SELECT n.name, i.price_key, i.context_min_tokens FROM n JOIN price_intervals AS i ON i.model = n.name
-            UNION ALL
-            SELECT n.name, i.price_key, i.context_min_tokens FROM n JOIN price_intervals AS i
-              ON i.source_model_key = n.name AND i.model <> n.name
+        WITH hits AS (
+            SELECT DISTINCT n.name, i.source, i.source_model_key, i.price_key, i.context_min_tokens
+            FROM name_entries(?) AS n JOIN price_intervals AS i USING (source, source_model_key)
         )
         SELECT name, list(DISTINCT context_min_tokens ORDER BY context_min_tokens)
                          FILTER (WHERE context_min_tokens > 0),
@@ -130,7 +127,8 @@ def priced_span(con, name: str, source: str | None = None, key: str | None = Non
     """First and last day a name (or one source's key) had any price; last is None while it still has one."""
     first, last, open_ = con.execute(
         "SELECT min(valid_from)::DATE, max(valid_to)::DATE, bool_or(valid_to IS NULL) FROM price_intervals "
-        "WHERE (model = $name OR source_model_key = $name) AND source = coalesce($source, source) "
+        "WHERE (source, source_model_key) IN (SELECT source, source_model_key FROM name_entries([$name])) "
+        "AND source = coalesce($source, source) "
         "AND source_model_key = coalesce($key, source_model_key)",
         {"name": name, "source": source, "key": key},
     ).fetchone()

@@ -12,6 +12,7 @@ from aiprices.calculators.errors import CalcError
 from aiprices.calculators.money import cents_text, fmt_count, fmt_usd, parse_amount, plain
 from aiprices.cli_support import db_option, open_warehouse
 from aiprices.commands.calc_report import counted_total, exact_usd, part_rows, parts_json, show
+from aiprices.warehouse.catalogue import MODES
 
 
 class DecimalType(click.ParamType):
@@ -446,10 +447,13 @@ def _breakeven_rows(r, compared) -> list[tuple[str, ...]]:
 @click.option("--calls-per-day", type=NUMBER, default=Decimal(1))
 @click.option("--days-per-month", type=NUMBER, default=Decimal(30))
 @click.option("--vendor", help="only this vendor")
+@click.option(
+    "--mode", type=click.Choice(MODES), default="chat", show_default=True, help="only models of this mode (catalogue)"
+)
 @click.option("--limit", type=int, default=20, show_default=True)
 @json_option
-def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_month, vendor, limit, as_json):
-    """Price one workload on every model with input and output prices on the date, cheapest first."""
+def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_month, vendor, mode, limit, as_json):
+    """Price one workload on every model of one mode with input and output prices on the date, cheapest first."""
     from aiprices.calculators.compare import compare
     from aiprices.calculators.offers import offers_on
     from aiprices.calculators.plan import check_counts
@@ -458,7 +462,7 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
                  days_per_month=days_per_month)  # fmt: skip
     con = open_db(db)
     ranked = compare(
-        offers_on(con, day(on), vendor),
+        offers_on(con, day(on), vendor, mode),
         input_tokens=input_tokens,
         output_tokens=output_tokens,
         calls_per_day=calls_per_day,
@@ -466,7 +470,7 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
         limit=limit,
     )
     if not ranked:
-        raise CalcError(f"no model has input and output prices on {day(on)}")
+        raise CalcError(f"no {mode} model has input and output prices on {day(on)}")
     rows = [
         {
             "rank": r.rank,
@@ -481,5 +485,9 @@ def compare_cmd(db, on, input_tokens, output_tokens, calls_per_day, days_per_mon
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
+    click.echo(f"{'rank':>4}  {'vendor':<14} {'model':<40} {'source':<10} {'per call':>12} {'monthly':>12}")
     for row in rows:
-        click.echo(f"{row['rank']:>3}  {row['vendor']:<14} {row['model']:<40} {fmt_usd(Decimal(row['monthly']))}/mo")
+        click.echo(
+            f"{row['rank']:>4}  {row['vendor']:<14} {row['model']:<40} {row['source']:<10} "
+            f"{exact_usd(Decimal(row['per_call'])):>12} {fmt_usd(Decimal(row['monthly'])) + '/mo':>12}"
+        )

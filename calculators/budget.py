@@ -134,7 +134,8 @@ def plan_line(index: int, line) -> LinePlan:
         )
     elif isinstance(line, ImageLine):
         comps = image_components(
-            images=line.images, images_per_month=line.images_per_month, size=line.size, quality=line.quality
+            images=line.images, images_per_month=line.images_per_month, size=line.size, quality=line.quality,
+            steps=line.steps,
         )
     else:  # pragma: no cover - the schema admits only the kinds above
         raise CalcError(f"unknown kind {line.kind!r}")

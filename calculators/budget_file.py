@@ -156,6 +156,7 @@ class ImageLine(_Line):
     images_per_month: NonNegInt = 0
     size: str | None = None
     quality: str | None = None
+    steps: NonNegInt | None = None
 
 
 class FixedLine(BaseModel):

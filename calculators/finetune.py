@@ -16,11 +16,16 @@ from .errors import CalcError
 from .lookup import PriceLookup
 from .plan import MILLION, ZERO, Component, Part, PriceRef, check_counts, value
 from .tokens import TokenWorkload
+from .variants import FINE_TUNED
 
-TRAINING = PriceRef("training")
-TRAINING_INPUT = PriceRef("training_input", fallback=("training", "standard", Decimal(1), "training input = training"))
+# Training prices are asked as the "fine-tuned" variant: stored as such (OpenAI, Azure), as "Supervised
+# fine-tuning" (Vertex) or without a variant (LiteLLM, Mistral), all one variant in ``variants``.
+TRAINING = PriceRef("training", variant=FINE_TUNED)
+TRAINING_INPUT = PriceRef(
+    "training_input", variant=FINE_TUNED, fallback=("training", "standard", Decimal(1), "training input = training")
+)
 TRAINING_OUTPUT = PriceRef(
-    "training_output", fallback=("training", "standard", Decimal(1), "training output = training")
+    "training_output", variant=FINE_TUNED, fallback=("training", "standard", Decimal(1), "training output = training")
 )
 GPU_HOUR = PriceRef("gpu_hour", "per_hour")
 

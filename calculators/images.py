@@ -1,4 +1,5 @@
-"""Image generation cost: images x price per image, by size and quality (the price's ``variant``)."""
+"""Image generation cost: images x price per image, by size, quality and steps (the price's ``variant``, in the
+one vocabulary of ``variants``)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,23 @@ from decimal import Decimal
 from .errors import CalcError
 from .lookup import PriceLookup
 from .plan import ZERO, Component, PriceRef, check_counts, value
-
-
-def image_variant(size: str | None, quality: str | None) -> str:
-    """``quality/size`` as the warehouse spells image variants (``hd/1024x1024``); '' when neither."""
-    return "/".join(p for p in (quality, size) if p)
+from .variants import image_variant
 
 
 def image_components(
-    *, images: int = 0, images_per_month: int = 0, size: str | None = None, quality: str | None = None
+    *,
+    images: int = 0,
+    images_per_month: int = 0,
+    size: str | None = None,
+    quality: str | None = None,
+    steps: int | None = None,
 ) -> list[Component]:
     """One-time batch of ``images`` and/or a run-rate of ``images_per_month``."""
     check_counts(images=images, images_per_month=images_per_month)
     if not images and not images_per_month:
         raise CalcError("an image line needs images (one-time) or images_per_month")
-    ref = PriceRef("output_image", "per_image", variant=image_variant(size, quality))
+    check_counts(steps=steps)
+    ref = PriceRef("output_image", "per_image", variant=image_variant(size, quality, steps))
     monthly = Decimal(images_per_month)
     return [Component("images", ref, one_time=Decimal(images), monthly=monthly, first_year=images + monthly * 12)]
 

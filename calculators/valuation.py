@@ -36,6 +36,7 @@ from .errors import BudgetError, CalcError
 from .plan import ZERO, Valued, value
 from .tco import Amounts
 from .unpriced import reason
+from .variants import Spellings, spell, stored_spellings
 from .warehouse_prices import check_known
 
 if TYPE_CHECKING:
@@ -280,8 +281,9 @@ class _Needs:
     """The registered tables, filled line by line. Components asking the same question of budgets priced on
     the same day share one ask (and its pin); each ask is resolved on the days its budgets need."""
 
-    def __init__(self, facts: dict[str, NameFacts], dates: list[list[date]]) -> None:
+    def __init__(self, facts: dict[str, NameFacts], dates: list[list[date]], spellings: Spellings) -> None:
         self.facts = facts
+        self.spellings = spellings
         self.dates = dates
         self.rows: list[tuple] = []
         self.asks: dict[tuple, int] = {}
@@ -292,7 +294,8 @@ class _Needs:
     def add(self, b: int, plan: LinePlan, fallback: str, priced_on: date) -> None:
         scope = PIN_SCOPES[fallback]
         for c, comp in enumerate(plan.components):
-            name, ref = comp.model or plan.model, comp.ref
+            name = comp.model or plan.model
+            ref = spell(comp.ref, name, self.spellings, plan.source)  # the variant as the sources store it
             facts = self.facts[name]
             if ref.optional and ref.price_key not in facts.price_keys:
                 continue  # a fee this model never had: it adds nothing on any date
@@ -398,7 +401,7 @@ def _value(con, budgets, plans, dates, *, detail: bool, changes: bool) -> Valuat
         raise BudgetError("pricing a model needs a warehouse (--db)")
     facts = name_facts(con, names)
     _check_names(con, budgets, plans, set(names) - set(facts))
-    needs = _Needs(facts, dates)
+    needs = _Needs(facts, dates, stored_spellings(con, names))
     for b, (bf, lines) in enumerate(zip(budgets, plans, strict=True)):
         for plan in lines:
             if plan.model:

@@ -16,6 +16,7 @@ from aiprices.warehouse.resolve import ASK_SCHEMA, Resolved, asks_table, name_fa
 from .errors import MissingPriceError, UnknownModelError
 from .lookup import TOKENS
 from .plan import PriceRef
+from .variants import Spellings, spell, stored_spellings
 
 _REF_COLUMNS = ASK_SCHEMA.names[ASK_SCHEMA.names.index("price_key") :]
 
@@ -24,6 +25,12 @@ def ref_fields(ref: PriceRef) -> tuple:
     """A price ref as the resolver's ask columns: price_key .. variant, then its fallback (or NULLs)."""
     infer = ref.fallback or (None, None, None, None)
     return (ref.price_key, ref.unit, ref.tier, ref.context, ref.variant, *infer)
+
+
+def ref_ask(ask_id: int, as_of: datetime, name: str, ref: PriceRef, **filters) -> dict:
+    """One resolver ask (``warehouse.resolve.asks_table`` row) for ``ref`` of ``name`` at ``as_of``."""
+    return dict(zip(_REF_COLUMNS, ref_fields(ref), strict=True)) | {"ask_id": ask_id, "as_of": as_of, "name": name,
+                                                                   **filters}
 
 
 def end_of_day(con, day: date) -> datetime:
@@ -46,6 +53,7 @@ class WarehousePrices:
     def __init__(self, con, at: datetime, *, source: str | None = None, vendor: str | None = None) -> None:
         self.con, self.at, self.source, self.vendor = con, at, source, vendor
         self._answers: dict[tuple[str, PriceRef], Resolved | None] = {}
+        self._spellings: dict[str, Spellings] = {}
 
     @classmethod
     def on(cls, con, day: date, **filters) -> WarehousePrices:
@@ -71,11 +79,11 @@ class WarehousePrices:
         """Every ref answered for ``model``, the ones not asked before in one query."""
         new = [ref for ref in dict.fromkeys(refs) if (model, ref) not in self._answers]
         if new:
-            asks = [
-                dict(zip(_REF_COLUMNS, ref_fields(ref), strict=True))
-                | {"ask_id": i, "as_of": self.at, "name": model, "want_source": self.source, "want_vendor": self.vendor}
-                for i, ref in enumerate(new)
-            ]
+            filters = {"want_source": self.source, "want_vendor": self.vendor}
+            if model not in self._spellings:
+                self._spellings[model] = stored_spellings(self.con, [model])
+            spelled = [spell(ref, model, self._spellings[model], self.source) for ref in new]
+            asks = [ref_ask(i, self.at, model, ref, **filters) for i, ref in enumerate(spelled)]
             found = resolve(self.con, asks_table(asks))
             self._answers.update(((model, ref), found.get(i)) for i, ref in enumerate(new))
         return {ref: self._answers[(model, ref)] for ref in refs}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from .runs import DEFAULT_LOCK_WAIT, CrawlRequest
@@ -39,6 +40,8 @@ class ScheduleConfig:
     budgets: Path | None = None
     report: Path | None = None  # write the static report here after each run (``aiprices report``)
     webhook_url: str | None = None
+    spike_factor: Decimal | None = None  # check the newest usage day against factor x the trailing mean
+    spike_window: int = 7
     log_file: Path | None = None
     lock_wait: float = DEFAULT_LOCK_WAIT  # for another crawl, then for the warehouse file
 
@@ -49,6 +52,8 @@ class ScheduleConfig:
         parse_at(self.at)
         if self.jitter < 0:
             raise ScheduleConfigError(f"bad jitter {self.jitter}: seconds, 0 or more")
+        if self.spike_factor is not None and not (self.spike_factor.is_finite() and self.spike_factor > 0):
+            raise ScheduleConfigError(f"bad spike factor {self.spike_factor}: a number above 0, e.g. 2")
         if self.budgets is not None and not Path(self.budgets).is_dir():
             raise ScheduleConfigError(f"budgets folder {self.budgets} does not exist")
 

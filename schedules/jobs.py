@@ -53,6 +53,7 @@ class JobResult:
     notes: list[str] = field(default_factory=list)
     quarantined: int = 0
     stale_budgets: list[str] = field(default_factory=list)
+    cost_spikes: list[str] = field(default_factory=list)  # "2026-11-08: $3.00 vs trailing mean $1.00 (3.00x)"
     steps: list[dict] = field(default_factory=list)
     webhook_error: str | None = None
 
@@ -122,6 +123,27 @@ def budgets_step(cfg: ScheduleConfig, result: JobResult) -> StepResult:
     return _timed("budgets", work)
 
 
+def spikes_step(cfg: ScheduleConfig, result: JobResult) -> StepResult:
+    """The newest day of imported usage against its trailing mean (``aiprices usage spikes``)."""
+    from aiprices.calculators.errors import CalcError
+    from aiprices.calculators.spikes import check_spikes
+    from aiprices.warehouse.connection import connect
+
+    def work() -> tuple[str, str]:
+        con = connect(cfg.db, read_only=True)
+        try:
+            check = check_spikes(con, factor=cfg.spike_factor, window=cfg.spike_window)
+        except CalcError as exc:  # e.g. no usage imported yet: nothing to check is no failure
+            return "ok", str(exc)
+        finally:
+            con.close()
+        result.cost_spikes = [str(day) for day in check.spikes]
+        unpriced = f"; {len(check.unpriced)} usage rows unpriced" if check.unpriced else ""
+        return "ok", f"{len(check.days)} day checked, {len(check.spikes)} spikes{unpriced}"
+
+    return _timed("spikes", work)
+
+
 def report_step(cfg: ScheduleConfig) -> StepResult:
     """The static report of the warehouse as it is after this run (built aside, then swapped in)."""
     from aiprices.report import build_report
@@ -150,6 +172,10 @@ def run_steps(cfg: ScheduleConfig, result: JobResult, control: Control) -> None:
         _check_stop(control)
         steps.append(budgets_step(cfg, result))
         log.info("stale budgets: %d", len(result.stale_budgets))
+    if cfg.spike_factor is not None:
+        _check_stop(control)
+        steps.append(spikes_step(cfg, result))
+        log.info("cost spikes: %s %s", steps[-1].status, steps[-1].detail)
     if cfg.report is not None:
         _check_stop(control)
         steps.append(report_step(cfg))
@@ -208,7 +234,7 @@ def read_history(path: Path, last: int = 10) -> list[dict]:
 
 
 def needs_attention(result: JobResult) -> bool:
-    return result.status != "ok" or bool(result.stale_budgets)
+    return result.status != "ok" or bool(result.stale_budgets) or bool(result.cost_spikes)
 
 
 def run_daily(
@@ -254,6 +280,8 @@ def finish(cfg: ScheduleConfig, result: JobResult) -> None:
         log.warning("%d quarantined price change(s) wait for review: aiprices review list", result.quarantined)
     for b in result.stale_budgets:
         log.warning("stale budget: %s", b)
+    for spike in result.cost_spikes:
+        log.warning("cost spike: %s", spike)
     if cfg.webhook_url and needs_attention(result) and result.status != "interrupted":  # a stop is no alert
         result.webhook_error = post_webhook(cfg.webhook_url, asdict(result))
         if result.webhook_error:

@@ -11,9 +11,10 @@ from click.testing import CliRunner, Result
 from aiprices.cli import COMMANDS, cli
 
 ENV_OPTIONS = ("AIPRICES_DEBUG", "AIPRICES_BUDGETS", "AIPRICES_LOCK_WAIT", "AIPRICES_LOG_FILE", "AIPRICES_REPORT_DIR",
-               "AIPRICES_SCHEDULE_AT", "AIPRICES_SCHEDULE_JITTER", "AIPRICES_WEBHOOK_URL")  # fmt: skip
+               "AIPRICES_SCHEDULE_AT", "AIPRICES_SCHEDULE_JITTER", "AIPRICES_WEBHOOK_URL",
+               "AIPRICES_SPIKE_FACTOR")  # fmt: skip
 # groups: their usage errors name the subcommand
-GROUPS = {"export", "registry", "backfill", "calc", "budget", "schedule", "review"}
+GROUPS = {"export", "registry", "backfill", "calc", "budget", "schedule", "review", "usage"}
 # command -> its words before the options (a subcommand, the arguments it needs to parse)
 USAGE = {
     "sql": ["sql", "select 1"],
@@ -33,6 +34,7 @@ USAGE = {
     "review": ["review", "list"],
     "doctor": ["doctor"],
     "report": ["report", "site"],
+    "usage": ["usage", "import", "u.csv"],
 }
 
 
@@ -41,6 +43,7 @@ def bad_input(tmp: Path) -> dict[str, tuple[list[str], int]]:
     missing = str(tmp / "none.duckdb")
     (tmp / "bad.json").write_text('{"gpt-4o":')
     (tmp / "bad.yaml").write_text("lines: [unclosed\n")
+    (tmp / "bad.csv").write_text("date,model\n")
     return {
         "sql": (["sql", "DROP TABLE prices", "--db", str(tmp / "w.duckdb")], 1),
         "price": (["price", "gpt-4o", "--db", missing], 1),
@@ -59,6 +62,7 @@ def bad_input(tmp: Path) -> dict[str, tuple[list[str], int]]:
         "review": (["review", "accept", "999999", "--db", str(tmp / "w.duckdb")], 1),
         "doctor": (["doctor", "--db", missing], 1),
         "report": (["report", str(tmp / "site"), "--db", missing], 1),
+        "usage": (["usage", "import", str(tmp / "bad.csv"), "--db", str(tmp / "w.duckdb")], 1),
     }
 
 

@@ -72,22 +72,8 @@ def test_review_list_accept_reject_correct(db_path):
     assert aiprices("doctor", db=db_path).returncode == 0
     missing = aiprices("review", "accept", "424242", db=db_path)
     assert missing.returncode == 1 and "no such change: 424242" in missing.stderr
-
-
-def test_review_accept_tells_no_such_change_from_not_quarantined(db_path):
-    from click.testing import CliRunner
-
-    from aiprices.cli import cli
-
-    con = connect(db_path)
-    for day, price in ((1, "1"), (2, "1.5")):  # a modest change: applied, never quarantined
-        at = datetime(2026, 2, day, tzinfo=UTC)
-        load_run(con, StagedRun(RunRecord(f"m{day}", "mistral", "crawl", at, at, at), [row("tiny", price)]))
-    (cid,) = con.execute("SELECT change_id FROM price_changes WHERE kind = 'changed'").fetchone()
-    con.close()
-    missing = CliRunner().invoke(cli, ["review", "accept", "999999", "--db", str(db_path)])
-    assert missing.exit_code == 1
-    assert missing.stderr == "error: no such change: 999999 (see `aiprices review list` or price_changes)\n"
-    applied = CliRunner().invoke(cli, ["review", "reject", str(cid), "--db", str(db_path)])
-    assert applied.exit_code == 1
-    assert applied.stderr == f"error: change {cid} is not quarantined (see `aiprices review list`)\n"
+    query = ("SELECT min(change_id) AS id FROM price_changes "
+             "WHERE change_id NOT IN (SELECT change_id FROM quarantined_changes)")
+    (published,) = [r["id"] for r in json.loads(aiprices("sql", query, "--format", "json", db=db_path).stdout)]
+    plain = aiprices("review", "accept", str(published), db=db_path)
+    assert plain.returncode == 1 and f"change {published} is not quarantined" in plain.stderr

@@ -202,3 +202,22 @@ def test_run_now_writes_the_report_and_a_report_failure_fails_only_its_step(tmp_
     assert failed.exit_code == 1 and result["status"] == "partial"  # the crawl step did its work
     assert [s["status"] for s in result["steps"]] == ["ok", "failed"] and "not a report folder" in result["reason"]
     assert (foreign / "notes.txt").read_text() == "not a report"
+
+
+def test_run_now_checks_usage_for_a_cost_spike_and_posts_it(tmp_path, db_path, hook):
+    from aiprices.commands.usage import usage
+
+    pages = tmp_path / "pages"
+    openrouter_page(pages, "2026-01-01", "0.000001")  # acme/model-1 input: $1 per 1M tokens
+    assert aiprices(*job_args(pages), db=db_path).exit_code == 0
+    days = [f"2026-01-0{d},acme/model-1,1000000,0,0,0" for d in range(2, 9)]  # seven days at $1.00
+    days.append("2026-01-09,acme/model-1,3000000,0,0,0")  # $3.00 > 2 x the trailing mean of $1.00
+    usage_csv = tmp_path / "usage.csv"
+    usage_csv.write_text("date,model,input_tokens,output_tokens,cached_tokens,requests\n" + "\n".join(days) + "\n")
+    assert CliRunner().invoke(usage, ["import", str(usage_csv), "--db", str(db_path)]).exit_code == 0
+    out = aiprices(*job_args(pages, "--spike-factor", "2", "--webhook", hook.url), db=db_path)
+    result = json.loads(out.stdout)
+    assert result["cost_spikes"] == ["2026-01-09: $3.00 vs trailing mean $1.00 (3.00x)"], result
+    assert [p["cost_spikes"] for p in hook.posts] == [result["cost_spikes"]]
+    calm = json.loads(aiprices(*job_args(pages, "--spike-factor", "3"), db=db_path).stdout)
+    assert calm["cost_spikes"] == [] and any(s["name"] == "spikes" for s in calm["steps"])

@@ -151,3 +151,91 @@ def _reprice_line(line: dict) -> str:
         offers = [_offers(line["priced_by"][side]) for side in ("from", "to")]
         by = f"  [{offers[0]}]" if offers[0] == offers[1] else f"  [{offers[0]} -> {offers[1]}]"
     return f"  {line['name'][:34]:<34} monthly {a:>12} -> {z:>12}  ({pct or '-'}%){by}"
+
+
+MONTH = click.DateTime(["%Y-%m"])
+
+
+@budget.command("actual")
+@click.argument("file", type=click.Path())
+@click.option("--month", type=MONTH, required=True, help="the month of usage to compare (YYYY-MM)")
+@click.option("--source", "usage_source", help="only usage from this usage source (default: every source)")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output (stable keys)")
+def actual_cmd(file: str, month, usage_source: str | None, db: str | None, as_json: bool) -> None:
+    """Estimate vs actual for a month of imported usage, per line and in total, with the gap split into price
+    (prices changed since priced_on) and volume (usage differs from the estimate). Exit 3 when a line is
+    unpriced (listed; left out of the totals)."""
+    from aiprices.calculators.actual import budget_actual
+    from aiprices.calculators.budget_file import load_budgets
+
+    budgets, bad = load_budgets(file)
+    con = open_db(db) if budgets else None
+    out = []
+    try:
+        for bf in budgets:
+            try:
+                out.append(_actual_json(budget_actual(con, bf, month.date(), usage_source)))
+            except BudgetError as exc:
+                bad.append(exc)
+    finally:
+        if con is not None:
+            con.close()
+    if as_json and out:
+        click.echo(json.dumps(out if len(out) > 1 else out[0], indent=2))
+    for data in [] if as_json else out:
+        _print_actual(data)
+    report_bad_files(bad)
+    if any(data["unpriced"] for data in out):
+        sys.exit(UNPRICED_EXIT)
+
+
+_ACTUAL_KEYS = ("estimate", "actual", "gap", "price", "volume")
+
+
+def _actual_json(report) -> dict:
+    from aiprices.calculators.budget import money
+
+    lines = [
+        {
+            "name": line.name,
+            "model": line.model,
+            "status": "priced" if line.priced else "unpriced",
+            "measured": line.measured,
+            "usage_days": len(line.days),
+            **{key: money(getattr(line, key)) if line.priced or key == "estimate" else None for key in _ACTUAL_KEYS},
+            "unpriced": list(dict.fromkeys(line.unpriced)),
+        }
+        for line in report.lines
+    ]
+    return {
+        "budget": report.budget.name,
+        "file": report.budget.path,
+        "priced_on": report.budget.on.isoformat(),
+        "month": f"{report.month:%Y-%m}",
+        "usage_days": len(report.usage_days),
+        "days_in_month": report.days_in_month,
+        "usage_sources": report.usage_sources,
+        "lines": lines,
+        "total": {key: money(report.total(key)) for key in _ACTUAL_KEYS},
+        "unpriced": len(report.unpriced),
+    }
+
+
+def _print_actual(data: dict) -> None:
+    click.echo(
+        f"{data['budget']} ({data['file']}): {data['month']} actual vs the estimate priced on {data['priced_on']} "
+        f"(usage on {data['usage_days']} of {data['days_in_month']} days; {', '.join(data['usage_sources'])})"
+    )
+    click.echo(f"  {'line':<34} {'estimate':>13} {'actual':>13} {'gap':>13} {'price':>13} {'volume':>13}")
+    for line in [*data["lines"], {"name": "TOTAL", "status": "priced", "measured": True, **data["total"]}]:
+        if line["status"] == "unpriced":
+            click.echo(f"  {line['name'][:34]:<34} {_money(line['estimate']):>13} {'unpriced':>13}")
+            for reason in line["unpriced"]:
+                click.echo(f"      ! {reason}")
+            continue
+        cells = " ".join(f"{_money(line[key]):>13}" for key in _ACTUAL_KEYS)
+        note = "" if line["measured"] else "  (no usage measure: as estimated)"
+        click.echo(f"  {line['name'][:34]:<34} {cells}{note}")
+    if data["unpriced"]:
+        click.echo(f"  {data['unpriced']} unpriced lines (left out of the totals)")

@@ -287,7 +287,8 @@ def _finetune_rows(r, with_inference: bool) -> list[tuple[str, ...]]:
 @click.option("--images", type=int, default=0, help="one-time image count")
 @click.option("--images-per-month", type=int, default=0)
 @click.option("--size", help="e.g. 1024x1024")
-@click.option("--quality", help="e.g. standard, hd")
+@click.option("--quality", help="e.g. standard, hd, low, medium, high")
+@click.option("--steps", type=int, help="diffusion steps, where a price depends on them")
 @json_option
 def image_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
     """Image cost: images x price per image by size and quality."""

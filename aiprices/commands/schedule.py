@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from aiprices.cli_support import UsageProblem, db_option, echo_error
+from aiprices.commands.calc import NUMBER
 from aiprices.commands.crawl import lock_wait_option
 
 
@@ -26,8 +27,11 @@ def _job_options(func):
                      help="after each run, write the static report (aiprices report) to this folder "
                           "[env AIPRICES_REPORT_DIR]"),
         click.option("--webhook", "webhook", envvar="AIPRICES_WEBHOOK_URL",
-                     help="POST the run's JSON here when it fails or finds stale budgets "
+                     help="POST the run's JSON here when it fails or finds stale budgets or a cost spike "
                           "[env AIPRICES_WEBHOOK_URL]"),
+        click.option("--spike-factor", type=NUMBER, envvar="AIPRICES_SPIKE_FACTOR",
+                     help="check the newest day of imported usage for a cost spike (over this factor x the "
+                          "mean of the 7 days before it; aiprices usage spikes) [env AIPRICES_SPIKE_FACTOR]"),
         click.option("--log-file", type=click.Path(dir_okay=False), envvar="AIPRICES_LOG_FILE",
                      help="log file (default: aiprices-schedule.log beside the warehouse)"),
         click.option("--source", "sources", multiple=True, help="crawl only this source (repeatable)"),
@@ -57,7 +61,7 @@ def _crawl_request(db, sources, crawl_args, lock_wait):
 
 
 def _config(db, at, jitter, budgets, report, webhook, log_file, sources, crawl_args, registry_file, no_registry,
-            lock_wait):  # fmt: skip
+            lock_wait, spike_factor):  # fmt: skip
     from aiprices.schedules.config import ScheduleConfig, ScheduleConfigError
 
     try:
@@ -65,7 +69,7 @@ def _config(db, at, jitter, budgets, report, webhook, log_file, sources, crawl_a
             db=Path(db), at=at, jitter=jitter, crawl=_crawl_request(db, sources, crawl_args, lock_wait),
             registry=not no_registry, registry_file=Path(registry_file) if registry_file else None,
             budgets=Path(budgets) if budgets else None, report=Path(report) if report else None,
-            webhook_url=webhook or None,
+            webhook_url=webhook or None, spike_factor=spike_factor,
             log_file=Path(log_file) if log_file else None, lock_wait=lock_wait,
         )  # fmt: skip
     except ScheduleConfigError as exc:  # a bad --at, --jitter or --budgets: a usage error
@@ -126,6 +130,8 @@ def _line(run: dict, verbose: bool = False) -> str:
         extra.append(f"{run['quarantined']} quarantined")
     if run.get("stale_budgets"):
         extra.append(f"{len(run['stale_budgets'])} stale budgets")
+    if run.get("cost_spikes"):
+        extra.append(f"{len(run['cost_spikes'])} cost spikes")
     if run.get("reason"):
         extra.append(_reason(run["reason"], verbose))
     head = f"{run.get('started_at', '')[:19]}  {run.get('job', ''):<8} {run.get('status', ''):<11} "

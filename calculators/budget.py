@@ -111,6 +111,7 @@ def plan_line(index: int, line) -> LinePlan:
             days_per_month=line.days_per_month,
             cached_share=line.cached_share,
             batch_share=line.batch_share,
+            off_peak_share=line.off_peak_share,
             tier=line.tier,
             monthly_growth=line.monthly_growth if isinstance(line, InferenceLine) else ZERO,
         )

@@ -98,6 +98,7 @@ class TokenLine(_Line):
     days_per_month: Annotated[Decimal, Field(ge=0, le=31)] = Decimal(30)
     cached_share: Share = Decimal(0)
     batch_share: Share = Decimal(0)
+    off_peak_share: Share = Decimal(0)  # share of tokens in the vendor's off-peak hours (time-of-day prices)
     tier: Tier = "standard"
     routes: Annotated[list[Route], Field(min_length=2)] | None = None
 

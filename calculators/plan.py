@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from aiprices.warehouse.contract import BATCH_SHARE, CACHED_INPUT_SHARE
+from aiprices.warehouse.contract import BATCH_SHARE, CACHED_INPUT_SHARE, OFF_PEAK
 
 from .errors import CalcError, MissingPriceError
 from .lookup import TOKENS, PriceLookup
@@ -48,6 +48,7 @@ class PriceRef:
     variant: str = ""
     fallback: tuple[str, str, Decimal, str] | None = None
     optional: bool = False
+    time_window: str = ""  # '' all day; OFF_PEAK: the vendor's time-of-day price (``off_peak``)
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,10 @@ def resolve(lookup: PriceLookup, model: str | None, ref: PriceRef) -> tuple[Deci
     """The price of ``ref`` (or its documented fallback, with the rule used)."""
     if hasattr(lookup, "answer"):  # the warehouse: its one resolver ranks published prices and fallbacks
         return lookup.answer(model, ref)
-    found = lookup.price(model, ref.price_key, ref.unit, ref.tier, ref.context, ref.variant)
+    # Written prices have no time of day: an off-peak price comes from its fallback (the all-day price).
+    found = (
+        None if ref.time_window else lookup.price(model, ref.price_key, ref.unit, ref.tier, ref.context, ref.variant)
+    )
     if found is not None or ref.fallback is None:
         return found, None
     key, tier, factor, rule = ref.fallback
@@ -185,7 +189,38 @@ def describe(ref: PriceRef) -> str:
         parts.insert(0, ref.tier)
     if ref.variant:
         parts.append(f"[{ref.variant}]")
+    if ref.time_window:
+        parts.insert(0, ref.time_window)
     return " ".join(parts)
+
+
+def off_peak(components: list[Component], share: Decimal) -> list[Component]:
+    """Token components with ``share`` of their tokens at the vendor's off-peak (time-of-day) price. A model
+    without one pays its all-day price for them, and says so (the rule is reported like any fallback)."""
+    if not share:
+        return components
+    out = []
+    for comp in components:
+        ref = comp.ref
+        if ref is None or ref.unit != TOKENS or ref.optional:
+            out.append(comp)
+            continue
+        same = (ref.price_key, ref.tier, Decimal(1), f"off-peak {ref.price_key} = all-day price (none published)")
+        late = replace(ref, time_window=OFF_PEAK, fallback=ref.fallback or same)
+        out.append(_scaled(comp, 1 - share, comp.label, ref))
+        out.append(_scaled(comp, share, f"off-peak {comp.label}", late))
+    return out
+
+
+def _scaled(comp: Component, share: Decimal, label: str, ref: PriceRef) -> Component:
+    return replace(
+        comp,
+        label=label,
+        ref=ref,
+        one_time=comp.one_time * share,
+        monthly=comp.monthly * share,
+        first_year=comp.first_year * share,
+    )
 
 
 def growth_factor(monthly_growth: Decimal, months: int) -> Decimal:

@@ -15,6 +15,7 @@ from .plan import (
     check_counts,
     check_tier,
     growth_factor,
+    off_peak,
     per_call_token_quantities,
     value,
 )
@@ -37,6 +38,7 @@ class TokenWorkload:
     cached_share: Decimal = ZERO
     batch_share: Decimal = ZERO
     tier: str = "standard"
+    off_peak_share: Decimal = ZERO  # share of tokens sent in the vendor's off-peak hours (time-of-day prices)
 
     def __post_init__(self) -> None:
         check_counts(
@@ -52,7 +54,8 @@ class TokenWorkload:
             raise CalcError("give calls_per_day or calls_per_month, not both")
         if self.calls_per_month is not None and self.days_per_month == 0:
             raise CalcError("days_per_month must be at least 1 to spread calls_per_month over days")
-        for name, share in (("cached_share", self.cached_share), ("batch_share", self.batch_share)):
+        shares = (("cached_share", self.cached_share), ("batch_share", self.batch_share))
+        for name, share in (*shares, ("off_peak_share", self.off_peak_share)):
             if not (Decimal(share).is_finite() and ZERO <= share <= 1):
                 raise CalcError(f"{name} must be between 0 and 1 ({share})")
         check_tier(self.tier)
@@ -74,9 +77,10 @@ class TokenWorkload:
             tier=self.tier,
         )
         quantities.append(("requests", REQUEST_FEE, Decimal(1) / 1000))
-        return [
+        comps = [
             Component(label, ref, monthly=qty * calls, first_year=qty * calls * year) for label, ref, qty in quantities
         ]
+        return off_peak(comps, Decimal(self.off_peak_share))
 
 
 @dataclass(frozen=True)

@@ -301,7 +301,7 @@ class _Needs:
                 continue  # a fee this model never had: it adds nothing on any date
             context = prompt_class(facts.thresholds, ref.context) if ref.context else 0
             key = (name, plan.source, plan.vendor, scope, ref.price_key, ref.unit, ref.tier, context, ref.variant,
-                   ref.fallback, priced_on)  # fmt: skip
+                   ref.fallback, ref.time_window, priced_on)  # fmt: skip
             ask = self.asks.get(key)
             if ask is None:
                 ask = self.asks[key] = len(self.asks)
@@ -316,8 +316,8 @@ class _Needs:
         con.register("budget_needs", _table(NEEDS_SCHEMA, [*columns[:5], *quantities]))
         questions = [
             (ask, name, source, vendor, None, None, scope, price_key, unit, tier, context, variant,
-             *(fallback or (None,) * 4), pin_day)
-            for (name, source, vendor, scope, price_key, unit, tier, context, variant, fallback, pin_day), ask
+             *(fallback or (None,) * 4), window, pin_day)
+            for (name, source, vendor, scope, price_key, unit, tier, context, variant, fallback, window, pin_day), ask
             in self.asks.items()
         ]  # fmt: skip
         con.register("budget_questions", _table(QUESTIONS_SCHEMA, list(zip(*questions, strict=True))))

@@ -22,9 +22,9 @@ _REF_COLUMNS = ASK_SCHEMA.names[ASK_SCHEMA.names.index("price_key") :]
 
 
 def ref_fields(ref: PriceRef) -> tuple:
-    """A price ref as the resolver's ask columns: price_key .. variant, then its fallback (or NULLs)."""
+    """A price ref as the resolver's ask columns: price_key .. variant, its fallback (or NULLs), time of day."""
     infer = ref.fallback or (None, None, None, None)
-    return (ref.price_key, ref.unit, ref.tier, ref.context, ref.variant, *infer)
+    return (ref.price_key, ref.unit, ref.tier, ref.context, ref.variant, *infer, ref.time_window)
 
 
 def ref_ask(ask_id: int, as_of: datetime, name: str, ref: PriceRef, **filters) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -20,6 +21,9 @@ class PriceItem:
     unit: str
     price: Decimal
     currency: str = "USD"
+    time_window: str = ""
+    effective_from: datetime | None = None
+    effective_to: datetime | None = None
     service_tier: str = "standard"
     context_min_tokens: int = 0
     region: str = ""

@@ -30,6 +30,9 @@ def _group(row: dict) -> tuple:
         row["variant"],
         row["context_min_tokens"],
         row["currency"],
+        row.get("time_window", ""),
+        row.get("effective_from"),
+        row.get("effective_to"),
     )
 
 

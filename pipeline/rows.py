@@ -7,6 +7,7 @@ the price contract's factors. The item pipelines (validate.py, normalize.py) app
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Context, Decimal
 from operator import itemgetter
@@ -18,6 +19,7 @@ from aiprices.warehouse.contract import (
     PRICE_KEYS,
     PRICE_SCALE,
     SERVICE_TIERS,
+    TIME_WINDOW,
     UNIT_SCALES,
 )
 
@@ -30,6 +32,7 @@ MAX_INTEGER_DIGITS = PRICE_DIGITS - PRICE_SCALE
 _EXACT = Context(prec=PRICE_DIGITS)
 _ZERO, _ONE = Decimal(0), Decimal(1)
 _CURRENCIES, _TIERS = frozenset(CURRENCIES), frozenset(SERVICE_TIERS)
+_WINDOW = re.compile(TIME_WINDOW)
 # Power of ten of a unit's factor -> the smallest step a published price may have (10^-24 once scaled).
 _QUANTUM = {f.adjusted(): _ONE.scaleb(-PRICE_SCALE - f.adjusted()) for _, f in UNIT_SCALES.values()}
 
@@ -66,6 +69,9 @@ def check(item: dict) -> None:
         raise InvalidPrice("unknown_currency", f"currency {item['currency']!r}", "is not a known currency")
     if item.get("service_tier", "standard") not in _TIERS:
         raise InvalidPrice("unknown_tier", f"service_tier {item.get('service_tier')!r}", "is not a known tier")
+    window = item.get("time_window", "")
+    if window and not _WINDOW.match(window):
+        raise InvalidPrice("bad_time_window", f"time_window {window!r}", "is not HH:MM-HH:MM (UTC)")
     ctx = item.get("context_min_tokens", 0)
     if not isinstance(ctx, int) or ctx < 0:
         raise InvalidPrice("bad_context", f"context_min_tokens {ctx!r}", "is not a non-negative int")

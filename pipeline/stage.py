@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from aiprices.pipeline.infer import infer_rows
-from aiprices.warehouse.contract import IDENTITY_COLUMNS
+from aiprices.warehouse.contract import IDENTITY_COLUMNS, SCHEDULE_COLUMNS
 from aiprices.warehouse.staging import RunRecord, write_staged_run
 from itemadapter import ItemAdapter
 
@@ -71,7 +71,7 @@ class StagePipeline:
 
     def process_item(self, item):
         row = dict(ItemAdapter(item))  # shallow copy; asdict() is needlessly recursive
-        ident = tuple(row.get(c) for c in IDENTITY_COLUMNS)
+        ident = tuple(row.get(c) for c in (*IDENTITY_COLUMNS, *SCHEDULE_COLUMNS))  # a dated price is one per date
         seen = self.rows.get(ident)
         if seen is None:
             self.rows[ident] = row

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 IDENTITY = ("source", "source_model_key", "price_key", "unit", "service_tier", "context_min_tokens", "region",
-            "variant", "currency")  # fmt: skip
+            "variant", "currency", "time_window")  # fmt: skip
 
 
 def _dicts(cur) -> list[dict]:

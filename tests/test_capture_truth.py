@@ -33,6 +33,8 @@ class P:
     variant: str = ""
     unit: str | None = None
     currency: str = "USD"
+    starts: str | None = None  # the start / end the page states for the price (ISO instant, UTC)
+    ends: str | None = None
 
 
 LONG = 200_000
@@ -84,8 +86,8 @@ TRUTH: dict[str, tuple[tuple[int, int], tuple[P, ...]]] = {
         (46, 36),
         (
             P("Claude Mythos 5", "output", "50"),
-            P("Claude Sonnet 5", "input", "2", variant="promo"),  # "through August 31, 2026"
-            P("Claude Sonnet 5", "input", "3"),  # "starting September 1, 2026"
+            P("Claude Sonnet 5", "input", "2", ends="2026-09-01T00:00:00+00:00"),  # "through August 31, 2026"
+            P("Claude Sonnet 5", "input", "3", starts="2026-09-01T00:00:00+00:00"),  # "starting September 1, 2026"
             P("Claude Opus 4.7", "output", "12.50", tier="batch"),
             P("Claude Opus 4.8", "output", "50", variant="fast"),
         ),
@@ -138,9 +140,9 @@ TRUTH: dict[str, tuple[tuple[int, int], tuple[P, ...]]] = {
     "deepseek/2026-05-08.html": (
         (3, 3),
         (
-            P("deepseek-v4-flash", "cache_read", "0.0028"),
+            P("deepseek-v4-flash", "cache_read", "0.0028", starts="2026-04-26T12:15:00+00:00"),  # note (2)
             P("deepseek-v4-pro", "input", "1.74"),  # struck through: the list price
-            P("deepseek-v4-pro", "input", "0.435", variant="promo"),
+            P("deepseek-v4-pro", "input", "0.435", variant="promo", ends="2026-05-31T15:59:00+00:00"),  # note (3)
             P("deepseek-v4-pro", "output", "3.48"),
         ),
     ),
@@ -363,7 +365,12 @@ def _extract(cap):
 def _matches(item: dict, p: P) -> bool:
     want = {"service_tier": p.tier, "context_min_tokens": p.context, "region": p.region, "variant": p.variant}
     want |= {"source_model_key": p.model, "price_key": p.key, "currency": p.currency}
-    return all(item[k] == v for k, v in want.items()) and (p.unit is None or item["unit"] == p.unit)
+    stated = {"effective_from": p.starts, "effective_to": p.ends}
+    return (
+        all(item[k] == v for k, v in want.items())
+        and (p.unit is None or item["unit"] == p.unit)
+        and all((item[k].isoformat() if item[k] else None) == v for k, v in stated.items())
+    )
 
 
 def test_every_capture_has_a_truth_row(vendor_pages):

@@ -43,7 +43,7 @@ def test_price_tables_hold_the_staged_row(tables, table):
 
 
 def test_changelog_holds_the_identity_and_value_columns(tables):
-    wanted = [c for c in contract.PRICE_ROW if c.name not in ("price", "inferred_rule")]
+    wanted = [c for c in contract.PRICE_ROW if c.name not in ("price", "inferred_rule", *contract.SCHEDULE_COLUMNS)]
     assert {c.name: tables["changes"][c.name] for c in wanted} == _declared(wanted)
     assert tables["changes"]["old_price"] == tables["changes"]["new_price"] == (contract.MONEY.sql, True)
 
@@ -60,7 +60,12 @@ def test_loader_arrow_schema_matches_the_table(tables, table):
 
 
 def test_price_item_fields_are_the_staged_row():
-    python_type = {contract.TEXT: ("str", "str | None"), contract.MONEY: ("Decimal",), contract.TOKENS: ("int",)}
+    python_type = {
+        contract.TEXT: ("str", "str | None"),
+        contract.MONEY: ("Decimal",),
+        contract.TOKENS: ("int",),
+        contract.TIME: ("datetime | None",),
+    }
     fields = {f.name: f.type for f in dataclasses.fields(PriceItem)}
     assert set(fields) == set(contract.PRICE_COLUMNS)
     for column in contract.PRICE_ROW:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -75,14 +76,19 @@ def test_docs_2026_05_01_fast_mode_and_runtime(pages):
     assert not [it for it in ex.items if it["context_min_tokens"]]  # 1M context at standard prices
 
 
-def test_docs_2026_07_24_promo_row_and_list_row(pages):
+AUG_31_END = datetime(2026, 9, 1, tzinfo=UTC)  # "through August 31, 2026" ends as September 1 begins
+
+
+def test_docs_2026_07_24_dated_rows_are_one_price_with_its_dates(pages):
     ex = pages["2026-07-24.docs.md"]
     assert len(ex.items) == 119
-    assert price_of(ex, "Claude Sonnet 5", "input", variant="promo") == Decimal("2")
-    assert price_of(ex, "Claude Sonnet 5", "output", variant="promo") == Decimal("10")
-    assert price_of(ex, "Claude Sonnet 5", "input") == Decimal("3")
-    assert price_of(ex, "Claude Sonnet 5", "output", service_tier="batch", variant="promo") == Decimal("5")
-    assert price_of(ex, "Claude Sonnet 5", "input", service_tier="batch") == Decimal("1.50")
+    intro, standard = {"effective_to": AUG_31_END}, {"effective_from": AUG_31_END}
+    assert price_of(ex, "Claude Sonnet 5", "input", **intro) == Decimal("2")
+    assert price_of(ex, "Claude Sonnet 5", "output", **intro) == Decimal("10")
+    assert price_of(ex, "Claude Sonnet 5", "input", **standard) == Decimal("3")
+    assert price_of(ex, "Claude Sonnet 5", "output", service_tier="batch", **intro) == Decimal("5")
+    assert price_of(ex, "Claude Sonnet 5", "input", service_tier="batch", **standard) == Decimal("1.50")
+    assert not [it for it in ex.items if it["variant"] == "promo"]
     assert price_of(ex, "Claude Mythos 5", "cache_write") == Decimal("12.50")
     assert price_of(ex, "Claude Opus 4.8", "output", variant="fast") == Decimal("50")
     assert price_of(ex, "Claude Opus 5", "input", variant="fast") == Decimal("10")

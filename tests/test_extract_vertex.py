@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -199,6 +200,15 @@ def test_excerpt_2026_10_04(excerpt):
     assert price_of(excerpt, "Claude Sonnet 4.6", "input") == Decimal("3.00")
     assert price_of(excerpt, "Claude Sonnet 4.6", "output", region="us-east5") == Decimal("16.50")
     assert price_of(excerpt, "Claude Sonnet 4.6", "input", service_tier="batch") == Decimal("1.50")
+
+
+def test_excerpt_2026_10_04_dated_gemini_3_8_flash(excerpt):
+    """"Gemini 3.8 Flash* through December 31, 2026" and "... Starting January 1, 2027": one model, two dated prices."""
+    new_year = datetime(2027, 1, 1, tzinfo=UTC)
+    for key, now, later in (("input", "0.75", "1.50"), ("output", "3.75", "7.50")):
+        assert price_of(excerpt, "Gemini 3.8 Flash", key, effective_to=new_year) == Decimal(now)
+        assert price_of(excerpt, "Gemini 3.8 Flash", key, effective_from=new_year) == Decimal(later)
+    assert not [it for it in excerpt.items if "2026" in it["source_model_key"] or "2027" in it["source_model_key"]]
 
 
 def test_tab_region_and_carry_down_on_own_html():

@@ -180,3 +180,26 @@ def test_a_registry_copy_renaming_every_key_is_held_whole(tmp_path, db_path):
     con.close()
     rejected = _cli(review, "reject-run", "nope", db=db_path)
     assert rejected.exit_code == 1 and "no such run: nope" in rejected.output + rejected.stderr
+
+
+def test_a_page_switching_currency_is_not_held_and_keeps_the_other_currency(con):
+    load(con, 1, models(REAL))
+    res = load(con, 2, [{**r, "currency": "CNY", "price": Decimal(7)} for r in models(REAL)])
+    assert (res.status, res.added, res.removed) == ("ok", 20, 0) and list_held_runs(con) == []
+    cur = con.execute("SELECT currency, count(*) FROM prices_current GROUP BY ALL ORDER BY ALL").fetchall()
+    assert cur == [("CNY", 20), ("USD", 20)]
+
+
+def test_an_accepted_held_run_keeps_the_dates_its_page_stated(con):
+    load(con, 1, models(REAL))
+    ends = datetime(2026, 3, 20, tzinfo=UTC)
+    other = models(f"other-{i:02d}" for i in range(20))
+    other[0]["effective_to"] = ends  # a promotion "through March 20"
+    assert load(con, 2, other).status == "partial"
+    accept_run(con, "r2")
+    got = con.execute(
+        "SELECT valid_from::DATE::VARCHAR, valid_to, effective_to FROM price_history WHERE model = 'other-00'"
+    ).fetchone()
+    assert got == ("2026-03-02", ends, ends)
+    removed = con.execute("SELECT changed_at FROM price_changes WHERE model = 'other-00' AND kind = 'removed'")
+    assert removed.fetchall() == [(ends,)]

@@ -17,7 +17,9 @@ Table names: ``runs`` is the internal table of loads; the public contract is the
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -67,7 +69,9 @@ class Column:
 
 # The staged price row. Identity first: ``source_model_key`` is part of the identity because one registry
 # (or page) can list the same canonical model under several keys (``gpt-4o`` and ``openai/gpt-4o``) with
-# different prices; each keeps its own history.
+# different prices; each keeps its own history. ``currency`` is identity too: a CNY and a USD price are two
+# offers, never a change of one. ``time_window`` is the time of day a price applies ('' = all day; else
+# ``HH:MM-HH:MM`` in UTC, see ``TIME_WINDOW``), e.g. DeepSeek's off-peak prices.
 IDENTITY: tuple[Column, ...] = (
     Column("source", TEXT),
     Column("vendor", TEXT),
@@ -79,16 +83,33 @@ IDENTITY: tuple[Column, ...] = (
     Column("context_min_tokens", TOKENS),
     Column("region", TEXT),
     Column("variant", TEXT),
+    Column("currency", TEXT),
+    Column("time_window", TEXT),
 )
-VALUE: tuple[Column, ...] = (Column("currency", TEXT), Column("price", MONEY))
+VALUE: tuple[Column, ...] = (Column("price", MONEY),)
+# When the page says a price starts or ends ("through August 31, 2026", "Starting January 1, 2027"): the
+# stated instants (UTC; NULL = not stated). The loader dates the price's interval by them (a stated end closes
+# it, a stated start in the future schedules it); a price with no stated dates is dated by the run.
+SCHEDULE: tuple[Column, ...] = (
+    Column("effective_from", TIME, nullable=True),
+    Column("effective_to", TIME, nullable=True),
+)
 PROVENANCE: tuple[Column, ...] = (
     Column("source_url", TEXT, nullable=True),
     Column("source_field", TEXT, nullable=True),
     Column("inferred_rule", TEXT, nullable=True),  # NULL = published; else the rule that derived it
 )
-PRICE_ROW: tuple[Column, ...] = IDENTITY + VALUE + PROVENANCE
+PRICE_ROW: tuple[Column, ...] = IDENTITY + VALUE + SCHEDULE + PROVENANCE
 
 IDENTITY_COLUMNS: tuple[str, ...] = tuple(c.name for c in IDENTITY)
+SCHEDULE_COLUMNS: tuple[str, ...] = tuple(c.name for c in SCHEDULE)
+# Identity columns added after the first release, with the value every earlier price has: ``price_id`` leaves
+# a column out while it holds this value, so the ids of prices stored before the column existed stay valid.
+IDENTITY_DEFAULTS: dict[str, str] = {"currency": "USD", "time_window": ""}
+# A time-of-day window: start and end in UTC, the end may wrap past midnight (``16:30-00:30``).
+TIME_WINDOW = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$"
+# What a reader asks for to get a price limited to a time of day (the resolver's ``time_window`` ask).
+OFF_PEAK = "off-peak"
 PRICE_COLUMNS: tuple[str, ...] = tuple(c.name for c in PRICE_ROW)
 
 # The metadata of one run (one load of one source), as stored in ``runs`` (public view ``crawl_runs``).
@@ -229,6 +250,9 @@ def price_row(
     region: str = "",
     variant: str = "",
     currency: str = "USD",
+    time_window: str = "",
+    effective_from: datetime | None = None,
+    effective_to: datetime | None = None,
     source_url: str = "",
     source_field: str = "",
     inferred_rule: str | None = None,
@@ -246,8 +270,19 @@ def price_row(
         "region": region,
         "variant": variant,
         "currency": currency,
+        "time_window": time_window,
         "price": price,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
         "source_url": source_url,
         "source_field": source_field,
         "inferred_rule": inferred_rule,
     }
+
+
+def price_id(row: dict) -> str:
+    """Stable surrogate key of a price's identity (one join column instead of twelve): the md5 of its identity
+    columns, leaving out a later-added column that holds its default (``IDENTITY_DEFAULTS``). Migration 011
+    computes the same in SQL for stored rows."""
+    parts = (str(row[c]) for c in IDENTITY_COLUMNS if IDENTITY_DEFAULTS.get(c) != row[c])
+    return hashlib.md5("\x1f".join(parts).encode()).hexdigest()

@@ -47,7 +47,7 @@ _KEYED = """(SELECT x.*, e.key, e.model_key AS xmodel, e.spelling FROM {rel} AS 
 _MATCH = """
     r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.price_key = p.price_key AND r.unit = p.unit
     AND r.service_tier = p.service_tier AND r.context_min_tokens = p.context_min_tokens
-    AND r.xregion = p.region AND r.variant = p.variant AND r.currency = p.currency
+    AND r.xregion = p.region AND r.variant = p.variant AND r.currency = p.currency AND r.time_window = p.time_window
 """
 
 # One result's identity and values: an interval is one identity with unchanged values.

@@ -245,8 +245,9 @@ def accept(con, change_id: int, note: str | None = None) -> dict:
         )
         con.execute(
             "INSERT INTO price_intervals BY NAME SELECT price_id, source, vendor, model, source_model_key, "
-            "price_key, unit, service_tier, context_min_tokens, region, variant, currency, price, source_url, "
-            "source_field, inferred_rule, observed_at AS valid_from, NULL AS valid_to, run_id, "
+            "price_key, unit, service_tier, context_min_tokens, region, variant, currency, time_window, price, "
+            "effective_from, effective_to, source_url, source_field, inferred_rule, observed_at AS valid_from, "
+            "NULL AS valid_to, run_id, "
             "NULL AS retired_run_id FROM quarantine WHERE change_id = ?",
             [change_id],
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from .connection import transaction
-from .contract import PRICE_COLUMNS
+from .contract import PRICE_COLUMNS, price_id
 from .crosscheck import REFERENCE_SOURCE, write_crosschecks
 from .guards import ReviewError
 from .ledger import Batch, Ledger, apply_key
@@ -82,9 +82,10 @@ def _held_prices(con, run_id: str) -> tuple[dict[str, list[dict]], set[str]]:
     retire: set[str] = set()
     for values in rows:
         rec = dict(zip(names, values, strict=True))
-        action, pid = rec.pop("action"), rec.pop("price_id")
+        action = rec.pop("action")
+        del rec["price_id"]  # as held; a migration may have given the price another id since
         if action == "retire":
-            retire.add(pid)
+            retire.add(price_id(rec))
             sets.setdefault(rec["source_model_key"], [])
         else:
             sets.setdefault(rec["source_model_key"], []).append(rec)
@@ -101,7 +102,7 @@ def accept_run(con, run_id: str, note: str | None = None) -> RunRecord:
         sets, retire = _held_prices(con, run_id)
         batch = Batch()
         for key in sorted(sets):
-            apply_key(ledger, batch, run, key, ledger.held_claim(key, sets[key], retire))
+            apply_key(ledger, batch, run, key, ledger.held_claim(key, sets[key], retire, run.observed_at))
         write_batch(con, batch)
         now = datetime.now(UTC)
         con.execute(

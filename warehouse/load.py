@@ -20,11 +20,13 @@ from .connection import transaction
 from .contract import (
     COUNT,
     IDENTITY_COLUMNS,
+    IDENTITY_DEFAULTS,
     MONEY,
     PRICE_COLUMNS,
     PRICE_ROW,
     RUN_COLUMNS,
     RUN_ROW,
+    SCHEDULE_COLUMNS,
     TEXT,
     TIME,
     ColumnType,
@@ -132,7 +134,9 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
     if run.status != "failed":
         ledger.check_order(run)
         claims = _claims(ledger, staged)
-        plan = ledger.plan(claims, staged.kept)
+        # A complete run retires only in the currencies it publishes (a page switching language withdraws none).
+        retired_in = frozenset(row["currency"] for row in staged.rows) or None if staged.complete else None
+        plan = ledger.plan(claims, run.observed_at, staged.kept, retired_in)
         if not staged.complete:
             run.items = plan.items
         elif not run.items:
@@ -148,7 +152,9 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
             ok = run.status == "ok"
             for key in sorted(claims):
                 if ok or claims[key] is not None:
-                    apply_key(ledger, batch, run, key, claims[key], retire_missing=ok, kept=staged.kept)
+                    apply_key(
+                        ledger, batch, run, key, claims[key], retire_missing=ok, retired_in=retired_in, kept=staged.kept
+                    )
             if not ok and plan.retired:
                 _hold(batch, run, plan, run.error or "partial run", whole=False)
         ok = run.status == "ok"
@@ -198,6 +204,8 @@ def _claims(ledger: Ledger, staged: StagedRun) -> dict[str, list[dict] | None]:
     for row in staged.rows:
         if not isinstance(row["price"], Decimal):
             raise TypeError(f"price of {row['source_model_key']} {row['price_key']} is not a Decimal")
+        for name, default in _LATER_COLUMNS.items():  # a row staged before the column existed
+            row.setdefault(name, default)
         by_key.setdefault(row["source_model_key"], []).append(row)
     if staged.complete:
         claims: dict[str, list[dict] | None] = dict.fromkeys(ledger.by_key)
@@ -205,6 +213,10 @@ def _claims(ledger: Ledger, staged: StagedRun) -> dict[str, list[dict] | None]:
         claims = {**ledger.deferred, **dict.fromkeys(staged.removed_keys)}
     claims.update(by_key)
     return claims
+
+
+# Row columns added to the contract later, with what a row staged before them means.
+_LATER_COLUMNS = {**IDENTITY_DEFAULTS, **dict.fromkeys(SCHEDULE_COLUMNS)}
 
 
 def _note_quarantine(run: RunRecord) -> None:
@@ -253,7 +265,6 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "changed_at",
         "price_id",
         *IDENTITY_COLUMNS,
-        "currency",
         "old_price",
         "new_price",
         "kind",
@@ -261,19 +272,7 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_field",
         "source_url",
     ),
-    "quarantine": (
-        "run_id",
-        "observed_at",
-        "price_id",
-        *IDENTITY_COLUMNS,
-        "currency",
-        "old_price",
-        "price",
-        "source_url",
-        "source_field",
-        "inferred_rule",
-        "status",
-    ),
+    "quarantine": ("run_id", "observed_at", "price_id", *PRICE_COLUMNS, "old_price", "status"),
     "run_holds": (
         "run_id",
         "source",
@@ -320,6 +319,7 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     batch.runs.clear()
     batch.new_intervals.clear()
     batch.retire_db.clear()
+    batch.replanned.clear()
     batch.changes.clear()
     batch.quarantined.clear()
     batch.resolutions.clear()
@@ -329,16 +329,23 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
 
 
 def write_batch(con, batch: Batch) -> dict[str, dict[str, int]]:
-    """Write a batch inside the caller's transaction: its runs, intervals, retirements, changelog, quarantine
-    and held runs, then the cross-checks of its page runs; a held run's earlier holds are superseded."""
+    """Write a batch inside the caller's transaction: its runs, intervals, retirements (and stated ends), the
+    changes re-planned prices redo, changelog, quarantine and held runs, then the cross-checks of its page runs;
+    a held run's earlier holds are superseded."""
     checks: dict[str, dict[str, int]] = {}
     tables = {
         "_runs_in": _arrow([vars(r) for r in batch.runs], TABLE_COLUMNS["runs"]),
         "_intervals_in": _arrow(batch.new_intervals, TABLE_COLUMNS["price_intervals"]),
         "_changes_in": _arrow(batch.changes, TABLE_COLUMNS["changes"]),
         "_retire_in": _arrow(
-            [{"price_id": p, "valid_to": t, "retired_run_id": r} for p, t, r in batch.retire_db],
-            ("price_id", "valid_to", "retired_run_id"),
+            [
+                {"price_id": p, "valid_from": f, "valid_to": t, "retired_run_id": r}
+                for (p, f), (t, r) in batch.retire_db.items()
+            ],
+            ("price_id", "valid_from", "valid_to", "retired_run_id"),
+        ),
+        "_replanned_in": _arrow(
+            [{"price_id": p, "changed_at": t} for p, t in batch.replanned.items()], ("price_id", "changed_at")
         ),
         "_held_in": _arrow(batch.quarantined, TABLE_COLUMNS["quarantine"]),
         "_decided_in": _arrow(batch.resolutions, _RESOLUTION_COLUMNS),
@@ -352,7 +359,13 @@ def write_batch(con, batch: Batch) -> dict[str, dict[str, int]]:
         if batch.retire_db:
             con.execute(
                 "UPDATE price_intervals AS h SET valid_to = r.valid_to, retired_run_id = r.retired_run_id "
-                "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_to IS NULL"
+                "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_from = r.valid_from "
+                "AND h.retired_run_id IS NULL"
+            )
+        if batch.replanned:  # changes a re-planned price had scheduled further ahead are redone
+            con.execute(
+                "DELETE FROM changes AS c USING _replanned_in AS r "
+                "WHERE c.price_id = r.price_id AND c.changed_at > r.changed_at"
             )
         if batch.new_intervals:
             con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")

@@ -17,6 +17,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (7, "007_held_runs.sql"),
     (8, "008_verified.sql"),
     (10, "010_catalogue.sql"),
+    (11, "011_identity.sql"),
     (12, "012_usage.sql"),
 )
 

@@ -18,11 +18,14 @@ from .open_errors import first_line
 
 PRICE_COLUMNS_OUT = (
     "source", "vendor", "model", "source_model_key", "price_key", "unit", "service_tier",
-    "context_min_tokens", "region", "variant", "currency", "price", "valid_from", "valid_to", "last_verified_at",
-    "source_field", "inferred_rule", "source_url",
+    "context_min_tokens", "region", "variant", "currency", "time_window", "price", "valid_from", "valid_to",
+    "last_verified_at", "source_field", "inferred_rule", "source_url",
 )  # fmt: skip
 
-_ORDER = "source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, variant"
+_ORDER = (
+    "source, vendor, source_model_key, price_key, unit, service_tier, context_min_tokens, region, variant, currency, "
+    "time_window"
+)
 # Statement kinds `aiprices sql` runs (DuckDB's own parser decides: DESCRIBE, SHOW, SUMMARIZE, FROM-first,
 # VALUES and PRAGMA-as-table are SELECTs). The sandboxed connection is the real guard; this gives a clear message.
 _READ_KINDS = frozenset({duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN})
@@ -111,7 +114,7 @@ def history(con, name: str, vendor: str | None = None) -> Query:
     where, params = _model_filter(name, vendor)
     sql = (
         "SELECT source, vendor, model, source_model_key, price_key, unit, service_tier, context_min_tokens, "
-        f"region, variant, currency, price, valid_from, valid_to FROM price_history{where} "
+        f"region, variant, currency, time_window, price, valid_from, valid_to FROM price_history{where} "
         f"ORDER BY {_ORDER}, valid_from"
     )
     return Query(sql, tuple(params))

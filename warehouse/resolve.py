@@ -32,10 +32,11 @@ ASK_SCHEMA = pa.schema(
         ("infer_tier", pa.string()),
         ("infer_factor", pa.decimal128(18, 6)),
         ("infer_rule", pa.string()),
+        ("time_window", pa.string()),  # '' all day | 'off-peak': any price the vendor limits to a time of day
     ]
 )
 PIN_SCOPES = ("key", "source", "any")
-_ASK_DEFAULTS = {"pin_scope": "any", "service_tier": "standard", "context": 0, "variant": ""}
+_ASK_DEFAULTS = {"pin_scope": "any", "service_tier": "standard", "context": 0, "variant": "", "time_window": ""}
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,12 @@ class Resolved:
     inferred_rule: str | None
     run_id: str
     last_verified_at: datetime | None
+    time_window: str = ""
 
 
 def asks_table(asks: list[dict]) -> pa.Table:
     """Asks as the resolver reads them; a column left out is NULL (or its default: any offer, standard tier,
-    no prompt size, no variant)."""
+    no prompt size, no variant, all day)."""
     return pa.Table.from_pylist([{**_ASK_DEFAULTS, **ask} for ask in asks], schema=ASK_SCHEMA)
 
 

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .contract import PRICE_COLUMNS
+from .contract import IDENTITY_COLUMNS, IDENTITY_DEFAULTS, PRICE_COLUMNS, SCHEDULE_COLUMNS
 from .errors import BadInput
 
 ROWS_FILE = "rows.jsonl"
@@ -141,8 +141,13 @@ def read_staged_run(folder: Path) -> StagedRun:
         raise BadInput(f"{folder}: unreadable staged run ({type(exc).__name__}: {exc}); refused") from None
     if len(rows) != meta["rows"]:
         raise BadInput(f"{folder}: {ROWS_FILE} holds {len(rows)} rows, {RUN_FILE} says {meta['rows']}; refused")
-    kept = frozenset(tuple(ident) for ident in meta.get("kept", ()))
+    kept = frozenset(map(_identity, meta.get("kept", ())))
     return StagedRun(record, rows, meta["complete"], frozenset(meta["removed_keys"]), meta["details"], kept)
+
+
+def _identity(ident: list) -> tuple:
+    """A kept identity as stored; one staged before a later identity column existed gets that column's default."""
+    return (*ident, *(IDENTITY_DEFAULTS[c] for c in IDENTITY_COLUMNS[len(ident) :]))
 
 
 def _read_rows(path: Path) -> list[dict]:
@@ -151,5 +156,7 @@ def _read_rows(path: Path) -> list[dict]:
         for line in fh:
             row = json.loads(line)
             row["price"] = Decimal(row["price"])
+            for name in SCHEDULE_COLUMNS:
+                row[name] = datetime.fromisoformat(row[name]) if row.get(name) else None
             rows.append(row)
     return rows

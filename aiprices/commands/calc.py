@@ -125,6 +125,12 @@ def _workload(required: bool):
             click.option("--days-per-month", type=NUMBER, default=Decimal(30), show_default=True),
             click.option("--cached-share", type=NUMBER, default=Decimal(0), help="share of input that hits cache"),
             click.option("--batch-share", type=NUMBER, default=Decimal(0), help="share of calls via batch API"),
+            click.option(
+                "--off-peak-share",
+                type=NUMBER,
+                default=Decimal(0),
+                help="share of tokens in the vendor's off-peak hours (its time-of-day price, else all-day)",
+            ),
             click.option("--tier", type=TIER_CHOICE, default="standard", show_default=True, help="service tier"),
         )
 
@@ -142,6 +148,7 @@ def _token_workload(w: dict):
         days_per_month=w["days_per_month"],
         cached_share=w["cached_share"],
         batch_share=w["batch_share"],
+        off_peak_share=w["off_peak_share"],
         tier=w["tier"],
     )
 
@@ -230,7 +237,7 @@ def finetune_cmd(db, source, vendor, model, on, prices, as_json, **w) -> None:
     from aiprices.calculators.finetune import finetune_budget
 
     inference_keys = ("input_tokens", "output_tokens", "calls_per_day", "calls_per_month", "days_per_month",
-                      "cached_share", "batch_share", "tier")  # fmt: skip
+                      "cached_share", "batch_share", "off_peak_share", "tier")  # fmt: skip
     served = {k: w.pop(k) for k in inference_keys}
     wanted = served["input_tokens"] is not None or served["calls_per_day"] or served["calls_per_month"]
     look, model, _con = make_lookup(model, prices, db, on, source, vendor)

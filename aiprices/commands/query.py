@@ -40,13 +40,18 @@ def _price_cells(r: dict) -> tuple:
     """The compact view of a price row (``price`` and ``history``)."""
     return (
         r["source"], r["source_model_key"], r["price_key"], _tier(r["service_tier"]),
-        context_text(r["context_min_tokens"]), r["region"], r["variant"],
+        context_text(r["context_min_tokens"]), r["region"], r["variant"], _hours(r["time_window"]),
         price_text(r["price"], r["unit"], r["currency"]), _day(r["valid_from"]), _day(r["valid_to"]),
     )  # fmt: skip
 
 
+def _hours(window: str) -> str:
+    """A time-of-day price's hours ("16:30-00:30 UTC"); blank for an all-day price."""
+    return f"{window} UTC" if window else ""
+
+
 PRICE_VIEW = View(
-    ("source", "source key", "price key", "tier", "context", "region", "variant", "price", "from", "to"),
+    ("source", "source key", "price key", "tier", "context", "region", "variant", "hours", "price", "from", "to"),
     _price_cells, wrap=("source key", "variant", "region"),
 )  # fmt: skip
 

@@ -21,6 +21,7 @@ normalise pipeline uses to convert them to the stored unit; the crawler never im
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -41,6 +42,9 @@ def page_price(
     context_min_tokens: int = 0,
     region: str = "",
     variant: str = "",
+    time_window: str = "",
+    effective_from: datetime | None = None,
+    effective_to: datetime | None = None,
     model: str | None = None,
 ) -> dict:
     """One price as the page publishes it.
@@ -48,6 +52,8 @@ def page_price(
     ``model_name`` is the page's own name for the model (kept as ``source_model_key``); ``model`` is the
     canonical id when the page gives one (an API id), else None and the alias pipeline maps the name.
     ``source_field`` is the column header / JSON field the value came from (provenance).
+    ``time_window`` is the time of day the price applies ('' = all day, else ``HH:MM-HH:MM`` UTC);
+    ``effective_from`` / ``effective_to`` the start and end the page states (UTC; None = not stated).
     """
     if not isinstance(price, Decimal):
         raise TypeError(f"price must be Decimal, got {type(price).__name__} for {model_name} {price_key}")
@@ -63,6 +69,9 @@ def page_price(
         "context_min_tokens": int(context_min_tokens),
         "region": region,
         "variant": variant,
+        "time_window": time_window,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
         "source_field": source_field,
         "inferred_rule": None,
     }

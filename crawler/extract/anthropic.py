@@ -8,9 +8,9 @@ Docs (``*.docs.md``, platform.claude.com/docs/en/about-claude/pricing.md):
   "<= 200K" column repeats the model table, so it is only checked against it (a mismatch is a warning).
   The oldest layout has no model column: the models are named in the paragraph above the table.
 - "Fast mode pricing": ``variant="fast"`` (a premium speed mode, not a service tier).
-- Dated rows: "Claude Sonnet 5 through August 31, 2026" is a time-limited introductory price ->
-  ``variant="promo"``; "Claude Sonnet 5 starting September 1, 2026" is the list price -> ``variant=""``
-  (emitted even before it takes effect: it is the model's standard price, the promo is the discount).
+- Dated rows: "Claude Sonnet 5 through August 31, 2026" (the introductory price) and "Claude Sonnet 5 starting
+  September 1, 2026" (the standard price after it) are one price of "Claude Sonnet 5" with its stated dates
+  (the emitter reads them): the first ends with August 31, the second starts on September 1.
 - Prose prices: web search ($10 per 1,000 searches), code execution ($0.05 per container-hour) and the
   Managed Agents session runtime ($0.08 per session-hour).
 Not prices and deliberately ignored: tool token overheads, prompt-caching multipliers, the CCU conversion
@@ -46,8 +46,6 @@ _IGNORED_TABLES = re.compile(
     re.I,
 )
 _NOT_A_PRICE_HEADERS = {"model", "tool choice", "tool use system prompt token count", "metering", "sku"}
-_THROUGH = re.compile(r"\s+through\s+\w+ \d{1,2}, \d{4}\s*$", re.I)
-_STARTING = re.compile(r"\s+starting\s+\w+ \d{1,2}, \d{4}\s*$", re.I)
 _PAREN_NOTE = re.compile(r"\s*\((?:deprecated|retired|limited availability|legacy)[^()]*(?:\([^()]*\))?[^()]*\)", re.I)
 _CLAUDE_NAME = re.compile(r"\b(?:Claude\s+)?(Opus|Sonnet|Haiku|Mythos|Fable)\s+(\d+(?:\.\d+)?)\b")
 _GT = re.compile(r">\s*200K", re.I)
@@ -99,12 +97,9 @@ def _is_model_table(t: MdTable) -> bool:
     return [h.lower() for h in t.header[:2]] == ["model", "base input tokens"]
 
 
-def _model_and_variant(cell: str) -> tuple[str, str]:
-    """Page model name without deprecation notes, and ``promo`` for an introductory dated row."""
-    name = _PAREN_NOTE.sub("", cell).strip()
-    if _THROUGH.search(name):
-        return _THROUGH.sub("", name).strip(), "promo"
-    return _STARTING.sub("", name).strip(), ""
+def _model_name(cell: str) -> str:
+    """Page model name without deprecation notes (a date phrase stays: the emitter reads it)."""
+    return _PAREN_NOTE.sub("", cell).strip()
 
 
 def _split_names(cell: str) -> list[str]:
@@ -176,14 +171,14 @@ def _price_table(em: Emitter, t: MdTable, tier: str, variant: str, names: list[s
     for row in t.rows:
         em.row(f"{t.heading}: {row[0]}", *row[1:])
         if names is None:
-            model_name, row_variant = _model_and_variant(row[0])
+            model_name = _model_name(row[0])
             models = _split_names(model_name) if " / " in model_name else [model_name]
         else:
-            models, row_variant = names, ""
+            models = names
         for i, key in keys.items():
             price = one_amount(row[i]) if i < len(row) else None
             for model_name in models if price is not None else ():
-                em.add(model_name, key, TOKENS, price, t.header[i], tier=tier, variant=variant or row_variant)
+                em.add(model_name, key, TOKENS, price, t.header[i], tier=tier, variant=variant)
 
 
 def _long_context(em: Emitter, t: MdTable, lines: list[str]) -> None:
@@ -202,7 +197,7 @@ def _long_context(em: Emitter, t: MdTable, lines: list[str]) -> None:
     for row in t.rows:
         em.row(f"{t.heading}: {' | '.join(row)}", *row)
         if has_model and row[0]:
-            models = _split_names(_model_and_variant(row[0])[0])
+            models = _split_names(_model_name(row[0]))
         for col, ctx in ((gt[0], LONG_CONTEXT), (le[0], 0)):
             label, _, value = row[col].partition(":")
             found, price = meaning(label, VENDOR), one_amount(value)

@@ -4,14 +4,18 @@ An extractor names each row (or model entry) of the page that looks priced with 
 read from it with ``add``. Pages repeat a table (another viewport, another tab, an SSR table and its data
 island): the first price of an identity is kept and a different repeat is a warning. ``finish`` counts the
 rows seen against the rows that produced a price, so a run can say what share of a page it read and name the
-rows it did not (the completeness audit in ``crawl_runs``).
+rows it did not (the completeness audit in ``crawl_runs``). A model name that states when its price starts or
+ends ("Claude Sonnet 5 through August 31, 2026") loses the phrase and dates the price (``parsers.dates``), for
+every extractor alike; an extractor that reads dates elsewhere (a footnote) passes ``starts`` / ``ends``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from aiprices.crawler.extract import Extraction, page_price
+from aiprices.crawler.parsers.dates import strip_dates
 from aiprices.crawler.parsers.price_text import is_free, money_amounts
 
 
@@ -51,11 +55,17 @@ class Emitter:
         region: str = "",
         variant: str = "",
         currency: str = "USD",
+        time_window: str = "",
+        starts: datetime | None = None,
+        ends: datetime | None = None,
     ) -> None:
         """One price of the current row (``name`` is the page's model name, ``field`` its column or label)."""
         if self._row is not None:
             self._rows[self._row] = True
-        ident = (name, model, key, unit, tier, context, region, variant, currency)
+        name, dates = strip_dates(name)
+        if dates is not None:
+            starts, ends = starts or dates.starts, ends or dates.ends
+        ident = (name, model, key, unit, tier, context, region, variant, currency, time_window, starts, ends)
         first = self._prices.get(ident)
         if first is not None:
             if first != price:
@@ -76,6 +86,9 @@ class Emitter:
                 context_min_tokens=context,
                 region=region,
                 variant=variant,
+                time_window=time_window,
+                effective_from=starts,
+                effective_to=ends,
             )
         )
 

@@ -6,7 +6,14 @@ from decimal import Decimal
 from pathlib import Path
 
 from aiprices.crawler.extract import Extraction
-from aiprices.warehouse.contract import CURRENCIES, PRICE_KEYS, SERVICE_TIERS, unit_scale
+from aiprices.warehouse.contract import (
+    CURRENCIES,
+    IDENTITY_COLUMNS,
+    PRICE_KEYS,
+    SCHEDULE_COLUMNS,
+    SERVICE_TIERS,
+    unit_scale,
+)
 
 
 def run(module, pages: Path, source: str, name: str) -> Extraction:
@@ -28,19 +35,7 @@ def assert_well_formed(ex: Extraction) -> None:
         assert it["service_tier"] in SERVICE_TIERS, it
         assert it["currency"] in CURRENCIES, it
         assert it["source_model_key"], it
-        ident = tuple(
-            it[k]
-            for k in (
-                "vendor",
-                "source_model_key",
-                "price_key",
-                "unit",
-                "service_tier",
-                "context_min_tokens",
-                "region",
-                "variant",
-            )
-        )
+        ident = tuple(it.get(k) for k in ("vendor", *IDENTITY_COLUMNS[3:], *SCHEDULE_COLUMNS))  # a dated price twice
         assert ident not in idents, f"duplicate identity {ident}"
         idents.add(ident)
 

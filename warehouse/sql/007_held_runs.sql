@@ -22,7 +22,10 @@ CREATE TABLE run_holds (
     note                VARCHAR
 );
 
--- The prices a pending held run would set (a new price or value) or retire (the price it would close).
+-- The prices a pending held run would set (a new price or value) or retire (the price it would close): the
+-- contract's price row (identity with currency and time of day, value, stated dates, provenance; 011_identity).
+-- A file that ran this migration before those columns existed gets them from 011_identity.sql; one that ran
+-- 011 first gets them here.
 CREATE TABLE run_hold_prices (
     run_id              VARCHAR NOT NULL,
     action              VARCHAR NOT NULL,      -- set | retire
@@ -38,7 +41,10 @@ CREATE TABLE run_hold_prices (
     region              VARCHAR NOT NULL,
     variant             VARCHAR NOT NULL,
     currency            VARCHAR NOT NULL,
+    time_window         VARCHAR NOT NULL,
     price               DECIMAL(38,24) NOT NULL,
+    effective_from      TIMESTAMPTZ,
+    effective_to        TIMESTAMPTZ,
     source_url          VARCHAR,
     source_field        VARCHAR,
     inferred_rule       VARCHAR

@@ -33,6 +33,7 @@ ARGS: dict[str, tuple[list[str], list[str]]] = {
     "bench_report.py": ([], ["--repeat", "1"]),
     "bench_scale.py": ([], ["--quick"]),
     "bench_latency.py": ([], ["--quick"]),
+    "bench_memory.py": ([], ["--quick"]),
 }
 
 

@@ -12,12 +12,17 @@ from urllib.parse import quote
 
 @dataclass(frozen=True)
 class Source:
-    """One page or API a spider reads. ``extractor`` is the module name under ``crawler/extract``."""
+    """One page or API a spider reads. ``extractor`` is the module name under ``crawler/extract``.
+
+    ``aggregator``: the source lists other vendors' models (resold or routed), so it is not one of the vendors
+    counted in "N of M vendors verified"; the flag travels with each run into the warehouse (``vendor_status``).
+    """
 
     name: str
     allowed_domains: tuple[str, ...]
     start_urls: tuple[str, ...]
     extractor: str
+    aggregator: bool = False
 
 
 _AZURE_FILTER = (
@@ -75,7 +80,9 @@ SOURCES: dict[str, Source] = {
         ),
         Source("cohere", ("cohere.com",), ("https://cohere.com/pricing",), "cohere"),
         Source("azure", ("prices.azure.com",), (AZURE_URL,), "azure"),
-        Source("openrouter", ("openrouter.ai",), ("https://openrouter.ai/api/v1/models",), "openrouter"),
+        Source(
+            "openrouter", ("openrouter.ai",), ("https://openrouter.ai/api/v1/models",), "openrouter", aggregator=True
+        ),
         Source(
             "bedrock",
             ("pricing.us-east-1.amazonaws.com",),

@@ -14,6 +14,7 @@ from operator import itemgetter
 
 from aiprices.warehouse.contract import (
     CURRENCIES,
+    IDENTITY_COLUMNS,
     PRICE_DIGITS,
     PRICE_KEYS,
     PRICE_SCALE,
@@ -114,9 +115,17 @@ def tidy(value: Decimal) -> Decimal:
     return value.normalize(_EXACT)
 
 
-def stage_rows(rows: Iterable[tuple[object, dict]], *, source: str, source_url: str, rejected: list[str]) -> list[dict]:
+def stage_rows(
+    rows: Iterable[tuple[object, dict]],
+    *,
+    source: str,
+    source_url: str,
+    rejected: list[str],
+    kept: set[tuple] | None = None,
+) -> list[dict]:
     """Page prices read outside Scrapy, each with its origin (what ``str`` names it by), as staged rows:
-    provenance set, invalid ones left out (each described in ``rejected``), prices in their stored unit."""
+    provenance set, invalid ones left out (each described in ``rejected``, and its identity added to
+    ``kept`` so that a price loaded before keeps its last good value), prices in their stored unit."""
     out = []
     for origin, row in rows:
         row["source"] = source
@@ -125,7 +134,15 @@ def stage_rows(rows: Iterable[tuple[object, dict]], *, source: str, source_url: 
             check(row)
         except InvalidPrice as exc:
             rejected.append(f"{origin} {exc.problem}")
+            if kept is not None:
+                kept.add(_stored_identity(row))
             continue
         row["price"], row["unit"] = normalize_price(row["price"], row["unit"])
         out.append(row)
     return out
+
+
+def _stored_identity(row: dict) -> tuple:
+    """The identity a row would be stored under (its unit as stored), whatever its price."""
+    scale = UNIT_SCALES.get(row.get("unit"))
+    return tuple(scale[0] if c == "unit" and scale else row.get(c) for c in IDENTITY_COLUMNS)

@@ -45,6 +45,7 @@ def run_record(outcome: dict, kind: str) -> RunRecord:
         page_kind=outcome["page_kind"],
         rows_seen=outcome["rows_seen"],
         rows_priced=outcome["rows_priced"],
+        aggregator=outcome.get("aggregator"),
     )
 
 

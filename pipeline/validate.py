@@ -10,12 +10,17 @@ from aiprices.pipeline.rows import InvalidPrice, check
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+# Rejections named in the run's error (``crawl_runs.error``, the reason it is partial); the rest are counted.
+NAMED_REJECTIONS = 3
+
 
 class ValidatePipeline:
-    """Drops invalid prices with ``DropItem`` and bumps ``aiprices/dropped/<reason>``."""
+    """Drops invalid prices with ``DropItem``, bumps ``aiprices/dropped/<reason>`` and names the first few in
+    the spider's errors (a base spider's ``errors``: the run's error, so the user sees why it is partial)."""
 
     def __init__(self, crawler=None):
         self.crawler = crawler
+        self.named = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -29,5 +34,13 @@ class ValidatePipeline:
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.inc_value(f"aiprices/dropped/{exc.reason}")
             name = adapter.get("source_model_key")
-            raise DropItem(f"{adapter.get('source')} {name} {adapter.get('price_key')}: {exc}") from None
+            message = f"{adapter.get('source')} {name} {adapter.get('price_key')}: {exc}"
+            self._name(message)
+            raise DropItem(message) from None
         return item
+
+    def _name(self, message: str) -> None:
+        errors = getattr(getattr(self.crawler, "spider", None), "errors", None)
+        if isinstance(errors, list) and self.named < NAMED_REJECTIONS:
+            errors.append(f"rejected in validation: {message}")
+            self.named += 1

@@ -10,10 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-# Sources that resell or list other vendors' models: shown apart, and not counted in "N of M vendors
-# verified". (A warehouse whose vendor_status view gains an aggregator flag should take it from there.)
-AGGREGATORS = frozenset({"openrouter"})
-
 IDENTITY = ("source", "source_model_key", "price_key", "unit", "service_tier", "context_min_tokens", "region",
             "variant", "currency", "time_window")  # fmt: skip
 
@@ -69,8 +65,9 @@ def overview(con, now: datetime, fresh_days: int) -> Overview:
         ))
     }  # fmt: skip
     crawled = _dicts(con.execute(
-        "SELECT vendor AS source, status, last_verified_at, last_run_at, last_error FROM vendor_status "
-        "ORDER BY vendor"
+        "SELECT vendor AS source, status, last_verified_at, last_run_at, last_error, aggregator, verified "
+        "FROM vendor_status_within(?, as_of := ?) ORDER BY vendor",
+        [fresh_days, now],
     ))  # fmt: skip
     registries = _dicts(con.execute(
         "SELECT source, arg_max(status, observed_at) AS status, max(observed_at) FILTER (WHERE status = 'ok') "
@@ -81,11 +78,14 @@ def overview(con, now: datetime, fresh_days: int) -> Overview:
     cutoff = now - timedelta(days=fresh_days)
     for raw in crawled + registries:
         c = counts.get(raw["source"], {})
+        # vendor_status_within judges aggregators and freshness; a registry is neither a vendor nor judged there
+        aggregator, verified = raw.pop("aggregator", True), raw.pop("verified", None)
         row = SourceRow(**raw, prices=int(c.get("prices") or 0), changes_7d=int(c.get("c7") or 0),
                         changes_30d=int(c.get("c30") or 0))  # fmt: skip
-        row.fresh = row.last_verified_at is not None and row.last_verified_at >= cutoff
-        is_vendor = raw in crawled and raw["source"] not in AGGREGATORS
-        (out.vendors if is_vendor else out.others).append(row)
+        if verified is None:
+            verified = row.last_verified_at is not None and row.last_verified_at >= cutoff
+        row.fresh = verified
+        (out.others if aggregator else out.vendors).append(row)
     return out
 
 

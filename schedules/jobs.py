@@ -101,7 +101,10 @@ def registry_step(cfg: ScheduleConfig) -> StepResult:
         res = refresh_registry(cfg.db, file=cfg.registry_file)
         if res.unchanged:
             return "ok", f"unchanged since the last fetch ({res.origin})"
-        return "ok", f"+{res.added} ~{res.changed} -{res.removed} ({res.loaded} loaded, {res.skipped} already loaded)"
+        counts = f"+{res.added} ~{res.changed} -{res.removed} ({res.loaded} loaded, {res.skipped} already loaded)"
+        if res.held:
+            return "partial", f"{counts}; held for review (aiprices review list)"
+        return "ok", counts
 
     return _timed("registry", work)
 

@@ -29,11 +29,11 @@ from aiprices.pipeline import rows as pipeline_rows
 from aiprices.pipeline.rows import stage_rows
 from aiprices.warehouse import contract
 from aiprices.warehouse.digests import stored_digests
-from aiprices.warehouse.errors import BadInput
+from aiprices.warehouse.errors import BadInput, LoadRefused
 from aiprices.warehouse.load import load_runs, loaded_snapshots
 from aiprices.warehouse.staging import RunRecord, StagedRun
 
-from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy
+from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy, name_date
 
 
 @dataclass
@@ -43,6 +43,7 @@ class BackfillResult:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    held: int = 0  # copies loaded partial: held for review (``aiprices review list``)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -90,16 +91,22 @@ def staged_copies(
             read = reader.read(raw, copy.label, report)
         except RegistryUnreadable as exc:
             raise BadInput(str(exc)) from None
+        kept: set[tuple] = set()
         rows = stage_rows(
             (pair for pairs in read.changed.values() for pair in pairs),
-            source=SOURCE, source_url=copy.url, rejected=report.skipped,
+            source=SOURCE, source_url=copy.url, rejected=report.skipped, kept=kept,
         )  # fmt: skip
         emptied = read.changed.keys() - {row["source_model_key"] for row in rows}
         run = _run_for(copy, sha, started)
         run.warnings = report.summary() or None
         labels.append(copy.label)
         yield StagedRun(
-            run, rows, complete=first, removed_keys=frozenset(read.vanished | emptied), entry_digests=read.digests
+            run,
+            rows,
+            complete=first,
+            removed_keys=frozenset(read.vanished | emptied),
+            entry_digests=read.digests,
+            kept=frozenset(kept),
         )
         first = False
 
@@ -116,6 +123,7 @@ def load_copies(con, copies: list[RegistryCopy], progress: Callable[[int, int], 
             result.skipped += 1
             continue
         result.loaded += 1
+        result.held += res.status == "partial"
         result.added += res.added
         result.changed += res.changed
         result.removed += res.removed
@@ -150,13 +158,19 @@ class RegistryRefresh:
     added: int = 0
     changed: int = 0
     removed: int = 0
+    held: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
-def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = None) -> RegistryRefresh:
-    """Load today's copy (observed now, UTC) from ``file``, else from ``url`` (default: GitHub).
+def refresh_registry(
+    db: Path, *, file: Path | None = None, url: str | None = None, observed_at: datetime | None = None
+) -> RegistryRefresh:
+    """Load today's copy (observed now, UTC) from ``url`` (default: GitHub), or a local ``file`` observed at
+    ``observed_at``, else at the date its name gives (``YYYY-MM-DD.json[.gz]``), else now.
 
-    Raises ``FetchError`` when offline or refused, ``WarehouseError`` when the copy or the warehouse is bad.
+    A copy older than the newest loaded is refused (``LoadRefused``); so is an undated file whose content is an
+    older loaded copy's. Raises ``FetchError`` when offline or refused, ``WarehouseError`` when the copy or the
+    warehouse is bad.
     """
     from aiprices.warehouse.connection import connect
 
@@ -165,7 +179,10 @@ def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = No
     if file is not None:
         con = connect(db)
         try:
-            return _refresh(str(file), load_copies(con, [file_copy(file)]))
+            copy = file_copy(file, observed_at)
+            if observed_at is None and name_date(Path(file)) is None:
+                copy = _dated_by_content(copy, loaded_snapshots(con, SOURCE))
+            return _refresh(str(file), load_copies(con, [copy]))
         finally:
             con.close()
     url = url or DEFAULT_URL
@@ -181,4 +198,24 @@ def refresh_registry(db: Path, *, file: Path | None = None, url: str | None = No
 
 def _refresh(origin: str, result) -> RegistryRefresh:
     return RegistryRefresh(origin, False, result.loaded, result.skipped, result.added, result.changed,
-                           result.removed, list(result.warnings))  # fmt: skip
+                           result.removed, result.held, list(result.warnings))  # fmt: skip
+
+
+def _dated_by_content(copy: RegistryCopy, loaded: set[tuple]) -> RegistryCopy:
+    """``copy`` (observed now), refused on reading when its content is a loaded copy older than the newest: an
+    old copy under a new name must not replace today's prices."""
+    newest = max((at for at, _ in loaded), default=None)
+    seen = {sha: at for at, sha in sorted(loaded) if sha}  # a content loaded twice keeps its newest date
+    read = copy.read
+
+    def checked() -> bytes:
+        raw = read()
+        at = seen.get(hashlib.sha256(raw).hexdigest())
+        if at is not None and at < newest:
+            raise LoadRefused(
+                f"{copy.label}: its content is the registry copy observed {at:%Y-%m-%d}, older than the newest "
+                f"loaded ({newest:%Y-%m-%d}); give --observed DATE to load it as of another date"
+            )
+        return raw
+
+    return RegistryCopy(copy.observed_at, copy.label, copy.url, checked)

@@ -7,10 +7,8 @@ is loaded.
 
 from __future__ import annotations
 
-import gzip
 import re
 import subprocess
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,9 +16,14 @@ from pathlib import Path
 
 from aiprices.warehouse.errors import BadInput
 
+from .gunzip import GzipError, gunzip
+
 REGISTRY_FILE = "model_prices_and_context_window.json"
 DEFAULT_URL = f"https://raw.githubusercontent.com/BerriAI/litellm/main/{REGISTRY_FILE}"
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.json(\.gz)?$")
+# A copy is ~3 MB today: 256 MiB leaves room for 80x growth and bounds what one copy can cost in memory.
+MAX_COPY_BYTES = 256 * 1024 * 1024
+_CHUNK = 1 << 20
 
 
 @dataclass
@@ -33,30 +36,43 @@ class RegistryCopy:
     read: Callable[[], bytes]  # lazy, so a long backfill holds one copy in memory at a time
 
 
-def read_copy_file(path: Path) -> bytes:
-    """The bytes of a ``.json`` or ``.json.gz`` copy; a truncated or corrupt gzip is a clear error."""
+def read_copy_file(path: Path, max_bytes: int = MAX_COPY_BYTES) -> bytes:
+    """The bytes of a ``.json`` or ``.json.gz`` copy, at most ``max_bytes`` (decompressed chunk by chunk, so a
+    gzip bomb stops at the cap); a larger, truncated or corrupt copy is a clear error."""
     try:
-        data = path.read_bytes()
-        return gzip.decompress(data) if path.name.endswith(".gz") else data
-    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        if not path.name.endswith(".gz"):
+            if path.stat().st_size > max_bytes:
+                raise GzipError(f"larger than {max_bytes / (1 << 20):g} MiB, refused")
+            return path.read_bytes()
+        with open(path, "rb") as fh:
+            return gunzip(iter(lambda: fh.read(_CHUNK), b""), max_bytes)
+    except GzipError as exc:
+        raise BadInput(f"{path.name}: cannot read ({exc})") from None
+    except OSError as exc:
         raise BadInput(f"{path.name}: cannot read ({exc or type(exc).__name__})") from None
+
+
+def name_date(path: Path) -> date | None:
+    """The date a ``YYYY-MM-DD.json[.gz]`` name gives; None for any other name, BadInput for no such day."""
+    match = _DATED.match(path.name)
+    if not match:
+        return None
+    try:
+        return date.fromisoformat(match.group(1))
+    except ValueError:
+        raise BadInput(f"{path.name}: {match.group(1)} is not a calendar date") from None
 
 
 def folder_copies(folder: Path) -> list[RegistryCopy]:
     """Dated copies ``YYYY-MM-DD.json[.gz]`` in date order; any other file name is refused up front."""
     copies: dict[date, RegistryCopy] = {}
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-        match = _DATED.match(path.name)
-        if not match:
+        day = name_date(path)
+        if day is None:
             raise BadInput(f"{path.name}: not a dated registry copy (expected YYYY-MM-DD.json or .json.gz)")
-        try:
-            day = date.fromisoformat(match.group(1))
-        except ValueError:
-            raise BadInput(f"{path.name}: {match.group(1)} is not a calendar date") from None
         if day in copies:
             raise BadInput(f"{path.name}: two copies for {day} in {folder}")
-        observed = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        copies[day] = RegistryCopy(observed, path.name, path.resolve().as_uri(), lambda p=path: read_copy_file(p))
+        copies[day] = file_copy(path)
     if not copies:
         raise BadInput(f"{folder}: no YYYY-MM-DD.json[.gz] registry copies found")
     return [copies[d] for d in sorted(copies)]
@@ -111,10 +127,11 @@ def copy_from_bytes(raw: bytes, url: str, observed_at: datetime) -> RegistryCopy
 
 
 def file_copy(path: Path, observed_at: datetime | None = None) -> RegistryCopy:
-    """One local copy, observed now (or at ``observed_at``)."""
+    """One local copy, observed at ``observed_at``, else at 00:00 UTC of the date its name gives
+    (``YYYY-MM-DD.json[.gz]``, as in a backfill folder), else now."""
     path = Path(path)
     if not path.is_file():
         raise BadInput(f"{path}: no such file")
-    return RegistryCopy(
-        observed_at or datetime.now(UTC), path.name, path.resolve().as_uri(), lambda: read_copy_file(path)
-    )
+    day = None if observed_at else name_date(path)
+    at = observed_at or (datetime(day.year, day.month, day.day, tzinfo=UTC) if day else datetime.now(UTC))
+    return RegistryCopy(at, path.name, path.resolve().as_uri(), lambda: read_copy_file(path))

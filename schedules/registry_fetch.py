@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import json
 import time
-import zlib
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
+
+from .gunzip import GzipError, Inflater
 
 USER_AGENT = "aiprices (+https://github.com/aiprices/aiprices; price-history tool)"
 CONNECT_TIMEOUT = 10  # seconds to connect
@@ -98,25 +99,17 @@ def _read_body(resp, url: str, max_bytes: int, deadline: float, deadline_seconds
     encoding = resp.headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in ("identity", "gzip"):
         raise FetchError(f"{url}: unsupported Content-Encoding {encoding!r}")
-    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS) if encoding == "gzip" else None
+    inflater = Inflater(max_bytes) if encoding == "gzip" else None
     body = bytearray()
-    while chunk := resp.raw.read1(_CHUNK, decode_content=False):
-        body += chunk if decoder is None else _inflate(decoder, chunk, max_bytes + 1 - len(body), url)
-        if len(body) > max_bytes:
-            raise FetchError(f"{url}: larger than {max_bytes / (1 << 20):g} MiB once decompressed, refused")
-        if time.monotonic() > deadline:
-            raise FetchError(f"{url}: not complete after {deadline_seconds:g}s, gave up")
-    if decoder is not None and not decoder.eof:
-        raise FetchError(f"{url}: the gzip body is truncated")
-    return bytes(body)
-
-
-def _inflate(decoder, chunk: bytes, room: int, url: str) -> bytes:
-    """At most ``room`` bytes out of ``chunk`` (the rest of a bomb is never inflated)."""
     try:
-        out = decoder.decompress(chunk, room)
-        while decoder.unconsumed_tail and len(out) < room:
-            out += decoder.decompress(decoder.unconsumed_tail, room - len(out))
-    except zlib.error as exc:
-        raise FetchError(f"{url}: the gzip body is corrupt ({exc})") from None
-    return out
+        while chunk := resp.raw.read1(_CHUNK, decode_content=False):
+            body += chunk if inflater is None else inflater.feed(chunk)
+            if len(body) > max_bytes:
+                raise GzipError(f"larger than {max_bytes / (1 << 20):g} MiB once decompressed, refused")
+            if time.monotonic() > deadline:
+                raise FetchError(f"{url}: not complete after {deadline_seconds:g}s, gave up")
+        if inflater is not None:
+            inflater.finish()
+    except GzipError as exc:
+        raise FetchError(f"{url}: {exc}") from None
+    return bytes(body)

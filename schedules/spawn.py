@@ -127,10 +127,10 @@ def failed_run(p: PlannedSource, error: str) -> StagedRun:
     """A run of ``p`` that loaded nothing, for ``error``."""
     now = datetime.now(UTC)
     kind = "replay" if p.start_urls or p.capture else "crawl"
-    url = get_source(p.source).start_urls[0]
-    return StagedRun(
-        RunRecord(p.run_id, p.source, kind, p.observed_at, now, now, "failed", error=error, source_url=url), []
-    )
+    source = get_source(p.source)
+    run = RunRecord(p.run_id, p.source, kind, p.observed_at, now, now, "failed", error=error,
+                    source_url=source.start_urls[0], aggregator=source.aggregator)  # fmt: skip
+    return StagedRun(run, [])
 
 
 def crawl_processes(n_sources: int, requested: int | None = None) -> int:

@@ -11,7 +11,7 @@ from .lock import pid_alive
 from .scheduler import STALE_AFTER, daily_trigger, last_good_crawl
 
 
-def schedule_status(cfg: ScheduleConfig, last: int = 10) -> dict:
+def schedule_status(cfg: ScheduleConfig, last: int = 10, fresh_days: int = 2) -> dict:
     """The status as plain data (the JSON of ``schedule status --json``); never raises for a bad warehouse."""
     from aiprices.warehouse.errors import WarehouseError
 
@@ -24,9 +24,9 @@ def schedule_status(cfg: ScheduleConfig, last: int = 10) -> dict:
         next_run = nxt.isoformat() if nxt else None
     try:
         last_crawl = last_good_crawl(cfg)
-        sources = _sources(cfg)
+        sources, verified = _sources(cfg, fresh_days)
     except WarehouseError as exc:
-        last_crawl, sources = None, [("?", "?", None, str(exc))]
+        last_crawl, sources, verified = None, [("?", "?", None, str(exc))], None
     return {
         "scheduler_running": running,
         "pid": state.get("pid") if running else None,
@@ -35,6 +35,7 @@ def schedule_status(cfg: ScheduleConfig, last: int = 10) -> dict:
         "catch_up_due": last_crawl is None or now - last_crawl > STALE_AFTER,
         "recent_runs": read_history(cfg.history_path, last),
         "sources": [dict(zip(("source", "status", "last_run", "error"), s, strict=True)) for s in sources],
+        "verified": verified,
     }
 
 
@@ -45,14 +46,15 @@ def _state(cfg: ScheduleConfig) -> dict | None:
         return None
 
 
-def _sources(cfg: ScheduleConfig) -> list[tuple]:
+def _sources(cfg: ScheduleConfig, fresh_days: int) -> tuple[list[tuple], str | None]:
+    """Each source's latest run, and how many vendors are verified within ``fresh_days``."""
     from aiprices.warehouse.connection import connect
-    from aiprices.warehouse.runlog import latest_run_per_source
+    from aiprices.warehouse.runlog import latest_run_per_source, verified_summary
 
     if not cfg.db.exists():
-        return []
+        return [], None
     con = connect(cfg.db, read_only=True)
     try:
-        return latest_run_per_source(con)
+        return latest_run_per_source(con), verified_summary(con, fresh_days)
     finally:
         con.close()

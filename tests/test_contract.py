@@ -16,7 +16,7 @@ from aiprices.warehouse.connection import connect
 from aiprices.warehouse.load import TABLE_COLUMNS, arrow_schema
 from helpers.shared import REPO
 
-TYPES = (contract.TEXT, contract.MONEY, contract.TOKENS, contract.COUNT, contract.TIME)
+TYPES = (contract.TEXT, contract.MONEY, contract.TOKENS, contract.COUNT, contract.TIME, contract.FLAG)
 SQL_OF_ARROW = {str(t.arrow): t.sql for t in TYPES}
 
 
@@ -25,7 +25,7 @@ def tables(tmp_path_factory) -> dict[str, dict[str, tuple[str, bool]]]:
     """``{table: {column: (DuckDB type, nullable)}}`` of a freshly migrated warehouse."""
     con = connect(tmp_path_factory.mktemp("contract") / "w.duckdb")
     out = {}
-    for table in ("runs", "price_intervals", "changes", "quarantine"):
+    for table in sorted(TABLE_COLUMNS):
         rows = con.execute(f"DESCRIBE {table}").fetchall()
         out[table] = {name: (sql_type, null == "YES") for name, sql_type, null, *_ in rows}
     con.close()
@@ -36,7 +36,7 @@ def _declared(columns) -> dict[str, tuple[str, bool]]:
     return {c.name: (c.type.sql, c.nullable) for c in columns}
 
 
-@pytest.mark.parametrize("table", ["price_intervals", "quarantine"])
+@pytest.mark.parametrize("table", ["price_intervals", "quarantine", "run_hold_prices"])
 def test_price_tables_hold_the_staged_row(tables, table):
     got = {name: tables[table][name] for name in contract.PRICE_COLUMNS}
     assert got == _declared(contract.PRICE_ROW)

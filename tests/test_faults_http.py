@@ -157,8 +157,9 @@ def test_http_500_is_retried_then_fails_without_removals(con, tmp_path, server, 
     assert server.hits == 3  # the first try and RETRY_TIMES=2 retries
     assert res.status == "failed" and "500" in res.error
     assert_unharmed(con, baseline)
-    (status,) = con.execute("SELECT status FROM vendor_status WHERE vendor = 'openrouter'").fetchone()
-    assert status == "failed"
+    sql = "SELECT status, aggregator FROM vendor_status WHERE vendor = 'openrouter'"
+    status, aggregator = con.execute(sql).fetchone()
+    assert status == "failed" and aggregator  # the crawler's per-source fact, stored with each run (failed too)
 
 
 def test_timeout_is_retried_then_fails_without_removals(con, tmp_path, server, baseline):

@@ -64,10 +64,10 @@ def test_item_count_drop_loads_partial_and_retires_nothing(con):
     assert status == "partial" and "fell from 10" in warnings
     assert error.startswith("item count fell from 10 ") and error.endswith("nothing retired")
     assert len(current(con)) == 10
-    # Half exactly is not "more than half": an ok run that retires the 5 it no longer lists.
-    res = load(con, 3, ten_models()[:5])
-    assert res.status == "ok" and res.removed == 5
-    assert len(current(con)) == 5
+    # 6 of 10: an ok run that retires the 4 it no longer lists (less than half of the source's prices).
+    res = load(con, 3, ten_models()[:6])
+    assert res.status == "ok" and res.removed == 4
+    assert len(current(con)) == 6
 
 
 def test_item_count_guard_compares_the_same_page_only(con):
@@ -136,8 +136,11 @@ def test_review_accept_and_reject(con):
     assert flags(con, "a")[-1][-1] == "suspect_magnitude" and flags(con, "b")[-1][-1] == "rejected"
     with pytest.raises(ReviewError, match="already decided"):
         accept(con, held["b"])
-    with pytest.raises(ReviewError, match="change 999 does not exist"):
+    with pytest.raises(ReviewError, match="^no such change: 999 "):
         reject(con, 999)
+    (added,) = con.execute("SELECT min(change_id) FROM price_changes WHERE kind = 'added'").fetchone()
+    with pytest.raises(ReviewError, match=f"^change {added} is not quarantined"):
+        accept(con, added)
     # A rejected value still on the page the next day is held again, not applied.
     res = load(con, 3, [row("a", "1000"), row("b", "0.003")])
     assert res.quarantined == 1 and current(con)[("b", "input")] == Decimal("3")

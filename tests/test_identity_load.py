@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from importlib import resources
 
+import duckdb
 import pytest
 from aiprices.calculators.errors import CalcError
 from aiprices.crawler.extract import deepseek
 from aiprices.pipeline.rows import stage_rows
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.contract import price_id, price_row
-from aiprices.warehouse.load import load_run
+from aiprices.warehouse.load import TABLE_COLUMNS, load_run
 from aiprices.warehouse.migrations import MIGRATIONS
 from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
@@ -204,17 +205,25 @@ def test_off_peak_share_out_of_range_is_one_line():
     assert str(res.exception) == "off_peak_share must be between 0 and 1 (2)"
 
 
-def test_migration_011_upgrades_a_file_with_a_cny_price(db_path):
-    import duckdb
-
+def migrated(db_path, versions) -> duckdb.DuckDBPyConnection:
+    """A file that ran only the migrations ``versions`` (as a file written by an older version has)."""
     old = duckdb.connect(str(db_path))
     old.execute("SET TimeZone = 'UTC'")
     old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
                 "applied_at TIMESTAMPTZ NOT NULL)")  # fmt: skip
     for version, name in MIGRATIONS:
-        if version < 11:
+        if version in versions:
             old.execute(resources.files("aiprices.warehouse").joinpath("sql", name).read_text())
             old.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+    return old
+
+
+def columns(con, table: str) -> tuple[str, ...]:
+    return tuple(r[0] for r in con.execute(f"SELECT * FROM {table} LIMIT 0").description)
+
+
+def test_migration_011_upgrades_a_file_with_a_cny_price(db_path):
+    old = migrated(db_path, range(11))
     for currency, pid in (("USD", "keep-me"), ("CNY", "old-id")):
         old.execute(
             "INSERT INTO price_intervals VALUES (?, 'deepseek', 'deepseek', 'm', 'm', 'input', "
@@ -231,3 +240,29 @@ def test_migration_011_upgrades_a_file_with_a_cny_price(db_path):
                     price=D(1), currency="CNY")  # fmt: skip
     # A USD all-day price keeps the id it had; a CNY one gets its own, the id the loader computes.
     assert got == [("CNY", price_id(cny), "", None), ("USD", "keep-me", "", None)]
+
+
+def test_a_held_run_written_before_011_gets_the_identity_columns(db_path):
+    old = migrated(db_path, range(11))
+    for name in ("time_window", "effective_from", "effective_to"):  # run_hold_prices as 007 first created it
+        old.execute(f"ALTER TABLE run_hold_prices DROP COLUMN {name}")
+    old.execute(
+        "INSERT INTO run_hold_prices VALUES ('r1', 'retire', 'old-id', 'deepseek', 'deepseek', 'm', 'm', 'input', "
+        "'usd_per_1m_tokens', 'standard', 0, '', '', 'CNY', 1, NULL, NULL, NULL)"
+    )
+    old.close()
+    con = connect(db_path)
+    got = con.execute("SELECT currency, time_window, effective_from, effective_to FROM run_hold_prices").fetchall()
+    assert set(columns(con, "run_hold_prices")) == set(TABLE_COLUMNS["run_hold_prices"])
+    con.close()
+    assert got == [("CNY", "", None, None)]
+
+
+def test_a_file_that_ran_011_before_the_held_runs_migrations_gets_both_sides_columns(db_path):
+    migrated(db_path, {v for v, _ in MIGRATIONS} - {7, 8}).close()  # 007/008 then run after 011 and 012
+    con = connect(db_path)
+    assert columns(con, "run_hold_prices") == TABLE_COLUMNS["run_hold_prices"]
+    assert {"aggregator", "coverage"} <= set(columns(con, "crawl_runs"))
+    assert {"time_window", "effective_to"} <= set(columns(con, "price_history"))
+    assert "aggregator" in columns(con, "vendor_status")
+    con.close()

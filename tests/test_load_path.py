@@ -2,8 +2,8 @@
 
 The same story is told twice, once as three LiteLLM registry copies (a backfill: one complete run, then
 incremental ones) and once as three crawls of a page (staged on disk, as the crawler leaves them): ten
-models, then four (the item count fell by more than half: loaded as partial, nothing retired), then five
-(an ok run, which retires the five models still missing). Both must leave the same history.
+models, then four (the item count fell by more than half: loaded as partial, nothing retired), then six
+(an ok run, which retires the four models still missing). Both must leave the same history.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from aiprices.warehouse.contract import price_row
 from aiprices.warehouse.load import load_run, load_runs
 from aiprices.warehouse.staging import RunRecord, StagedRun, read_staged_run, write_staged_run
 
-DAYS = {"2026-03-01": 10, "2026-03-02": 4, "2026-03-03": 5}  # date -> models m0..m(n-1) listed that day
+DAYS = {"2026-03-01": 10, "2026-03-02": 4, "2026-03-03": 6}  # date -> models m0..m(n-1) listed that day
 
 
 @pytest.fixture
@@ -41,9 +41,9 @@ def _history(con, source: str) -> tuple[list, list]:
 
 
 def _expected() -> tuple[list, list]:
-    runs = [("2026-03-01", "ok", 10, 0), ("2026-03-02", "partial", 4, 0), ("2026-03-03", "ok", 5, 5)]
+    runs = [("2026-03-01", "ok", 10, 0), ("2026-03-02", "partial", 4, 0), ("2026-03-03", "ok", 6, 4)]
     changes = [("2026-03-01", f"m{i}", "added") for i in range(10)]
-    changes += [("2026-03-03", f"m{i}", "removed") for i in range(5, 10)]
+    changes += [("2026-03-03", f"m{i}", "removed") for i in range(6, 10)]
     return runs, sorted(changes)
 
 
@@ -59,7 +59,7 @@ def test_registry_copies_get_the_guard_and_changelog_of_a_crawl(tmp_path, con):
 
 
 def test_crawled_pages_get_the_same_load(tmp_path, con):
-    current = {"2026-03-01": 10, "2026-03-02": 10, "2026-03-03": 5}  # the partial run retired nothing
+    current = {"2026-03-01": 10, "2026-03-02": 10, "2026-03-03": 6}  # the partial run retired nothing
     for day, n in DAYS.items():
         at = datetime.fromisoformat(day).replace(tzinfo=UTC)
         rows = [

@@ -133,3 +133,11 @@ def test_rebuild_swaps_and_refuses_foreign_folders(small_db, tmp_path):
     refused = CliRunner().invoke(cli, ["report", str(foreign), "--db", str(small_db)])
     assert refused.exit_code == 1 and "is not a report folder" in refused.output
     assert (foreign / "notes.txt").read_text() == "keep me"
+
+
+def test_the_headline_counts_vendors_verified_within_the_window_not_aggregators(site):
+    index = (site / "index.html").read_text(encoding="utf-8")
+    # openai was crawled the day before NOW (within 2 days); openrouter is an aggregator, listed apart
+    assert '<strong id="verified">1 of 1</strong>' in index
+    others = index[index.index("Aggregators and registries"):]
+    assert "openrouter" in others and "litellm" in others

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from aiprices.warehouse.contract import price_row
+from aiprices.warehouse.contract import IDENTITY_COLUMNS, price_row
 from aiprices.warehouse.errors import BadInput
 from aiprices.warehouse.staging import ROWS_FILE, RUN_FILE, RunRecord, StagedRun, read_staged_run, write_staged_run
 
@@ -71,3 +72,14 @@ def test_truncated_rows_are_refused(tmp_path):
     (folder / ROWS_FILE).write_text(lines[0] + lines[1][:20])
     with pytest.raises(BadInput, match="unreadable staged run"):
         read_staged_run(folder)
+
+
+def test_a_kept_identity_staged_before_the_identity_grew_gets_the_new_columns_defaults(tmp_path):
+    row = _rows()[0]
+    ident = tuple(row[c] for c in IDENTITY_COLUMNS)
+    folder = write_staged_run(tmp_path / "groq", _run(), [row], kept=[ident])
+    assert read_staged_run(folder).kept == {ident}
+    meta = json.loads((folder / RUN_FILE).read_text())
+    meta["kept"] = [list(ident[: IDENTITY_COLUMNS.index("currency")])]  # as written before currency/time_window
+    (folder / RUN_FILE).write_text(json.dumps(meta))
+    assert read_staged_run(folder).kept == {ident}

@@ -57,6 +57,7 @@ MONEY = ColumnType(f"DECIMAL({PRICE_DIGITS},{PRICE_SCALE})", ("decimal128", PRIC
 TOKENS = ColumnType("BIGINT", ("int64",))
 COUNT = ColumnType("INTEGER", ("int32",))
 TIME = ColumnType("TIMESTAMP WITH TIME ZONE", ("timestamp", "us", "UTC"))
+FLAG = ColumnType("BOOLEAN", ("bool_",))
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ RUN_ROW: tuple[Column, ...] = (
     Column("page_kind", TEXT, nullable=True),  # the page format read ('' live); None: no page (registry)
     Column("rows_seen", COUNT, nullable=True),  # the completeness audit: rows that look priced
     Column("rows_priced", COUNT, nullable=True),  # ... and those that gave a price
+    Column("aggregator", FLAG, nullable=True),  # the source lists other vendors' models (vendor_status)
 )
 RUN_COLUMNS: tuple[str, ...] = tuple(c.name for c in RUN_ROW)
 

@@ -10,7 +10,7 @@ decides (``aiprices review``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from .connection import transaction
@@ -18,6 +18,10 @@ from .errors import WarehouseError
 
 DROP_FRACTION = Decimal("0.5")  # fewer than half the items of the page's last good run -> partial
 COVERAGE_DROP = Decimal("0.1")  # coverage more than 10 points below the page's last good run -> partial
+RETIRE_FRACTION = Decimal("0.5")  # retiring this share of the source's current prices or more -> held
+FLOOD_FACTOR = 5  # listing this many times the prices the source holds or more -> held
+FLOOD_WINDOW = timedelta(days=31)  # ... within this long of the source's newest load
+MIN_HELD = 10  # fewer prices retired (or listed) than this is too small a change to hold a run for
 APPLIED_FLAG = "suspect_magnitude"  # a held-back change once applied (confirmed or accepted)
 DROPPED_FLAG = "rejected"  # a held-back change never applied (rejected or superseded)
 
@@ -79,6 +83,60 @@ def page_guards(run, last: PageRun | None) -> None:
         run.error = run.error or note  # the reason a partial run is partial, where users look for it
 
 
+@dataclass(frozen=True)
+class Effect:
+    """What a run would do to its source's current prices, counted before anything is applied."""
+
+    current: int  # prices the source holds before the run
+    added: int
+    changed: int
+    retired: int
+
+
+def mass_retirement_guard(effect: Effect) -> str | None:
+    """Why a run that would retire half or more of its source's current prices is held, else None.
+
+    A page that suddenly lists other models (a wrong table, a placeholder page) or a registry copy holding a
+    handful of entries retires almost everything while its item count looks normal; a real withdrawal of half
+    a catalogue is rare enough to ask a reviewer.
+    """
+    if effect.retired >= MIN_HELD and Decimal(effect.retired) >= Decimal(effect.current) * RETIRE_FRACTION:
+        return (
+            f"would retire {effect.retired:,} of the source's {effect.current:,} current prices "
+            f"({effect.retired / effect.current:.0%}, half or more)"
+        )
+    return None
+
+
+def flood_guard(items: int, effect: Effect, elapsed: timedelta | None) -> str | None:
+    """Why a run listing ``FLOOD_FACTOR`` times the prices its source holds is held, else None.
+
+    Only against a recent load (``elapsed`` since the source's newest, at most ``FLOOD_WINDOW``): a catalogue
+    may well grow that much over months (LiteLLM's registry grew 9x from 2023-10 to 2024-11), not in days.
+    """
+    if not effect.current or elapsed is None or elapsed > FLOOD_WINDOW:
+        return None
+    if items >= MIN_HELD and items >= effect.current * FLOOD_FACTOR:
+        return f"lists {items:,} prices, {items / effect.current:.0f}x the {effect.current:,} the source holds"
+    return None
+
+
+def hold_guards(run, effect: Effect, last_observed_at: datetime | None) -> str | None:
+    """Why ``run`` is held whole (nothing of it applied until a reviewer accepts it), or None.
+
+    A flood is held whatever the run's status (its additions would be the harm); a mass retirement only for
+    an ``ok`` run, since a partial run retires nothing anyway.
+    """
+    if run.status == "failed":
+        return None
+    elapsed = None if last_observed_at is None else run.observed_at - last_observed_at
+    reasons = [flood_guard(run.items, effect, elapsed)]
+    if run.status == "ok":
+        reasons.append(mass_retirement_guard(effect))
+    found = [r for r in reasons if r]
+    return "; ".join(found) if found else None
+
+
 def resolve_held(con, table: str) -> None:
     """Apply decisions ``(run_id, price_id, status, decided_at, decided_by)`` from a registered table.
 
@@ -93,6 +151,27 @@ def resolve_held(con, table: str) -> None:
         f"UPDATE changes AS c SET flag = CASE WHEN d.status IN ('confirmed', 'accepted') "
         f"THEN '{APPLIED_FLAG}' ELSE '{DROPPED_FLAG}' END "
         f"FROM {table} AS d WHERE c.run_id = d.run_id AND c.price_id = d.price_id AND c.kind = 'changed'"
+    )
+
+
+def supersede_holds(con) -> None:
+    """Close every pending held run that a later run of its source (one that loaded, ok or partial) replaced:
+    the later run already says what the source holds, so the older one can no longer be accepted. Its held
+    prices are dropped (the ``run_holds`` row stays, as the record). Runs inside the caller's transaction."""
+    con.execute(
+        """
+        UPDATE run_holds AS h SET status = 'superseded', decided_at = s.observed_at, decided_by = s.run_id
+        FROM (
+            SELECT p.run_id AS held_run, arg_min(r.run_id, r.observed_at) AS run_id, min(r.observed_at) AS observed_at
+            FROM run_holds AS p JOIN runs AS r ON r.source = p.source AND r.observed_at > p.observed_at
+            WHERE p.status = 'pending' AND r.status <> 'failed'
+            GROUP BY p.run_id
+        ) AS s
+        WHERE h.run_id = s.held_run
+        """
+    )
+    con.execute(
+        "DELETE FROM run_hold_prices WHERE run_id IN (SELECT run_id FROM run_holds WHERE status <> 'pending')"
     )
 
 
@@ -129,9 +208,9 @@ def _held(con, change_id: int) -> dict:
     cols = [d[0] for d in con.execute("SELECT * FROM quarantine LIMIT 0").description]
     rows = con.execute("SELECT * FROM quarantine WHERE change_id = ?", [change_id]).fetchall()
     if not rows:
-        known = con.execute("SELECT 1 FROM changes WHERE change_id = ?", [change_id]).fetchone()
-        what = "is not quarantined" if known else "does not exist"
-        raise ReviewError(f"change {change_id} {what} (see `aiprices review list`)")
+        if con.execute("SELECT 1 FROM changes WHERE change_id = ?", [change_id]).fetchone() is None:
+            raise ReviewError(f"no such change: {change_id} (see `aiprices review list` or price_changes)")
+        raise ReviewError(f"change {change_id} is not quarantined (see `aiprices review list`)")
     rec = dict(zip(cols, rows[0], strict=True))
     if rec["status"] != "pending":
         raise ReviewError(f"change {change_id} was already decided: {rec['status']} by {rec['decided_by']}")

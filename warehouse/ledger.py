@@ -18,7 +18,7 @@ from .contract import IDENTITY_COLUMNS, PRICE_COLUMNS
 from .contract import price_id as row_price_id
 from .digests import DigestUpdate
 from .errors import LoadRefused
-from .guards import PageRun, page_of
+from .guards import Effect, PageRun, page_of
 from .staging import RunRecord
 
 SUSPECT_RATIO = Decimal(10)
@@ -124,6 +124,48 @@ class Ledger:
                 ledger.pending[pid] = _Pending(run_id, pid, observed_at, (price, rule))
         return ledger
 
+    def plan(
+        self,
+        claims: dict[str, list[dict] | None],
+        now: datetime,
+        kept: frozenset[tuple] = frozenset(),
+        retired_in: frozenset[str] | None = None,
+    ) -> Plan:
+        """What ``claims`` (key -> its rows, None = none) would do at ``now``, applied to nothing yet: the guards
+        judge it, and a held run keeps it for review. A row is an upsert unless a live interval of its identity
+        already says it (``_agrees``); a missing price is retired as ``apply_key`` would (``_retires``)."""
+        live = {key: _live_by_identity(idents, now) for key, idents in self.by_key.items()}
+        # Every key in memory: count what is live now; else the source's count kept since it was read.
+        plan = Plan(sum(map(len, live.values())) if self._con is None else self.count)
+        for key, rows in claims.items():
+            current = live.get(key, {})
+            listed: set[tuple] = set()
+            for row in rows or ():
+                if _expired(row, now):
+                    continue
+                ident = _identity(row)
+                curs = current.get(ident, [])
+                if not any(_agrees(cur, row, now) for cur in curs):
+                    plan.upserts.append(row)
+                    plan.added += not curs and ident not in listed
+                listed.add(ident)
+            plan.retired.extend(
+                curs[0] for ident, curs in current.items() if ident not in listed and _retires(ident, kept, retired_in)
+            )
+        return plan
+
+    def held_claim(self, key: str, rows: list[dict], retire: set[str], now: datetime) -> list[dict] | None:
+        """What ``key`` holds once a held run's ``rows`` are set and its ``retire`` (price ids) retired: the live
+        intervals of every other price (with their stated dates), the held rows in place of their identity's."""
+        held = {
+            ident: [cur.row for cur in curs]
+            for ident, curs in _live_by_identity(self.by_key.get(key, {}), now).items()
+            if curs[0].pid not in retire
+        }
+        for ident in {_identity(row) for row in rows}:
+            held[ident] = [row for row in rows if _identity(row) == ident]
+        return [row for planned in held.values() for row in planned] or None
+
     def remember_ok(self, page: tuple[str, str] | None, last: PageRun) -> None:
         """A run of ``page`` loaded ``ok``: later runs of that page (and of the source) are compared with it."""
         self.last_ok[None] = self.last_ok[page] = last
@@ -153,10 +195,6 @@ class Ledger:
             cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True, valid_to=rec.pop("valid_to"))
             self.by_key.setdefault(rec["source_model_key"], {}).setdefault(ident, []).append(cur)
 
-    def count_after(self, claims: dict[str, list[dict] | None]) -> int:
-        """How many prices the source lists once ``claims`` (key -> its rows, None = none) replace its keys."""
-        return self.count + sum(len(rows or ()) - len(self.by_key.get(key, ())) for key, rows in claims.items())
-
     def check_order(self, run: RunRecord) -> None:
         """Refuse a run older than (or as old as) what this source already has: history only moves forward."""
         last = self.last_observed_at
@@ -166,6 +204,25 @@ class Ledger:
                 f"loaded one ({last:%Y-%m-%d %H:%M}); out-of-order loads are refused "
                 f"(load all copies, oldest first, into a fresh warehouse to rebuild its history)"
             )
+
+
+@dataclass
+class Plan:
+    """A run's effect on its source's current prices before it is applied."""
+
+    current: int  # prices the source holds now
+    upserts: list[dict] = field(default_factory=list)  # rows that add a price or change its value
+    added: int = 0  # of those, new prices
+    retired: list[_Current] = field(default_factory=list)  # current prices the run would retire
+
+    @property
+    def items(self) -> int:
+        """Prices the source would hold after the run."""
+        return self.current + self.added - len(self.retired)
+
+    @property
+    def effect(self) -> Effect:
+        return Effect(self.current, self.added, len(self.upserts) - self.added, len(self.retired))
 
 
 @dataclass
@@ -182,6 +239,8 @@ class Batch:
     quarantined: list[dict] = field(default_factory=list)  # held-back values (rows of ``quarantine``)
     resolutions: list[dict] = field(default_factory=list)  # pending quarantines decided by a crawl
     digests: dict[str, DigestUpdate] = field(default_factory=dict)  # per source: its entry digests
+    holds: list[dict] = field(default_factory=list)  # runs held for review (rows of ``run_holds``)
+    hold_prices: list[dict] = field(default_factory=list)  # what they would set or retire
 
     def __bool__(self) -> bool:
         return bool(self.runs)
@@ -281,19 +340,21 @@ def apply_key(
     rows: list[dict] | None,
     retire_missing: bool = True,
     retired_in: frozenset[str] | None = None,
+    kept: frozenset[tuple] = frozenset(),
 ) -> None:
     """Diff the rows of one source model key (None = the key vanished) into ``batch``.
 
     A price the page does not date is diffed as before (one interval in effect, quarantine for suspect
     moves); one whose page states dates, or whose stored intervals carry them, is re-planned (``_replan``).
-    With ``retired_in``, a missing price in a currency outside it is kept, not retired: a run retires only in the
-    currencies it publishes (a page switching language is not a withdrawal).
+    A missing price is retired only when ``_retires`` says so: not when its identity is in ``kept`` (its new
+    value was unreadable: it keeps its current value), nor, with ``retired_in``, in a currency outside it (a run
+    retires only in the currencies it publishes: a page switching language is not a withdrawal).
     """
     now = run.observed_at
-    current = {ident: live for ident, curs in ledger.by_key.get(key, {}).items() if (live := _live(curs, now))}
+    current = _live_by_identity(ledger.by_key.get(key, {}), now)
     plans: dict[tuple, list[dict]] = {}
     for row in rows or ():
-        if row.get("effective_to") is None or row["effective_to"] > now:  # an expired price is no offer
+        if not _expired(row, now):
             plans.setdefault(_identity(row), []).append(row)
     seen: dict[tuple, list[_Current]] = {}
     for ident, planned in plans.items():
@@ -305,7 +366,7 @@ def apply_key(
     for ident, curs in current.items():
         if ident in seen:
             continue
-        if retire_missing and (retired_in is None or ident[_CURRENCY] in retired_in):
+        if retire_missing and _retires(ident, kept, retired_in):
             for cur in curs:
                 _resolve(ledger, batch, run, cur.pid, "superseded")
             _replan(ledger, batch, run, ident, curs, [])
@@ -323,6 +384,21 @@ _CURRENCY = IDENTITY_COLUMNS.index("currency")
 
 def _live(curs: list[_Current], now: datetime) -> list[_Current]:
     return [c for c in curs if c.valid_to is None or c.valid_to > now]
+
+
+def _live_by_identity(idents: dict[tuple, list[_Current]], now: datetime) -> dict[tuple, list[_Current]]:
+    """The identities of one key that still have a live interval at ``now``, with those intervals."""
+    return {ident: live for ident, curs in idents.items() if (live := _live(curs, now))}
+
+
+def _expired(row: dict, now: datetime) -> bool:
+    """The page states an end already past: an expired price is no offer."""
+    return row.get("effective_to") is not None and row["effective_to"] <= now
+
+
+def _retires(ident: tuple, kept: frozenset[tuple], retired_in: frozenset[str] | None) -> bool:
+    """Whether a complete run that does not list price ``ident`` retires it (see ``apply_key``)."""
+    return ident not in kept and (retired_in is None or ident[_CURRENCY] in retired_in)
 
 
 def _dated(row: dict, now: datetime) -> bool:

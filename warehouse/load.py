@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from .connection import transaction
 from .contract import (
+    COUNT,
     IDENTITY_COLUMNS,
     IDENTITY_DEFAULTS,
     MONEY,
@@ -33,8 +34,8 @@ from .contract import (
 )
 from .crosscheck import REFERENCE_SOURCE, write_crosschecks
 from .digests import DigestUpdate, write_digests
-from .guards import PageRun, page_guards, page_of, resolve_held
-from .ledger import Batch, Ledger, apply_key
+from .guards import PageRun, hold_guards, page_guards, page_of, resolve_held, supersede_holds
+from .ledger import Batch, Ledger, Plan, apply_key, price_id
 from .staging import RunRecord, StagedRun
 
 
@@ -151,17 +152,30 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
             ledger.load()
         claims = _claims(ledger, staged)
         ledger.load(claims)
+        # A complete run retires only in the currencies it publishes (a page switching language withdraws none).
+        retired_in = frozenset(row["currency"] for row in staged.rows) or None if staged.complete else None
+        plan = ledger.plan(claims, run.observed_at, staged.kept, retired_in)
         if not staged.complete:
-            run.items = ledger.count_after(claims)
+            run.items = plan.items
         elif not run.items:
             run.items = len(staged.rows)
         page = page_of(run.source_url, run.page_kind)
-        page_guards(run, ledger.last_ok.get(page))
+        # The hold guards judge the run as read: one that would retire half its source is held whole even when
+        # the page guards would only have made it partial (a partial run's changes are applied).
+        reason = hold_guards(run, plan.effect, ledger.last_observed_at)
+        if reason is not None:
+            _hold(batch, run, plan, reason, whole=True)
+        else:
+            page_guards(run, ledger.last_ok.get(page))
+            ok = run.status == "ok"
+            for key in sorted(claims):
+                if ok or claims[key] is not None:
+                    apply_key(
+                        ledger, batch, run, key, claims[key], retire_missing=ok, retired_in=retired_in, kept=staged.kept
+                    )
+            if not ok and plan.retired:
+                _hold(batch, run, plan, run.error or "partial run", whole=False)
         ok = run.status == "ok"
-        retired_in = frozenset(row["currency"] for row in staged.rows) or None if staged.complete else None
-        for key in sorted(claims):
-            if ok or claims[key] is not None:
-                apply_key(ledger, batch, run, key, claims[key], retire_missing=ok, retired_in=retired_in)
         ledger.deferred = {} if ok else claims
         ledger.last_observed_at = run.observed_at
         if ok:
@@ -169,6 +183,34 @@ def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
         _note_quarantine(run)
     batch.digests.setdefault(run.source, DigestUpdate()).note(staged)
     batch.runs.append(run)
+
+
+def _hold(batch: Batch, run: RunRecord, plan: Plan, reason: str, whole: bool) -> None:
+    """Keep what ``run`` would still do for review: the whole run (a guard held it: nothing applied, the run is
+    ``partial``) or only its retirements (a partial run's additions and changes are applied)."""
+    if whole:
+        note = f"{reason}: held for review, nothing applied (aiprices review accept-run {run.run_id})"
+        run.status = "partial"
+        run.warnings = f"{run.warnings}; {note}" if run.warnings else note
+        run.error = f"{run.error}; {note}" if run.error else note
+    effect = plan.effect
+    batch.holds.append(
+        {
+            "run_id": run.run_id, "source": run.source, "observed_at": run.observed_at,
+            "held": "run" if whole else "retirements", "reason": reason, "current_prices": effect.current,
+            "would_add": effect.added if whole else 0, "would_change": effect.changed if whole else 0,
+            "would_retire": effect.retired, "status": "pending",
+        }
+    )  # fmt: skip
+    if whole:
+        batch.hold_prices += [{**row, "run_id": run.run_id, "action": "set", "price_id": price_id(_ident(row))}
+                              for row in plan.upserts]  # fmt: skip
+    batch.hold_prices += [{**cur.row, "run_id": run.run_id, "action": "retire", "price_id": cur.pid}
+                          for cur in plan.retired]  # fmt: skip
+
+
+def _ident(row: dict) -> tuple:
+    return tuple(row[c] for c in IDENTITY_COLUMNS)
 
 
 def _claims(ledger: Ledger, staged: StagedRun) -> dict[str, list[dict] | None]:
@@ -223,6 +265,13 @@ _LEDGER_TYPES: dict[str, ColumnType] = {
     "status": TEXT,
     "decided_at": TIME,
     "decided_by": TEXT,
+    "held": TEXT,
+    "reason": TEXT,
+    "current_prices": COUNT,
+    "would_add": COUNT,
+    "would_change": COUNT,
+    "would_retire": COUNT,
+    "action": TEXT,
 }
 _TYPES: dict[str, pa.DataType] = {
     name: t.arrow for name, t in (*((c.name, c.type) for c in (*PRICE_ROW, *RUN_ROW)), *_LEDGER_TYPES.items())
@@ -243,6 +292,19 @@ TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_url",
     ),
     "quarantine": ("run_id", "observed_at", "price_id", *PRICE_COLUMNS, "old_price", "status"),
+    "run_holds": (
+        "run_id",
+        "source",
+        "observed_at",
+        "held",
+        "reason",
+        "current_prices",
+        "would_add",
+        "would_change",
+        "would_retire",
+        "status",
+    ),
+    "run_hold_prices": ("run_id", "action", "price_id", *PRICE_COLUMNS),
 }
 _RESOLUTION_COLUMNS = ("run_id", "price_id", "status", "decided_at", "decided_by")
 
@@ -266,59 +328,10 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     ``before_commit`` runs inside the transaction after every write (the fault-injection tests kill the
     process there to prove the point).
     """
-    checks: dict[str, dict[str, int]] = {}
-    runs = _arrow([vars(r) for r in batch.runs], TABLE_COLUMNS["runs"])
-    intervals = _arrow(batch.new_intervals, TABLE_COLUMNS["price_intervals"])
-    changes = _arrow(batch.changes, TABLE_COLUMNS["changes"])
-    retire = _arrow(
-        [
-            {"price_id": p, "valid_from": f, "valid_to": t, "retired_run_id": r}
-            for (p, f), (t, r) in batch.retire_db.items()
-        ],
-        ("price_id", "valid_from", "valid_to", "retired_run_id"),
-    )
-    replanned = _arrow(
-        [{"price_id": p, "changed_at": t} for p, t in batch.replanned.items()], ("price_id", "changed_at")
-    )
-    held = _arrow(batch.quarantined, TABLE_COLUMNS["quarantine"])
-    decided = _arrow(batch.resolutions, _RESOLUTION_COLUMNS)
-    temps = ("_runs_in", "_intervals_in", "_changes_in", "_retire_in", "_held_in", "_decided_in", "_replanned_in")
     with transaction(con):
-        for name, table in zip(temps, (runs, intervals, changes, retire, held, decided, replanned), strict=True):
-            con.register(name, table)
-        try:
-            con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
-            if batch.retire_db:
-                con.execute(
-                    "UPDATE price_intervals AS h SET valid_to = r.valid_to, retired_run_id = r.retired_run_id "
-                    "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_from = r.valid_from "
-                    "AND h.retired_run_id IS NULL"
-                )
-            if batch.replanned:  # changes a re-planned price had scheduled further ahead are redone
-                con.execute(
-                    "DELETE FROM changes AS c USING _replanned_in AS r "
-                    "WHERE c.price_id = r.price_id AND c.changed_at > r.changed_at"
-                )
-            if batch.new_intervals:
-                con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
-            if batch.changes:
-                con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
-            if batch.quarantined:
-                con.execute(
-                    "INSERT INTO quarantine BY NAME SELECT c.change_id, q.* FROM _held_in AS q "
-                    "JOIN changes AS c ON c.run_id = q.run_id AND c.price_id = q.price_id AND c.kind = 'changed'"
-                )
-            if batch.resolutions:
-                resolve_held(con, "_decided_in")
-            write_digests(con, batch.digests)
-            for run in batch.runs:
-                if run.source != REFERENCE_SOURCE and run.status != "failed":
-                    checks[run.run_id] = write_crosschecks(con, run.run_id)
-            if before_commit is not None:
-                before_commit()
-        finally:
-            for name in temps:
-                con.unregister(name)
+        checks = write_batch(con, batch)
+        if before_commit is not None:
+            before_commit()
     for cur in batch.opened:
         cur.in_db, cur.interval = True, None
     batch.opened.clear()
@@ -330,4 +343,72 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     batch.quarantined.clear()
     batch.resolutions.clear()
     batch.digests.clear()
+    batch.holds.clear()
+    batch.hold_prices.clear()
+    return checks
+
+
+def write_batch(con, batch: Batch) -> dict[str, dict[str, int]]:
+    """Write a batch inside the caller's transaction: its runs, intervals, retirements (and stated ends), the
+    changes re-planned prices redo, changelog, quarantine and held runs, then the cross-checks of its page runs;
+    a held run's earlier holds are superseded."""
+    checks: dict[str, dict[str, int]] = {}
+    tables = {
+        "_runs_in": _arrow([vars(r) for r in batch.runs], TABLE_COLUMNS["runs"]),
+        "_intervals_in": _arrow(batch.new_intervals, TABLE_COLUMNS["price_intervals"]),
+        "_changes_in": _arrow(batch.changes, TABLE_COLUMNS["changes"]),
+        "_retire_in": _arrow(
+            [
+                {"price_id": p, "valid_from": f, "valid_to": t, "retired_run_id": r}
+                for (p, f), (t, r) in batch.retire_db.items()
+            ],
+            ("price_id", "valid_from", "valid_to", "retired_run_id"),
+        ),
+        "_replanned_in": _arrow(
+            [{"price_id": p, "changed_at": t} for p, t in batch.replanned.items()], ("price_id", "changed_at")
+        ),
+        "_held_in": _arrow(batch.quarantined, TABLE_COLUMNS["quarantine"]),
+        "_decided_in": _arrow(batch.resolutions, _RESOLUTION_COLUMNS),
+        "_holds_in": _arrow(batch.holds, TABLE_COLUMNS["run_holds"]),
+        "_hold_prices_in": _arrow(batch.hold_prices, TABLE_COLUMNS["run_hold_prices"]),
+    }
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
+        if batch.retire_db:
+            con.execute(
+                "UPDATE price_intervals AS h SET valid_to = r.valid_to, retired_run_id = r.retired_run_id "
+                "FROM _retire_in AS r WHERE h.price_id = r.price_id AND h.valid_from = r.valid_from "
+                "AND h.retired_run_id IS NULL"
+            )
+        if batch.replanned:  # changes a re-planned price had scheduled further ahead are redone
+            con.execute(
+                "DELETE FROM changes AS c USING _replanned_in AS r "
+                "WHERE c.price_id = r.price_id AND c.changed_at > r.changed_at"
+            )
+        if batch.new_intervals:
+            con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
+        if batch.changes:
+            con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
+        if batch.quarantined:
+            con.execute(
+                "INSERT INTO quarantine BY NAME SELECT c.change_id, q.* FROM _held_in AS q "
+                "JOIN changes AS c ON c.run_id = q.run_id AND c.price_id = q.price_id AND c.kind = 'changed'"
+            )
+        if batch.resolutions:
+            resolve_held(con, "_decided_in")
+        write_digests(con, batch.digests)
+        if batch.holds:
+            con.execute("INSERT INTO run_holds BY NAME SELECT * FROM _holds_in")
+            con.execute("INSERT INTO run_hold_prices BY NAME SELECT * FROM _hold_prices_in")
+        if batch.runs:
+            supersede_holds(con)
+        held = {h["run_id"] for h in batch.holds if h["held"] == "run"}
+        for run in batch.runs:
+            if run.source != REFERENCE_SOURCE and run.status != "failed" and run.run_id not in held:
+                checks[run.run_id] = write_crosschecks(con, run.run_id)
+    finally:
+        for name in tables:
+            con.unregister(name)
     return checks

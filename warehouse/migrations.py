@@ -14,6 +14,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (4, "004_page_audit.sql"),
     (5, "005_crosscheck_intervals.sql"),
     (6, "006_resolver.sql"),
+    (7, "007_held_runs.sql"),
+    (8, "008_verified.sql"),
     (9, "009_entry_digests.sql"),
     (10, "010_catalogue.sql"),
     (11, "011_identity.sql"),

@@ -28,6 +28,12 @@ def latest_run_per_source(con) -> list[tuple]:
     ).fetchall()
 
 
+def verified_summary(con, fresh_days: int = 2) -> str | None:
+    """``N of M vendors verified within D days`` (``vendor_status_within``); None before any crawl."""
+    row = con.execute("SELECT any_value(summary) FROM vendor_status_within(?)", [fresh_days]).fetchone()
+    return row[0]
+
+
 def newest_loaded(con) -> dict[str, datetime]:
     """Per source, the newest observation loaded with prices (``ok`` or ``partial``)."""
     rows = con.execute(

@@ -22,7 +22,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .contract import PRICE_COLUMNS, SCHEDULE_COLUMNS
+from .contract import IDENTITY_COLUMNS, IDENTITY_DEFAULTS, PRICE_COLUMNS, SCHEDULE_COLUMNS
 from .errors import BadInput
 
 ROWS_FILE = "rows.jsonl"
@@ -51,6 +51,7 @@ class RunRecord:
     page_kind: str | None = None  # the page format read ('' for a live fetch); None: no page (guards.page_of)
     rows_seen: int | None = None  # the page's completeness audit (None: no audit)
     rows_priced: int | None = None
+    aggregator: bool | None = None  # the source lists other vendors' models (None: not said, e.g. a registry)
     added: int = 0
     changed: int = 0
     removed: int = 0
@@ -64,7 +65,9 @@ class StagedRun:
 
     ``complete``: the rows are everything the source lists. Otherwise the run is incremental: each
     ``source_model_key`` in ``rows`` replaces that key's prices, each key in ``removed_keys`` loses all of its
-    prices, and every other key keeps its prices. ``details`` are the producer's diagnostics (not loaded).
+    prices, and every other key keeps its prices. ``kept`` are identities (``IDENTITY_COLUMNS`` tuples) whose
+    value the producer could not read (NaN, a word, null): a price already loaded under one keeps its last good
+    value instead of being retired. ``details`` are the producer's diagnostics (not loaded).
     ``entry_digests``: for a producer that reads its source incrementally, the digest of the text each key it
     read came from (None: read that key again next time), kept with the warehouse (``digests.py``).
     """
@@ -75,6 +78,7 @@ class StagedRun:
     removed_keys: frozenset[str] = frozenset()
     details: dict = field(default_factory=dict)
     entry_digests: dict[str, str | None] | None = None
+    kept: frozenset[tuple] = frozenset()
 
 
 def _encode(value):
@@ -93,6 +97,7 @@ def write_staged_run(
     complete: bool = True,
     removed_keys: Iterable[str] = (),
     details: dict | None = None,
+    kept: Iterable[tuple] = (),
 ) -> Path:
     """Write ``run`` and ``rows`` as the staged-run folder ``folder`` (replacing one already there)."""
     folder = Path(folder)
@@ -110,6 +115,7 @@ def write_staged_run(
         "complete": complete,
         "removed_keys": sorted(removed_keys),
         "details": details or {},
+        "kept": sorted(kept),
     }
     (tmp / RUN_FILE).write_text(json.dumps(meta, default=_encode, indent=2, sort_keys=True), encoding="utf-8")
     if folder.exists():
@@ -138,7 +144,13 @@ def read_staged_run(folder: Path) -> StagedRun:
         raise BadInput(f"{folder}: unreadable staged run ({type(exc).__name__}: {exc}); refused") from None
     if len(rows) != meta["rows"]:
         raise BadInput(f"{folder}: {ROWS_FILE} holds {len(rows)} rows, {RUN_FILE} says {meta['rows']}; refused")
-    return StagedRun(record, rows, meta["complete"], frozenset(meta["removed_keys"]), meta["details"])
+    kept = frozenset(map(_identity, meta.get("kept", ())))
+    return StagedRun(record, rows, meta["complete"], frozenset(meta["removed_keys"]), meta["details"], kept=kept)
+
+
+def _identity(ident: list) -> tuple:
+    """A kept identity as stored; one staged before a later identity column existed gets that column's default."""
+    return (*ident, *(IDENTITY_DEFAULTS[c] for c in IDENTITY_COLUMNS[len(ident) :]))
 
 
 def _read_rows(path: Path) -> list[dict]:

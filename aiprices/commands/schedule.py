@@ -157,8 +157,10 @@ def _wrap(text: str, indent: int, width: int = 110) -> str:
               help="the configured daily time, used when no scheduler is running")  # fmt: skip
 @click.option("--last", default=10, show_default=True, help="how many recent job runs to show")
 @click.option("--verbose", "-v", is_flag=True, help="full reasons instead of shortened ones")
+@click.option("--fresh-days", type=click.IntRange(min=1), default=2, show_default=True,
+              help="a vendor is verified when its last ok run is at most this many days old")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="machine-readable status")
-def status(db: str, at: str, last: int, verbose: bool, as_json: bool) -> None:
+def status(db: str, at: str, last: int, verbose: bool, fresh_days: int, as_json: bool) -> None:
     """Next run, the last good crawl, recent job runs and the latest status of each source."""
     from aiprices.schedules.config import ScheduleConfig, ScheduleConfigError
     from aiprices.schedules.status import schedule_status
@@ -167,7 +169,7 @@ def status(db: str, at: str, last: int, verbose: bool, as_json: bool) -> None:
         cfg = ScheduleConfig(db=Path(db), at=at, jitter=0)
     except ScheduleConfigError as exc:  # a bad --at, --jitter or --budgets: a usage error
         raise UsageProblem(str(exc)) from None
-    data = schedule_status(cfg, last)
+    data = schedule_status(cfg, last, fresh_days)
     if as_json:
         click.echo(json.dumps(data, indent=2, default=str))
         return
@@ -179,7 +181,7 @@ def status(db: str, at: str, last: int, verbose: bool, as_json: bool) -> None:
     for run in reversed(data["recent_runs"]):
         click.echo("  " + _line(run, verbose).replace("\n", "\n  "))
     if data["sources"]:
-        click.echo("sources:")
+        click.echo("sources:" + (f" {data['verified']} (aggregators not counted)" if data["verified"] else ""))
     for src in data["sources"]:
         head = f"  {src['source']:<11} {src['status']:<8} {src['last_run'] or ''}  "
         click.echo(_wrap(head + _reason(src["error"], verbose), len(head)) if src["error"] else head.rstrip())

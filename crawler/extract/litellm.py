@@ -23,6 +23,12 @@ SOURCE = "litellm"
 # Entries that document or route, and hold no model's prices (see README "Registry oddities").
 NON_MODEL_KEYS = frozenset({"sample_spec", "fallback_generalizations"})
 STRUCTURED_FIELDS = frozenset({"tiered_pricing", "off_peak_pricing"})
+# Cost fields whose value is an object of prices, one per member (``search_context_size_low``,
+# ``contentPolicyUnits``). Any other cost field holding an object is not a price: rejected, never read.
+NESTED_COST_FIELDS = frozenset({"search_context_cost_per_query", "guardrail_cost_per_unit"})
+# What a value that is not a number (null, a word, an object, a list, true) reads as: validation rejects it
+# like NaN, naming the value as written, and a price loaded before keeps its last good value.
+NOT_A_NUMBER = Decimal("NaN")
 
 
 class RegistryUnreadable(ValueError):
@@ -45,28 +51,29 @@ class EntryReport:
             names = ", ".join(f"{k} x{n}" for k, n in sorted(self.unknown_fields.items()))
             parts.append(f"unknown cost fields kept as price_key 'unknown': {names}")
         if self.skipped:
-            parts.append(f"skipped values: {'; '.join(self.skipped[:10])}")
+            more = f"; and {len(self.skipped) - 10} more" if len(self.skipped) > 10 else ""
+            parts.append(
+                f"skipped values: {'; '.join(self.skipped[:10])}{more} "
+                "(a price loaded before keeps its last good value)"
+            )
         return " | ".join(parts)
 
 
 _BIGINT_MAX = 2**63 - 1
 
 
-def _decimal(value, where: str, report: EntryReport) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
+def _decimal(value) -> Decimal:
+    """The exact number a value holds, or ``NOT_A_NUMBER``."""
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
     if isinstance(value, str):
         try:
             return Decimal(value.strip())
         except InvalidOperation:
-            report.skipped.append(f"{where}: not a number {_shown(value)}")
-            return None
-    report.skipped.append(f"{where}: unexpected {type(value).__name__}")
-    return None
+            pass
+    return NOT_A_NUMBER
 
 
 class Origin:
@@ -84,9 +91,7 @@ class Origin:
 def _emit(rows, seen, key, base, spec_field, value, report, *, variant_extra="", context=None, where=""):
     spec = parse_field(spec_field)
     where = where or f"{key}.{spec_field}"
-    price = _decimal(value, where, report)
-    if price is None:
-        return
+    price = _decimal(value)
     if not spec.known:
         report.unknown_fields[spec_field] = report.unknown_fields.get(spec_field, 0) + 1
     variant = "/".join(v for v in (base["variant"], spec.variant, variant_extra) if v)
@@ -124,7 +129,7 @@ def entry_rows(key: str, entry, report: EntryReport) -> list[tuple[Origin, dict]
         if name in STRUCTURED_FIELDS:
             _structured(rows, seen, key, base, name, value, report)
         elif is_cost_field(name):
-            if isinstance(value, dict):  # search_context_cost_per_query, guardrail_cost_per_unit
+            if isinstance(value, dict) and name in NESTED_COST_FIELDS:
                 for sub, sub_value in value.items():
                     label = sub.removeprefix("search_context_size_")
                     _emit(

@@ -187,6 +187,7 @@ class PriceSpider(scrapy.Spider):
             "rows_priced": self.rows_priced,
             "unpriced": self.unpriced,
             "page_kind": ",".join(dict.fromkeys(self.page_kinds)),  # the page(s) read, for the page guards
+            "aggregator": get_source(self.source).aggregator,
             "unmapped_columns": self.unmapped,
             "pages": self.pages,
             "items": staged,

@@ -81,7 +81,7 @@ def crawl_pages(con) -> None:
     rows = [_page_row("openai", "gpt-4o", "input", "2.5", page), _page_row("openai", "gpt-4o", "output", "10", page)]
     load_run(con, StagedRun(RunRecord("crawl-openai", "openai", "crawl", at, at, at, pages=1, items=2), rows))
     listing = [_page_row("openrouter", "openai/gpt-4o", "input", "2.5", "https://openrouter.ai/api/v1/models")]
-    run = RunRecord("crawl-openrouter", "openrouter", "crawl", at, at, at, pages=1, items=1)
+    run = RunRecord("crawl-openrouter", "openrouter", "crawl", at, at, at, pages=1, items=1, aggregator=True)
     load_run(con, StagedRun(run, listing))
 
 

@@ -130,6 +130,13 @@ FROM quarantine;
 DROP TABLE quarantine;
 ALTER TABLE quarantine_v11 RENAME TO quarantine;
 
+-- A held run's prices (007_held_runs.sql) are price rows too. A file that ran 007 before these columns existed
+-- gains them here (a fresh file's 007 has them already; a file that ran this migration before 007 gets them
+-- from 007). Their stored price ids are not rewritten: accepting a held run retires by identity.
+ALTER TABLE IF EXISTS run_hold_prices ADD COLUMN IF NOT EXISTS time_window VARCHAR DEFAULT '';
+ALTER TABLE IF EXISTS run_hold_prices ADD COLUMN IF NOT EXISTS effective_from TIMESTAMPTZ;
+ALTER TABLE IF EXISTS run_hold_prices ADD COLUMN IF NOT EXISTS effective_to TIMESTAMPTZ;
+
 DROP MACRO identity_id;
 
 CREATE OR REPLACE VIEW price_history AS

@@ -115,7 +115,7 @@ def _interleaved(repeat: int, a: tuple, b: tuple, before_b=None) -> tuple[list[d
     """``repeat`` rounds of steps ``a`` and ``b`` (``(step, *args)``), alternating which goes first."""
     runs_a, runs_b = [], []
     for i in range(repeat):
-        for which in ("ab" if i % 2 == 0 else "ba"):
+        for which in "ab" if i % 2 == 0 else "ba":
             if which == "a":
                 runs_a.append(_child(*a))
             else:

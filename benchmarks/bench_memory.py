@@ -38,7 +38,7 @@ def generate(path: Path, mib: int, change: bool = False) -> int:
             for key, body in pieces.items():
                 if change and count % 10 == 0:
                     body = body.replace('"input_cost_per_token": ', '"input_cost_per_token": 1e-06, "x_old": ', 1)
-                line = f'{"," if count else ""}\n    {json.dumps(f"copy{round_}/{key}")}: {body}'
+                line = f"{',' if count else ''}\n    {json.dumps(f'copy{round_}/{key}')}: {body}"
                 fh.write(line)
                 written += len(line)
                 count += 1

@@ -95,9 +95,7 @@ def plan_line(index: int, line) -> LinePlan:
         comps = []
         if line.one_time is not None:
             amount = parse_amount(line.one_time)
-            comps.append(
-                Component("one-time", None, one_time=Decimal(1), first_year=Decimal(1), price=amount)
-            )
+            comps.append(Component("one-time", None, one_time=Decimal(1), first_year=Decimal(1), price=amount))
         if line.monthly is not None:
             amount = parse_amount(line.monthly)
             comps.append(Component("monthly", None, monthly=Decimal(1), first_year=Decimal(12), price=amount))
@@ -135,7 +133,10 @@ def plan_line(index: int, line) -> LinePlan:
         )
     elif isinstance(line, ImageLine):
         comps = image_components(
-            images=line.images, images_per_month=line.images_per_month, size=line.size, quality=line.quality,
+            images=line.images,
+            images_per_month=line.images_per_month,
+            size=line.size,
+            quality=line.quality,
             steps=line.steps,
         )
     else:  # pragma: no cover - the schema admits only the kinds above

@@ -68,8 +68,7 @@ class ExplicitPrices:
             parsed = parse_price(text, field=f"{where}.{name}")
             if parsed.unit is not None and parsed.unit != unit:
                 raise PriceFormatError(
-                    f"{where}.{name}: {text!r} is not a price {_unit_words(unit)} (expected e.g. "
-                    f"'{_example(unit)}')"
+                    f"{where}.{name}: {text!r} is not a price {_unit_words(unit)} (expected e.g. '{_example(unit)}')"
                 )
             if parsed.unit is None:
                 raise PriceFormatError(f"{where}.{name}: say what {text!r} is per (e.g. '{_example(unit)}')")

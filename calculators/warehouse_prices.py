@@ -29,8 +29,12 @@ def ref_fields(ref: PriceRef) -> tuple:
 
 def ref_ask(ask_id: int, as_of: datetime, name: str, ref: PriceRef, **filters) -> dict:
     """One resolver ask (``warehouse.resolve.asks_table`` row) for ``ref`` of ``name`` at ``as_of``."""
-    return dict(zip(_REF_COLUMNS, ref_fields(ref), strict=True)) | {"ask_id": ask_id, "as_of": as_of, "name": name,
-                                                                   **filters}
+    return dict(zip(_REF_COLUMNS, ref_fields(ref), strict=True)) | {
+        "ask_id": ask_id,
+        "as_of": as_of,
+        "name": name,
+        **filters,
+    }
 
 
 def end_of_day(con, day: date) -> datetime:

@@ -31,9 +31,7 @@ _AZURE_FILTER = (
 )
 AZURE_URL = "https://prices.azure.com/api/retail/prices?currencyCode='USD'&$filter=" + quote(_AZURE_FILTER)
 
-_BEDROCK_OFFERS = (
-    "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{code}/current/us-east-1/index.json"
-)
+_BEDROCK_OFFERS = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{code}/current/us-east-1/index.json"
 
 SOURCES: dict[str, Source] = {
     s.name: s

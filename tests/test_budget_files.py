@@ -44,9 +44,7 @@ def test_seed_002_budget_2000():
 
 def test_issue_example_explicit_and_fixed_lines_price_without_a_warehouse():
     bf = load_budget(EXAMPLES / "support-bot.yaml")
-    with pytest.raises(
-        BudgetError, match=r"support-bot.yaml:7: lines\[0\].model: pricing a model needs a warehouse"
-    ):
+    with pytest.raises(BudgetError, match=r"support-bot.yaml:7: lines\[0\].model: pricing a model needs a warehouse"):
         price_budget(bf, None)
 
 

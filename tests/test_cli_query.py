@@ -35,9 +35,15 @@ def loaded_db(tmp_path_factory) -> Path:
 
 
 def test_price_on_a_date_with_provenance(loaded_db):
-    rows = list(csv.DictReader(io.StringIO(
-        aiprices("price", "claude-3-5-haiku-20241022", "--on", "2025-03-01", "--format", "csv", db=loaded_db).stdout
-    )))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                aiprices(
+                    "price", "claude-3-5-haiku-20241022", "--on", "2025-03-01", "--format", "csv", db=loaded_db
+                ).stdout
+            )
+        )
+    )
     by_key = {(r["source_model_key"], r["price_key"]): r for r in rows}
     first_party = by_key[("claude-3-5-haiku-20241022", "input")]
     assert first_party["price"] == "1" and first_party["unit"] == "usd_per_1m_tokens"
@@ -64,30 +70,46 @@ def test_unknown_model_suggests_closest_names(loaded_db):
 
 def test_sql_refuses_writes_and_changes_nothing(loaded_db):
     before = aiprices("sql", "SELECT count(*) AS n FROM price_changes", "--format", "json", db=loaded_db).stdout
-    for statement in ("DELETE FROM changes", "DROP TABLE runs", "select 1; delete from runs",
-                      "COPY runs TO '/tmp/x.csv'", "ATTACH 'x.db'"):
+    for statement in (
+        "DELETE FROM changes",
+        "DROP TABLE runs",
+        "select 1; delete from runs",
+        "COPY runs TO '/tmp/x.csv'",
+        "ATTACH 'x.db'",
+    ):
         proc = aiprices("sql", statement, db=loaded_db, check=False)
         assert proc.returncode == 1 and "read-only" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert aiprices("sql", "SELECT count(*) AS n FROM price_changes", "--format", "json", db=loaded_db).stdout == before
 
 
 def test_sql_formats_keep_money_exact(loaded_db):
-    query = ("SELECT price FROM prices_on(DATE '2025-06-01') WHERE source_model_key = "
-             "'claude-3-5-haiku-20241022' AND price_key = 'cache_read'")
+    query = (
+        "SELECT price FROM prices_on(DATE '2025-06-01') WHERE source_model_key = "
+        "'claude-3-5-haiku-20241022' AND price_key = 'cache_read'"
+    )
     assert json.loads(aiprices("sql", query, "--format", "json", db=loaded_db).stdout) == [{"price": "0.08"}]
     assert aiprices("sql", query, "--format", "csv", db=loaded_db).stdout.split() == ["price", "0.08"]
     assert "0.08" in aiprices("sql", query, db=loaded_db).stdout
 
 
 def test_changes_since_and_history(loaded_db):
-    out = json.loads(aiprices("changes", "--since", "2025-06-01", "--model", "claude-3-5-haiku-20241022",
-                              "--format", "json", db=loaded_db).stdout)
+    out = json.loads(
+        aiprices(
+            "changes", "--since", "2025-06-01", "--model", "claude-3-5-haiku-20241022", "--format", "json", db=loaded_db
+        ).stdout
+    )
     inputs = [r for r in out if r["price_key"] == "input" and r["source_model_key"] == "claude-3-5-haiku-20241022"]
     assert inputs == [{**inputs[0], "old_price": "1", "new_price": "0.8", "kind": "changed", "pct_change": -20.0}]
-    hist = list(csv.DictReader(io.StringIO(aiprices("history", "claude-3-5-haiku-20241022", "--format", "csv",
-                                                    db=loaded_db).stdout)))
-    intervals = [(r["price"], r["valid_to"]) for r in hist
-                 if r["price_key"] == "input" and r["source_model_key"] == "claude-3-5-haiku-20241022"]
+    hist = list(
+        csv.DictReader(
+            io.StringIO(aiprices("history", "claude-3-5-haiku-20241022", "--format", "csv", db=loaded_db).stdout)
+        )
+    )
+    intervals = [
+        (r["price"], r["valid_to"])
+        for r in hist
+        if r["price_key"] == "input" and r["source_model_key"] == "claude-3-5-haiku-20241022"
+    ]
     assert intervals == [("1", "2025-06-01T00:00:00+00:00"), ("0.8", "")]
 
 
@@ -106,8 +128,9 @@ def test_errors_are_one_line(tmp_path, registry_dir):
 
 
 def test_registry_refresh_offline_is_a_clear_error(tmp_path):
-    proc = aiprices("registry", "refresh", "--url", "http://127.0.0.1:9/registry.json", db=tmp_path / "w.duckdb",
-                    check=False)
+    proc = aiprices(
+        "registry", "refresh", "--url", "http://127.0.0.1:9/registry.json", db=tmp_path / "w.duckdb", check=False
+    )
     assert proc.returncode == 1 and proc.stderr.startswith("error: cannot fetch") and "offline" in proc.stderr
 
 
@@ -135,8 +158,11 @@ def test_export_parquet_replaces_only_that_day(loaded_db, tmp_path):
         f"SELECT count(*) FROM read_parquet('{out}/price_changes/**/*.parquet', hive_partitioning = true) "
         "WHERE date = DATE '2025-06-01'"
     ).fetchone()
-    (expected,) = connect(loaded_db, read_only=True).execute(
-        "SELECT count(*) FROM price_changes WHERE changed_on = DATE '2025-06-01'").fetchone()
+    (expected,) = (
+        connect(loaded_db, read_only=True)
+        .execute("SELECT count(*) FROM price_changes WHERE changed_on = DATE '2025-06-01'")
+        .fetchone()
+    )
     assert n == expected > 0
 
 

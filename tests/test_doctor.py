@@ -46,9 +46,7 @@ def healthy(migrated_db) -> Path:
     load(con, 4, [row("a", "1.5"), row("b", "2000"), row("c", "3000"), row("d", "4")])  # b confirmed
     accept(con, list_held(con)[0].change_id)  # c accepted
     load(con, 5, [row("a", "1.5"), row("b", "2000"), row("c", "3000"), row("d", "0")])  # d held, pending
-    load(
-        con, 6, [row("a", "1.5"), row("b", "2000"), row("c", "3000"), row("d", "0")][1:]
-    )  # 3 of 4: a removed
+    load(con, 6, [row("a", "1.5"), row("b", "2000"), row("c", "3000"), row("d", "0")][1:])  # 3 of 4: a removed
     (cid,) = con.execute("SELECT change_id FROM changes WHERE kind = 'changed' AND flag IS NULL").fetchone()
     correct(con, cid)
     assert run_checks(con) == []

@@ -89,7 +89,7 @@ def test_usage_errors_are_one_line_and_exit_2(name, tmp_path):
     assert result.exit_code == 2
     assert_one_error_line(result)
     assert "no such option '--no-such-option'" in result.stderr
-    assert f"(see 'aiprices {' '.join(USAGE[name][:2 if name in GROUPS else 1])} --help')" in result.stderr
+    assert f"(see 'aiprices {' '.join(USAGE[name][: 2 if name in GROUPS else 1])} --help')" in result.stderr
 
 
 @pytest.mark.parametrize("name", sorted(USAGE))

@@ -135,9 +135,7 @@ def test_envelope_next_link_and_filter():
         "armRegionName": "eastus",
     }
     other = dict(rec, serviceName="Virtual Machines", productName="D2 v3")
-    body = json.dumps(
-        {"Items": [rec, other], "NextPageLink": "https://prices.azure.com/api/retail/prices?$skip=100"}
-    )
+    body = json.dumps({"Items": [rec, other], "NextPageLink": "https://prices.azure.com/api/retail/prices?$skip=100"})
     ex = azure.extract(body.encode(), "u")
     assert ex.next_url == "https://prices.azure.com/api/retail/prices?$skip=100"
     assert [(i["source_model_key"], i["price"]) for i in ex.items] == [("gpt 9", Decimal("0.001"))]

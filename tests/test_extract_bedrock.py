@@ -15,9 +15,7 @@ def parsed():
     from helpers.shared import shared_path
 
     path = shared_path("vendor-pages", "bedrock", "2026-10-04.price-list-subset.json")
-    return bedrock.extract(
-        path.read_bytes(), "https://pricing.us-east-1.amazonaws.com/", "price-list-subset.json"
-    )
+    return bedrock.extract(path.read_bytes(), "https://pricing.us-east-1.amazonaws.com/", "price-list-subset.json")
 
 
 def one(ex, model, key, tier="standard", region="us-east-1", variant=""):
@@ -45,9 +43,7 @@ def test_gpt_oss_per_1k_prices(parsed):
     assert (inp["unit"], inp["price"]) == ("per_1k_tokens", Decimal("0.00015"))
     assert one(parsed, "gpt-oss-120b", "output")["price"] == Decimal("0.0006")
     assert one(parsed, "gpt-oss-120b", "input", tier="batch")["price"] == Decimal("0.000075")
-    assert one(parsed, "gpt-oss-20b", "output", tier="priority", variant="mantle")["price"] == Decimal(
-        "0.000525"
-    )
+    assert one(parsed, "gpt-oss-20b", "output", tier="priority", variant="mantle")["price"] == Decimal("0.000525")
     assert one(parsed, "gpt-oss-20b", "input", tier="flex")["price"] == Decimal("0.000035")
 
 

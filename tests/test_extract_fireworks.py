@@ -31,9 +31,7 @@ def test_docs_2026_10_04(docs):
     assert price_of(docs, "OpenAI GPT OSS 120B", "cache_read", service_tier="priority") == Decimal("0.018")
     assert price_of(docs, "Kimi K3 (US)", "output", service_tier="priority", region="us") == Decimal("28.125")
     assert not [
-        it
-        for it in docs.items
-        if it["source_model_key"] == "Kimi K3 Fast" and it["service_tier"] != "standard"
+        it for it in docs.items if it["source_model_key"] == "Kimi K3 Fast" and it["service_tier"] != "standard"
     ]
     assert price_of(docs, "MoE up to 56B parameters (e.g. Mixtral 8x7B)", "output") == Decimal("0.50")
     assert price_of(docs, "150M – 350M", "input") == Decimal("0.016")
@@ -49,9 +47,7 @@ def test_excerpt_2026_06_15(excerpt):
     assert price_of(excerpt, "Kimi K2.5", "output") == Decimal("3.00")
     assert price_of(excerpt, "Kimi K2.7 Code", "cache_read", service_tier="priority") == Decimal("0.285")
     assert not [
-        it
-        for it in excerpt.items
-        if it["source_model_key"] == "Kimi K2.5" and it["service_tier"] == "priority"
+        it for it in excerpt.items if it["source_model_key"] == "Kimi K2.5" and it["service_tier"] == "priority"
     ]
 
 

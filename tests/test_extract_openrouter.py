@@ -26,9 +26,7 @@ def parsed(request):
 
 def price(ex, model, key, ctx=0):
     found = [
-        i["price"]
-        for i in ex.items
-        if i["model"] == model and i["price_key"] == key and i["context_min_tokens"] == ctx
+        i["price"] for i in ex.items if i["model"] == model and i["price_key"] == key and i["context_min_tokens"] == ctx
     ]
     assert len(found) == 1, (model, key, ctx, found)
     return found[0]
@@ -55,9 +53,7 @@ def test_2026_07_17_prices(parsed):
     assert price(ex, "anthropic/claude-sonnet-4.5", "input", 200000) == Decimal("0.000006")
     assert price(ex, "anthropic/claude-sonnet-4.5", "cache_write_1h") == Decimal("0.000006")
     # web_search is USD per call: published as per 1K queries.
-    search = [
-        i for i in ex.items if i["model"] == "anthropic/claude-sonnet-4.5" and i["price_key"] == "search"
-    ]
+    search = [i for i in ex.items if i["model"] == "anthropic/claude-sonnet-4.5" and i["price_key"] == "search"]
     assert search[0]["unit"] == "per_1k_queries" and search[0]["price"] == Decimal("10")
 
 
@@ -91,9 +87,7 @@ def test_layout_changed_on_bogus_bodies():
 
 
 def test_unknown_pricing_field_is_reported():
-    body = json.dumps(
-        {"data": [{"id": "a/b", "pricing": {"prompt": "0.000001", "teleport": "0.5"}}]}
-    ).encode()
+    body = json.dumps({"data": [{"id": "a/b", "pricing": {"prompt": "0.000001", "teleport": "0.5"}}]}).encode()
     ex = openrouter.extract(body, "u")
     assert ex.unmapped_columns == ["pricing.teleport"]
     assert [i["price"] for i in ex.items] == [Decimal("0.000001")]

@@ -42,22 +42,16 @@ def test_docs_2026_10_04(docs):
     assert price_of(docs, "Ternary Bonsai 27B", "output") == Decimal(0)  # the page says "Free"
     assert price_of(docs, "Flux1.1 [pro]", "output_image", unit="per_1m_pixels") == Decimal("0.04")
     assert price_of(docs, "SD XL", "output_image", variant="from") == Decimal("0.0019")
-    assert price_of(
-        docs, "Gemini 3 Pro Image (Nano Banana Pro)", "output_image", variant="at 1K or 2K"
-    ) == Decimal("0.134")
-    assert price_of(docs, "Seedance 1.0 Lite", "output_video", variant="per video 720p / 5s") == Decimal(
-        "0.143"
+    assert price_of(docs, "Gemini 3 Pro Image (Nano Banana Pro)", "output_image", variant="at 1K or 2K") == Decimal(
+        "0.134"
     )
+    assert price_of(docs, "Seedance 1.0 Lite", "output_video", variant="per video 720p / 5s") == Decimal("0.143")
     assert price_of(docs, "Orpheus 3B", "input", unit="per_1m_characters") == Decimal("15.00")
     assert price_of(docs, "Whisper Large v3", "input_audio") == Decimal("0.0015")
     models = {it["source_model_key"]: it["model"] for it in docs.items}
     assert models["Llama 3.3 70B Instruct Turbo"] == "meta-llama/llama-3.3-70b-instruct-turbo"
     # "-" cached price: no item
-    assert not [
-        it
-        for it in docs.items
-        if it["source_model_key"] == "GPT-OSS 120B" and it["price_key"] == "cache_read"
-    ]
+    assert not [it for it in docs.items if it["source_model_key"] == "GPT-OSS 120B" and it["price_key"] == "cache_read"]
 
 
 def test_api_2026_01_23(api):
@@ -69,9 +63,7 @@ def test_api_2026_01_23(api):
     assert price_of(api, "openai/gpt-oss-120b", "output") == Decimal("0.6")
     assert price_of(api, "BAAI/bge-large-en-v1.5", "input") == Decimal("0.016")
     assert not [
-        it
-        for it in api.items
-        if it["source_model_key"] == "BAAI/bge-large-en-v1.5" and it["price_key"] == "output"
+        it for it in api.items if it["source_model_key"] == "BAAI/bge-large-en-v1.5" and it["price_key"] == "output"
     ]
     assert all(it["price"] > 0 for it in api.items)
     assert "togethercomputer/MoA-1" not in {it["source_model_key"] for it in api.items}

@@ -203,7 +203,7 @@ def test_excerpt_2026_10_04(excerpt):
 
 
 def test_excerpt_2026_10_04_dated_gemini_3_8_flash(excerpt):
-    """"Gemini 3.8 Flash* through December 31, 2026" and "... Starting January 1, 2027": one model, two dated prices."""
+    """One model, two dated prices: "Gemini 3.8 Flash* through December 31, 2026", "... Starting January 1, 2027"."""
     new_year = datetime(2027, 1, 1, tzinfo=UTC)
     for key, now, later in (("input", "0.75", "1.50"), ("output", "3.75", "7.50")):
         assert price_of(excerpt, "Gemini 3.8 Flash", key, effective_to=new_year) == Decimal(now)

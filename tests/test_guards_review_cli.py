@@ -72,8 +72,10 @@ def test_review_list_accept_reject_correct(migrated_db):
     assert aiprices("doctor", db=migrated_db).returncode == 0
     missing = aiprices("review", "accept", "424242", db=migrated_db)
     assert missing.returncode == 1 and "no such change: 424242" in missing.stderr
-    query = ("SELECT min(change_id) AS id FROM price_changes "
-             "WHERE change_id NOT IN (SELECT change_id FROM quarantined_changes)")
+    query = (
+        "SELECT min(change_id) AS id FROM price_changes "
+        "WHERE change_id NOT IN (SELECT change_id FROM quarantined_changes)"
+    )
     (published,) = [r["id"] for r in json.loads(aiprices("sql", query, "--format", "json", db=migrated_db).stdout)]
     plain = aiprices("review", "accept", str(published), db=migrated_db)
     assert plain.returncode == 1 and f"change {published} is not quarantined" in plain.stderr

@@ -23,9 +23,7 @@ def _copy(registry_dir: Path, dest: Path, *dates: str) -> Path:
 
 
 def _counts(con) -> tuple:
-    return tuple(
-        con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("runs", "price_intervals", "changes")
-    )
+    return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("runs", "price_intervals", "changes"))
 
 
 @pytest.fixture(scope="module")

@@ -52,8 +52,11 @@ def test_duplicate_key_last_copy_wins_and_is_reported(tmp_path, con):
 
 def test_exponent_and_decimal_formats_are_the_same_price(tmp_path, con):
     _write(tmp_path / "c", "2025-01-01", _entries(a={"input_cost_per_token": 0.000003, "litellm_provider": "x"}))
-    _write(tmp_path / "c", "2025-01-02", '{\n    "a": {\n        "input_cost_per_token": 3e-06,\n'
-           '        "litellm_provider": "x"\n    }\n}\n')
+    _write(
+        tmp_path / "c",
+        "2025-01-02",
+        '{\n    "a": {\n        "input_cost_per_token": 3e-06,\n        "litellm_provider": "x"\n    }\n}\n',
+    )
     result = backfill(con, tmp_path / "c")
     assert result.changed == 0 and result.added == 1
 
@@ -136,15 +139,22 @@ def test_git_clone_history_one_version_per_day(tmp_path, con):
 
     def git(*args, env_date=None):
         env = {"GIT_AUTHOR_DATE": env_date, "GIT_COMMITTER_DATE": env_date} if env_date else {}
-        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                       env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env})
+        subprocess.run(
+            ["git", "-C", str(repo), *args],
+            check=True,
+            capture_output=True,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env},
+        )
 
     git("init", "-q")
     git("config", "user.email", "t@example.com")
     git("config", "user.name", "t")
     target = repo / "model_prices_and_context_window.json"
-    for when, price in (("2025-01-01T09:00:00Z", 1e-06), ("2025-01-01T18:00:00Z", 2e-06),
-                        ("2025-01-05T12:00:00Z", 3e-06)):
+    for when, price in (
+        ("2025-01-01T09:00:00Z", 1e-06),
+        ("2025-01-01T18:00:00Z", 2e-06),
+        ("2025-01-05T12:00:00Z", 3e-06),
+    ):
         target.write_text(_entries(**{"gpt-4o": {"input_cost_per_token": price, "litellm_provider": "openai"}}))
         git("add", ".")
         git("commit", "-qm", f"price {price}", env_date=when)
@@ -163,6 +173,10 @@ def test_field_and_key_vocabulary():
     spec = parse_field("cache_creation_input_token_cost_above_1hr_above_200k_tokens_priority")
     assert (spec.price_key, spec.service_tier, spec.context_min_tokens) == ("cache_write_1h", "priority", 200000)
     assert split_key("bedrock/us-east-1/anthropic.claude-3", "bedrock") == (
-        "bedrock", "anthropic.claude-3", "us-east-1", "")
+        "bedrock",
+        "anthropic.claude-3",
+        "us-east-1",
+        "",
+    )
     assert split_key("azure/hd/1024-x-1024/dall-e-3", "azure") == ("azure", "dall-e-3", "", "hd/1024x1024")
     assert split_key("us.anthropic.claude-sonnet-4", "bedrock") == ("bedrock", "anthropic.claude-sonnet-4", "us", "")

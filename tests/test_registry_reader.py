@@ -135,8 +135,19 @@ def test_synthetic_series_gives_the_changelog_of_an_independent_whole_file_diff(
     series = tmp_path / "series"
     synthesize(60, series, registry_dir / "2025-12-07.json.gz", seed=20, entries=300)
     texts = [p.read_text() for p in sorted(series.iterdir())]
-    patterns = (r'":\{', r'" : \{', r'"\n    : \{', r'\n   "', r'\n"', r'\{ \n', r'\\/', r'\\u00e9', r'\de-[1-9]\b',
-                r'\dE-0', r'0\.0000')  # every key spelling, and numbers 3e-6, 3E-06, 0.000003
+    patterns = (
+        r'":\{',
+        r'" : \{',
+        r'"\n    : \{',
+        r'\n   "',
+        r'\n"',
+        r"\{ \n",
+        r"\\/",
+        r"\\u00e9",
+        r"\de-[1-9]\b",
+        r"\dE-0",
+        r"0\.0000",
+    )  # every key spelling, and numbers 3e-6, 3E-06, 0.000003
     for pattern in patterns:
         assert any(re.search(pattern, t) for t in texts), pattern
     members = [json.loads(t, object_pairs_hook=lambda pairs: pairs) for t in texts]

@@ -139,5 +139,5 @@ def test_the_headline_counts_vendors_verified_within_the_window_not_aggregators(
     index = (site / "index.html").read_text(encoding="utf-8")
     # openai was crawled the day before NOW (within 2 days); openrouter is an aggregator, listed apart
     assert '<strong id="verified">1 of 1</strong>' in index
-    others = index[index.index("Aggregators and registries"):]
+    others = index[index.index("Aggregators and registries") :]
     assert "openrouter" in others and "litellm" in others

@@ -170,9 +170,7 @@ def supersede_holds(con) -> None:
         WHERE h.run_id = s.held_run
         """
     )
-    con.execute(
-        "DELETE FROM run_hold_prices WHERE run_id IN (SELECT run_id FROM run_holds WHERE status <> 'pending')"
-    )
+    con.execute("DELETE FROM run_hold_prices WHERE run_id IN (SELECT run_id FROM run_holds WHERE status <> 'pending')")
 
 
 @dataclass

@@ -506,9 +506,10 @@ def _rechange(batch: Batch, run: RunRecord, pid: str, curs: list[_Current]) -> N
     batch.replanned.setdefault(pid, now)  # the earliest run of the batch that re-planned it
     batch.changes[:] = [c for c in batch.changes if c["price_id"] != pid or c["changed_at"] <= now]
     spans = [c for c in curs if c.valid_to is None or c.valid_to > c.valid_from]
-    instants = sorted({c.valid_from for c in spans if c.valid_from >= now} | {
-        c.valid_to for c in spans if c.valid_to is not None and c.valid_to >= now
-    })
+    instants = sorted(
+        {c.valid_from for c in spans if c.valid_from >= now}
+        | {c.valid_to for c in spans if c.valid_to is not None and c.valid_to >= now}
+    )
     for at in instants:
         before = next((c for c in spans if c.valid_to == at), None)
         after = next((c for c in spans if c.valid_from == at), None)

@@ -37,4 +37,3 @@ def build_once(folder: Path, copies: Path) -> RegistryWarehouse:
                 con.close()
             done.write_text(json.dumps(dataclasses.asdict(result)))
     return RegistryWarehouse(db, BackfillResult(**json.loads(done.read_text())))
-

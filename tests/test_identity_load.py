@@ -266,3 +266,17 @@ def test_a_file_that_ran_011_before_the_held_runs_migrations_gets_both_sides_col
     assert {"time_window", "effective_to"} <= set(columns(con, "price_history"))
     assert "aggregator" in columns(con, "vendor_status")
     con.close()
+
+
+def test_todays_price_ends_when_a_scheduled_one_starts(con):
+    # The page lists today's price and one "starting March 10": one price is in effect at any instant.
+    for day in (1, 2, 11):  # again the next day (nothing moves), then after the switch with the new price only
+        load(con, utc(2026, 3, day), [row("1"), row("2", starts=utc(2026, 3, 10))] if day < 11 else [row("2")])
+    assert [(p, f, t) for p, f, t, _ in history(con)] == [
+        (D(1), utc(2026, 3, 1), utc(2026, 3, 10)),
+        (D(2), utc(2026, 3, 10), None),
+    ]
+    on = "SELECT price FROM prices_on(?) WHERE model = 'm'"
+    assert con.execute(on, ["2026-03-05"]).fetchall() == [(D(1),)]
+    assert con.execute(on, ["2026-03-20"]).fetchall() == [(D(2),)]
+    assert changes(con) == [(utc(2026, 3, 1), "added", None, D(1)), (utc(2026, 3, 10), "changed", D(1), D(2))]

@@ -457,7 +457,7 @@ def _replan(
     is scheduled) and scheduled ones that never started are withdrawn (they end where they begin). The
     price's changes still ahead are written again from the new plan, dated when they take effect."""
     now = run.observed_at
-    planned = sorted(planned, key=lambda r: _plan_start(r, now) or now)
+    planned = _handed_over(sorted(planned, key=lambda r: _plan_start(r, now) or now), now)
     kept: list[_Current] = []
     moved = False
     for cur, row in zip(stored, planned, strict=False):
@@ -490,6 +490,18 @@ def _replan(
         opened.append(_open(batch, run, row, pid, starts=_plan_start(row, now)))
     _rechange(batch, run, pid, ended + kept + opened)
     return kept + opened
+
+
+def _handed_over(planned: list[dict], now: datetime) -> list[dict]:
+    """Planned prices in start order, each ending no later than the next one starts: a page listing today's
+    price and one "starting March 10" means today's ends on March 10, so one price is in effect at any time."""
+    out = list(planned)
+    for i in range(len(out) - 1):
+        nxt = _plan_start(out[i + 1], now)
+        end = out[i].get("effective_to")
+        if nxt is not None and (end is None or end > nxt):
+            out[i] = {**out[i], "effective_to": nxt}
+    return out
 
 
 def _agrees(cur: _Current, row: dict, now: datetime) -> bool:

@@ -103,15 +103,16 @@ _DATES = """
 CREATE OR REPLACE TEMP VIEW budget_dates AS
 SELECT l.b, d.list, d.side, d.day FROM budget_lists AS l JOIN budget_list_days AS d USING (list)
 """
+# Each budget's distinct dates: a date it lists twice (from = to) is valued once.
+_DATE_SET = "CREATE OR REPLACE TEMP VIEW budget_date_set AS SELECT DISTINCT b, day FROM budget_dates"
 
-# Each component at each date with the interval that priced it (NULL price: unpriced); a date a budget lists
-# twice (from = to) is one date.
+# Each component at each date with the interval that priced it (NULL price: unpriced).
 _ANSWERS = """
 CREATE OR REPLACE TEMP VIEW budget_answers AS
 SELECT n.b, n.l, n.c, x.day, n.optional, n.q_one_time, n.q_monthly, n.q_first_year,
        r.price, r.unit_price, r.rule, r.source, r.source_model_key
 FROM budget_needs AS n
-JOIN (SELECT DISTINCT b, day FROM budget_dates) AS x USING (b)
+JOIN budget_date_set AS x USING (b)
 LEFT JOIN budget_priced_asks AS r ON r.ask_id = n.ask_id AND r.day = x.day
 """
 # The answers by day, with their price as the sums use it (rounded once here, not per component and date).
@@ -130,7 +131,7 @@ FROM (SELECT w.ask_id, w.day
       FROM budget_asked AS w JOIN budget_days AS d USING (day)
       ANTI JOIN budget_resolved AS r ON r.ask_id = w.ask_id AND r.as_of = d.as_of) AS g
 JOIN budget_needs AS n ON n.ask_id = g.ask_id AND NOT n.optional
-JOIN (SELECT DISTINCT b, day FROM budget_dates) AS x ON x.b = n.b AND x.day = g.day
+JOIN budget_date_set AS x ON x.b = n.b AND x.day = g.day
 GROUP BY ALL
 """
 
@@ -220,6 +221,7 @@ _REGISTERED = ("budget_needs", "budget_questions", "budget_asked", "budget_lists
 # What a valuation leaves behind on the connection, dropped when it is done.
 _CLEANUP = (
     "DROP VIEW IF EXISTS budget_answers",
+    "DROP VIEW IF EXISTS budget_date_set",
     "DROP VIEW IF EXISTS budget_dates",
     "DROP TABLE IF EXISTS budget_steps",
     "DROP TABLE IF EXISTS budget_priced_asks",
@@ -430,6 +432,7 @@ def _run(con, budgets: list[BudgetFile]) -> list[tuple]:
     """Pin each question on its budgets' priced_on, answer the pinned questions at every date, sum: the
     totals per budget and date."""
     con.execute(_DATES)
+    con.execute(_DATE_SET)
     con.execute(_DAYS)
     con.execute(_PIN_ASKS)
     resolve_into(con, "budget_pin_asks", "budget_pins")

@@ -300,18 +300,48 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     return checks
 
 
+# DuckDB writes an insert of a whole row group (this many rows) or more to the file at once, even inside a
+# transaction; smaller inserts wait in memory until the commit. A sliced run's rows are inserted in such blocks.
+ROW_GROUP_ROWS = 122_880
+
+
 class _Writer:
     """Writes a load's batch inside its transaction, as often as a sliced run asks; keeps the cross-check counts.
-    The entry digests wait for the ``final`` write: what they become depends on every run of the load (a run that is
-    not ``ok`` drops them for the runs after it too)."""
+
+    A ``buffered`` write keeps the batch's intervals and changelog rows (as Arrow) until a row group's worth has
+    gathered, any other write inserts them first. The entry digests wait for the ``final`` write: what they become
+    depends on every run of the load (a run that is not ``ok`` drops them for the runs after it too).
+    """
 
     def __init__(self, con):
         self.con = con
         self.checks: dict[str, dict[str, int]] = {}
+        self._kept: dict[str, list[pa.Table]] = {"price_intervals": [], "changes": []}
 
-    def __call__(self, batch: Batch, final: bool = False) -> None:
+    def __call__(self, batch: Batch, buffered: bool = False, final: bool = False) -> None:
+        if buffered and not batch.quarantined:  # (a quarantine row is joined to its changelog row)
+            self._keep("price_intervals", batch.new_intervals)
+            self._keep("changes", batch.changes)
+        else:
+            self._insert()
         self.checks.update(write_batch(self.con, batch, digests=final))
         _written(batch, digests=final)
+        if max(sum(t.num_rows for t in kept) for kept in self._kept.values()) >= ROW_GROUP_ROWS:
+            self._insert()
+
+    def _keep(self, table: str, rows: list[dict]) -> None:
+        if rows:
+            self._kept[table].append(_arrow(rows, TABLE_COLUMNS[table]))
+            rows.clear()
+
+    def _insert(self) -> None:
+        for table, kept in self._kept.items():
+            if kept:
+                # Read by its name (DuckDB's replacement scan): unlike ``register``, that does not keep the
+                # table alive until the commit.
+                rows = pa.concat_tables(kept)  # noqa: F841
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows")
+                kept.clear()
 
 
 def _written(batch: Batch, digests: bool = True) -> None:

@@ -114,7 +114,7 @@ def staged_copies(
 def load_copies(con, copies: list[RegistryCopy], progress: Callable[[int, int], None] | None = None) -> BackfillResult:
     """Stage every copy not loaded yet and load them all in one transaction; ``progress`` hears (copies done,
     copies) as the loader takes each one (the CLI's progress display)."""
-    skip = loaded_snapshots(con, SOURCE)
+    skip = loaded_snapshots(con, SOURCE, since=min((c.observed_at for c in copies), default=None))
     labels: list[str] = []
     results = load_runs(con, staged_copies(_counted(copies, progress), skip, labels, stored_digests(con, SOURCE)))
     result = BackfillResult(skipped=len(copies) - len(results))

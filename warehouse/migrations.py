@@ -46,7 +46,10 @@ def outdated(con) -> bool:
 
 
 def migrate(con) -> list[str]:
-    """Apply every pending migration in order; return the names applied."""
+    """Apply every pending migration in order; return the names applied. A current file (every open but the first
+    after an upgrade) costs one read of the record."""
+    if not outdated(con):
+        return []
     applied = []
     for version, name in pending(con):
         sql = resources.files("aiprices.warehouse").joinpath("sql", name).read_text()

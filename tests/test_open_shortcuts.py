@@ -91,3 +91,28 @@ def test_loaded_snapshots_since_a_date_leave_out_only_older_copies(db_path, tmp_
         assert (again.loaded, again.skipped) == (1, 2)
     finally:
         con.close()
+
+
+def test_the_ledger_reads_the_newest_ok_run_of_each_page_as_the_whole_history_would_give(db_path):
+    from aiprices.warehouse.guards import page_of
+    from aiprices.warehouse.ledger import Ledger
+    from aiprices.warehouse.load import load_run
+    from aiprices.warehouse.staging import RunRecord, StagedRun
+
+    pages = [("https://a.test/p", "html"), ("https://a.test/q", "json")]
+    con = connect(db_path)
+    try:
+        for day in range(1, 7):
+            at = datetime(2026, 1, day, tzinfo=UTC)
+            url, kind = pages[day % 2]
+            status = "failed" if day == 6 else "ok"  # the newest run (day 6, page p) failed: p's newest ok is day 4
+            run = RunRecord(f"r{day}", "groq", "replay", at, at, at, status, items=day, source_url=url, page_kind=kind)
+            load_run(con, StagedRun(run, []))
+        last_ok = Ledger.from_db(con, "groq").last_ok
+        assert {page: ok.run_id for page, ok in last_ok.items()} == {
+            page_of(*pages[0]): "r4",
+            page_of(*pages[1]): "r5",
+            None: "r5",
+        }
+    finally:
+        con.close()

@@ -7,13 +7,23 @@ context threshold, region, variant and currency:
 * ``match``: equal within ``TOLERANCE`` (per-1M prices; sub-micro-dollar noise from per-token floats);
 * ``mismatch``: both exist and differ; ``delta`` = page - registry;
 * ``missing_in_registry``: the registry has no such price;
-* ``missing_on_page``: the registry prices a model the page lists, under a key the page does not publish.
+* ``missing_on_page``: the registry prices a model the page lists, under a key the page does not publish;
+* ``not_comparable``: the registry prices the page's vendor, but not in the page price's currency and time of day
+  (a CNY or an off-peak page price is never compared with a USD, all-day registry price).
+
+Units are bridged where they are exact multiples (``UNIT_BRIDGES``: per second, minute and hour; per request
+and per 1,000 requests; token prices are all stored per 1M tokens, characters per 1M characters): both prices
+are compared in the coarser unit, multiplied exactly (``Decimal``), and ``registry_price`` is stated in the
+page's unit (multiplied exactly, or divided exactly to the stored 24 decimals, ``price_divided``). A
+duration-priced ``input``/``output`` (LiteLLM's ``input_cost_per_second`` of a transcription model) is the page's
+``input_audio``/``output_audio`` (``DURATION_KEYS``); ``registry_price_key`` and ``registry_unit`` name what the
+registry's price was.
 
 Which prices are of one model is the catalogue's decision (``sql/010_catalogue.sql``: provider paths, Bedrock
-profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, dated snapshots of a listed
-undated id), and so is which region a registry key is in (``registry_region``: an unprefixed Bedrock key is
-the on-demand ``us-east-1`` price unless the model also has ``global.`` keys; Azure's ``us``/``eu`` keys are
-the Data Zone deployments the Retail Prices API calls ``datazone``).
+profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
+snapshots of a listed undated id), and so is which region a registry key is in (``registry_region``: an
+unprefixed Bedrock key is the on-demand ``us-east-1`` price unless the model also has ``global.`` keys; Azure's
+``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``).
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 page's model id wins, then the same spelling, then the alphabetically first.
@@ -38,6 +48,37 @@ from .connection import transaction
 TOLERANCE = Decimal("0.000001")
 REFERENCE_SOURCE = "litellm"  # the registry every other source's prices are compared with
 
+# Units that are exact multiples of each other: unit -> (the coarser unit both are compared in, its size in this
+# unit). A unit not listed is compared only with itself.
+UNIT_BRIDGES: dict[str, tuple[str, Decimal]] = {
+    "per_second": ("per_hour", Decimal(3600)),
+    "per_minute": ("per_hour", Decimal(60)),
+    "per_hour": ("per_hour", Decimal(1)),
+    "per_request": ("per_1k_requests", Decimal(1000)),
+    "per_1k_requests": ("per_1k_requests", Decimal(1)),
+}
+# Price keys one dimension has when priced by duration: the registry's per-second ``input``/``output`` of an
+# audio model is the page's ``input_audio``/``output_audio`` per minute.
+DURATION_KEYS: dict[str, str] = {"input_audio": "input", "output_audio": "output"}
+DURATION_BASIS = "per_hour"
+
+
+def _bridges() -> str:
+    """The bridges as a SQL relation ``(unit, basis, factor)``, factors as integers (exact with DECIMAL prices)."""
+    rows = ", ".join(f"('{u}', '{basis}', {factor}::BIGINT)" for u, (basis, factor) in UNIT_BRIDGES.items())
+    return f"(VALUES {rows}) AS b(unit, basis, factor)"
+
+
+def _dimension(rel: str) -> str:
+    """A price's comparable dimension: its key (duration-priced audio keys as their generic key), its unit's
+    basis and the factor to it."""
+    keys = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in DURATION_KEYS.items())
+    return f"""(SELECT x.*, coalesce(b.basis, x.unit) AS basis, coalesce(b.factor, 1) AS factor,
+               CASE WHEN coalesce(b.basis, x.unit) = '{DURATION_BASIS}' THEN CASE x.price_key {keys}
+                    ELSE x.price_key END ELSE x.price_key END AS dim
+        FROM {rel} AS x LEFT JOIN {_bridges()} USING (unit))"""
+
+
 # Which model a price is of, by the catalogue (``sql/010_catalogue.sql``): ``key`` is its own spelling's key,
 # ``xmodel`` the canonical model's; both sides of a comparison are keyed alike.
 _KEYED = """(SELECT x.*, e.key, e.model_key AS xmodel, e.spelling FROM {rel} AS x JOIN catalogue_entries AS e
@@ -45,15 +86,16 @@ _KEYED = """(SELECT x.*, e.key, e.model_key AS xmodel, e.spelling FROM {rel} AS 
 
 
 _MATCH = """
-    r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.price_key = p.price_key AND r.unit = p.unit
+    r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.dim = p.dim AND r.basis = p.basis
     AND r.service_tier = p.service_tier AND r.context_min_tokens = p.context_min_tokens
     AND r.xregion = p.region AND r.variant = p.variant AND r.currency = p.currency AND r.time_window = p.time_window
 """
 
 # One result's identity and values: an interval is one identity with unchanged values.
 IDENTITY = ("source", "vendor", "model", "source_model_key", "price_key", "unit", "service_tier",
-            "context_min_tokens", "region", "variant")  # fmt: skip
-VALUES = ("page_price", "registry_price", "registry_model_key", "status", "delta")
+            "context_min_tokens", "region", "variant", "currency", "time_window")  # fmt: skip
+VALUES = ("page_price", "registry_price", "registry_model_key", "registry_price_key", "registry_unit", "status",
+          "delta")  # fmt: skip
 _SAME = " AND ".join(f"c.{col} IS NOT DISTINCT FROM n.{col}" for col in IDENTITY + VALUES)
 
 # What a check reads: the run's published page prices, and the registry's current prices of their vendors
@@ -84,21 +126,32 @@ _RESULTS = f"""
 CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
 WITH {_INPUTS},
 page_keyed AS (
-    SELECT * FROM {_KEYED.format(rel="page")}
+    SELECT * FROM {_dimension(_KEYED.format(rel="page"))}
+),
+frames AS (  -- the currencies and times of day the registry prices each vendor in
+    SELECT DISTINCT vendor, currency, time_window FROM registry
 ),
 reg AS (
     SELECT r.*, registry_region(r.vendor, r.region, r.has_global) AS xregion FROM (
         SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global
-        FROM {_KEYED.format(rel="registry")}
+        FROM {_dimension(_KEYED.format(rel="registry"))}
     ) AS r
 ),
 paired AS (
     SELECT p.vendor, p.model, p.source_model_key, p.price_key, p.unit, p.service_tier, p.context_min_tokens,
-           p.region, p.variant, p.price AS page_price, r.price AS registry_price,
-           r.source_model_key AS registry_model_key,
+           p.region, p.variant, p.currency, p.time_window, p.price AS page_price,
+           -- the registry's price in the page's unit (a coarser registry unit: divided exactly to 24 decimals)
+           CASE WHEN r.factor >= p.factor THEN r.price * (r.factor // p.factor)
+                ELSE price_divided(r.price, p.factor // r.factor) END AS registry_price,
+           r.source_model_key AS registry_model_key, r.price_key AS registry_price_key, r.unit AS registry_unit,
+           abs(p.price * p.factor - r.price * r.factor) <= $tolerance AS equal,
+           p.vendor NOT IN (SELECT vendor FROM frames)
+             OR (p.vendor, p.currency, p.time_window) IN (SELECT (vendor, currency, time_window) FROM frames)
+             AS comparable,
            row_number() OVER (
                PARTITION BY p.price_id
-               ORDER BY (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
+               ORDER BY (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
+                        (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
                         (r.key = p.key) DESC NULLS LAST, (r.region = p.region) DESC NULLS LAST,
                         r.source_model_key NULLS LAST
            ) AS rn
@@ -106,11 +159,12 @@ paired AS (
 ),
 only_registry AS (
     SELECT r.vendor, r.spelling AS model, NULL::VARCHAR AS source_model_key, r.price_key, r.unit, r.service_tier,
-           r.context_min_tokens, r.xregion AS region, r.variant, NULL::DECIMAL(38,24) AS page_price,
-           r.price AS registry_price, r.source_model_key AS registry_model_key,
+           r.context_min_tokens, r.xregion AS region, r.variant, r.currency, r.time_window,
+           NULL::DECIMAL(38,24) AS page_price, r.price AS registry_price, r.source_model_key AS registry_model_key,
+           r.price_key AS registry_price_key, r.unit AS registry_unit, NULL::BOOLEAN AS equal, TRUE AS comparable,
            row_number() OVER (
                PARTITION BY r.vendor, r.xmodel, r.price_key, r.unit, r.service_tier, r.context_min_tokens,
-                            r.xregion, r.variant
+                            r.xregion, r.variant, r.currency, r.time_window
                ORDER BY (r.source_model_key = r.model) DESC, r.source_model_key
            ) AS rn
     FROM reg AS r
@@ -118,17 +172,19 @@ only_registry AS (
       AND NOT EXISTS (SELECT 1 FROM page_keyed AS p WHERE {_MATCH})
 )
 SELECT run.source, c.vendor, c.model, c.source_model_key, c.price_key, c.unit, c.service_tier,
-       c.context_min_tokens, c.region, c.variant, c.page_price, c.registry_price, c.registry_model_key,
+       c.context_min_tokens, c.region, c.variant, c.currency, c.time_window, c.page_price, c.registry_price,
+       c.registry_model_key, c.registry_price_key, c.registry_unit,
        CASE
            WHEN c.page_price IS NULL THEN 'missing_on_page'
+           WHEN c.registry_price IS NULL AND NOT c.comparable THEN 'not_comparable'
            WHEN c.registry_price IS NULL THEN 'missing_in_registry'
-           WHEN abs(c.page_price - c.registry_price) <= $tolerance THEN 'match'
+           WHEN c.equal THEN 'match'
            ELSE 'mismatch'
        END AS status,
        CASE WHEN c.page_price IS NOT NULL AND c.registry_price IS NOT NULL
             THEN c.page_price - c.registry_price END AS delta
-FROM (SELECT * EXCLUDE (rn) FROM paired WHERE rn = 1 UNION ALL SELECT * EXCLUDE (rn) FROM only_registry WHERE rn = 1)
-     AS c, run
+FROM (SELECT * EXCLUDE (rn) FROM paired WHERE rn = 1
+      UNION ALL BY NAME SELECT * EXCLUDE (rn) FROM only_registry WHERE rn = 1) AS c, run
 """
 
 # Undo a run's own openings and closings, so checking it again starts from the state before it.

@@ -20,6 +20,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (10, "010_catalogue.sql"),
     (11, "011_identity.sql"),
     (12, "012_usage.sql"),
+    (15, "015_crosscheck_like_with_like.sql"),
 )
 
 

@@ -1,0 +1,150 @@
+"""The cross-check compares like with like: units that are exact multiples, the registry's duration-priced
+audio keys, word order in model ids, and never across currencies or times of day (warehouse/crosscheck.py)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from aiprices.warehouse.connection import connect
+from aiprices.warehouse.contract import UNITS, price_row
+from aiprices.warehouse.crosscheck import UNIT_BRIDGES, record_crosschecks
+from aiprices.warehouse.load import load_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
+
+_COLUMNS = "model, price_key, unit, currency, time_window, status, page_price, registry_price, registry_price_key, \
+registry_unit, delta"
+
+
+def _run(run_id: str, source: str, day: int, kind: str = "replay") -> RunRecord:
+    at = datetime(2026, 1, day, tzinfo=UTC)
+    return RunRecord(run_id=run_id, source=source, kind=kind, observed_at=at, started_at=at, finished_at=at)
+
+
+def _price(source: str, model: str, price: str, key: str = "input", unit: str = "usd_per_1m_tokens", **kw) -> dict:
+    return price_row(source=source, vendor=kw.pop("vendor", "openai"), model=model, price_key=key, unit=unit,
+                     price=Decimal(price), source_field="f", **kw)  # fmt: skip
+
+
+def _check(db, registry: list[dict], page: list[dict]) -> list[tuple]:
+    con = connect(db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1-openai", "openai", 2), page))
+    record_crosschecks(con, "crawl-1-openai")
+    rows = con.execute(
+        f"SELECT {_COLUMNS} FROM crosschecks_current WHERE status <> 'missing_on_page' ORDER BY ALL"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_bridged_units_are_exact_multiples():
+    """Every bridge names a stored unit, and units on one basis convert into each other by whole numbers."""
+    for unit, (basis, factor) in UNIT_BRIDGES.items():
+        assert unit in UNITS and basis in UNITS
+        assert UNIT_BRIDGES[basis] == (basis, Decimal(1))
+        assert factor == factor.to_integral_value() and factor >= 1
+
+
+def test_duration_prices_compare_per_second_minute_and_hour(migrated_db):
+    """LiteLLM's per-second transcription price is the page's audio input per minute or per hour."""
+    registry = [
+        _price("litellm", "whisper-9", "0.0001", unit="per_second"),
+        _price("litellm", "live-9", "0.000283333333333", unit="per_second"),  # a float of 1.02/3600
+    ]
+    page = [
+        _price("openai", "whisper-9", "0.006", key="input_audio", unit="per_minute"),
+        _price("openai", "live-9", "1.02", key="input_audio", unit="per_hour"),
+    ]
+    rows = _check(migrated_db, registry, page)
+    assert rows == [
+        ("live-9", "input_audio", "per_hour", "USD", "", "match", Decimal("1.02"), Decimal("1.0199999999988"),
+         "input", "per_second", Decimal("0.0000000000012")),
+        ("whisper-9", "input_audio", "per_minute", "USD", "", "match", Decimal("0.006"), Decimal("0.006"),
+         "input", "per_second", Decimal(0)),
+    ]  # fmt: skip
+
+
+def test_a_bridged_price_that_differs_is_a_mismatch_in_the_pages_unit(migrated_db):
+    registry = [_price("litellm", "whisper-9", "0.0001", unit="per_second")]
+    page = [_price("openai", "whisper-9", "0.007", key="input_audio", unit="per_minute")]
+    (row,) = _check(migrated_db, registry, page)
+    assert row[5:8] == ("mismatch", Decimal("0.007"), Decimal("0.006")) and row[-1] == Decimal("0.001")
+
+
+def test_a_coarser_registry_unit_is_compared_exactly(migrated_db):
+    """Registry per hour, page per second: compared per hour (0.0001 x 3600 = 0.36), shown per second."""
+    registry = [_price("litellm", "whisper-9", "0.36", unit="per_hour")]
+    page = [_price("openai", "whisper-9", "0.0001", key="input_audio", unit="per_second")]
+    (row,) = _check(migrated_db, registry, page)
+    assert row[5:8] == ("match", Decimal("0.0001"), Decimal("0.0001"))
+
+
+def test_units_that_are_no_multiples_and_token_audio_keys_are_not_bridged(migrated_db):
+    """Per image vs per 1M pixels, per GB-day vs per GB-month, and token-priced audio input vs text input are
+    different prices: the registry lacks them."""
+    registry = [
+        _price("litellm", "img-9", "0.04", key="output_image", unit="per_1m_pixels"),
+        _price("litellm", "store-9", "0.1", key="vector_store", unit="per_gb_month"),
+        _price("litellm", "rt-9", "4"),  # text input per 1M tokens
+    ]
+    page = [
+        _price("openai", "img-9", "0.04", key="output_image", unit="per_image"),
+        _price("openai", "store-9", "0.1", key="vector_store", unit="per_gb_day"),
+        _price("openai", "rt-9", "4", key="input_audio"),
+    ]
+    rows = _check(migrated_db, registry, page)
+    assert [(r[0], r[5]) for r in rows] == [
+        ("img-9", "missing_in_registry"), ("rt-9", "missing_in_registry"), ("store-9", "missing_in_registry"),
+    ]  # fmt: skip
+
+
+def test_same_key_and_unit_is_preferred_over_a_bridged_one(migrated_db):
+    registry = [
+        _price("litellm", "live-9", "0.0002", unit="per_second"),
+        _price("litellm", "live-9", "0.005", key="input_audio", unit="per_minute"),
+    ]
+    page = [_price("openai", "live-9", "0.005", key="input_audio", unit="per_minute")]
+    (row,) = _check(migrated_db, registry, page)
+    assert row[5:10] == ("match", Decimal("0.005"), Decimal("0.005"), "input_audio", "per_minute")
+
+
+def test_other_currencies_and_times_of_day_are_not_comparable(migrated_db):
+    """A CNY or an off-peak page price is never compared with the registry's USD, all-day price of the model."""
+    registry = [_price("litellm", "chat-9", "0.3", vendor="deepseek")]
+    page = [
+        _price("openai", "chat-9", "0.3", vendor="deepseek"),
+        _price("openai", "chat-9", "2", vendor="deepseek", currency="CNY"),
+        _price("openai", "chat-9", "0.15", vendor="deepseek", time_window="16:30-00:30"),
+    ]
+    rows = _check(migrated_db, registry, page)
+    assert [(r[3], r[4], r[5], r[7]) for r in rows] == [
+        ("CNY", "", "not_comparable", None), ("USD", "", "match", Decimal("0.3")),
+        ("USD", "16:30-00:30", "not_comparable", None),
+    ]  # fmt: skip
+
+
+def test_a_currency_the_registry_prices_is_compared(migrated_db):
+    registry = [_price("litellm", "chat-9", "2", vendor="deepseek", currency="CNY")]
+    page = [_price("openai", "chat-9", "2.5", vendor="deepseek", currency="CNY")]
+    (row,) = _check(migrated_db, registry, page)
+    assert row[3] == "CNY" and row[5] == "mismatch"
+
+
+@pytest.mark.parametrize(
+    ("registry_model", "page_model"),
+    [("claude-4-sonnet-20250514", "claude-sonnet-4"), ("claude-opus-4-1-20250805", "claude-4-1-opus")],
+)
+def test_word_order_spellings_are_compared(migrated_db, registry_model, page_model):
+    registry = [_price("litellm", registry_model, "3", vendor="anthropic")]
+    page = [_price("openai", page_model, "3", vendor="anthropic")]
+    (row,) = _check(migrated_db, registry, page)
+    assert row[5] == "match"
+
+
+def test_a_vendor_the_registry_does_not_price_is_missing_not_incomparable(migrated_db):
+    registry = [_price("litellm", "chat-9", "0.3", vendor="deepseek")]
+    page = [_price("openai", "chat-9", "2", vendor="router", currency="CNY")]
+    (row,) = _check(migrated_db, registry, page)
+    assert row[5] == "missing_in_registry"

@@ -119,7 +119,7 @@ def con(db_path, baseline_file):
     c.close()
 
 
-def crawl_once(con, tmp_path, server, day: int, run: str | None = None):
+def crawl_once(con, tmp_path, server, day: int, run: str | None = None, settings: dict = SETTINGS):
     planned = [
         PlannedSource(
             "openrouter",
@@ -130,7 +130,7 @@ def crawl_once(con, tmp_path, server, day: int, run: str | None = None):
         )
     ]
     stage = tmp_path / f"stage-{planned[0].run_id}"
-    run_spiders(planned, stage, tmp_path / "archive", SETTINGS)
+    run_spiders(planned, stage, tmp_path / "archive", settings)
     return load_batch(con, StagedBatch(stage, "crawl", planned))[0]
 
 
@@ -165,7 +165,7 @@ def test_http_500_is_retried_then_fails_without_removals(con, tmp_path, server, 
 
 def test_timeout_is_retried_then_fails_without_removals(con, tmp_path, server, baseline):
     server.mode = "slow"
-    res = crawl_once(con, tmp_path, server, 2)
+    res = crawl_once(con, tmp_path, server, 2, settings={**SETTINGS, "DOWNLOAD_TIMEOUT": 0.5})  # the server takes 3 s
     assert server.hits == 3
     assert res.status == "failed" and "timeout" in res.error.lower()
     assert_unharmed(con, baseline)

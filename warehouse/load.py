@@ -17,6 +17,7 @@ from operator import itemgetter
 
 import pyarrow as pa
 
+from .catalogue import record_names
 from .connection import transaction
 from .contract import (
     COUNT,
@@ -389,6 +390,7 @@ def write_batch(con, batch: Batch) -> dict[str, dict[str, int]]:
             )
         if batch.new_intervals:
             con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
+            record_names(con, "_intervals_in")
         if batch.changes:
             con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
         if batch.quarantined:

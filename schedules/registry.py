@@ -19,19 +19,20 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 
 from aiprices.crawler import extract
 from aiprices.crawler.extract import litellm, litellm_fields, litellm_keys, litellm_pieces
 from aiprices.crawler.extract.litellm import SOURCE, EntryReport, RegistryUnreadable
-from aiprices.crawler.extract.litellm_reader import RegistryReader
+from aiprices.crawler.extract.litellm_reader import RegistryRead, RegistryReader
 from aiprices.pipeline import rows as pipeline_rows
 from aiprices.pipeline.rows import stage_rows
 from aiprices.warehouse import contract
 from aiprices.warehouse.digests import stored_digests
 from aiprices.warehouse.errors import BadInput, LoadRefused
 from aiprices.warehouse.load import load_runs, loaded_snapshots
-from aiprices.warehouse.staging import RunRecord, StagedRun
+from aiprices.warehouse.staging import SLICE_KEYS, RunRecord, Slice, StagedRun
 
 from .registry_copies import DEFAULT_URL, RegistryCopy, copies_at, copy_from_bytes, file_copy, name_date
 
@@ -70,15 +71,20 @@ def rules_salt() -> bytes:
 
 
 def staged_copies(
-    copies: Iterable[RegistryCopy], skip: set[tuple], labels: list[str], digests: dict[str, str | None]
+    copies: Iterable[RegistryCopy],
+    skip: set[tuple],
+    labels: list[str],
+    digests: dict[str, str | None],
+    slice_keys: int = SLICE_KEYS,
 ) -> Iterator[StagedRun]:
     """Each copy not in ``skip`` (``(observed_at, sha256)``) as a staged run, read one at a time.
 
     The first copy read is incremental against ``digests`` (the newest loaded copy's), or complete without
     them; each later one is incremental against the copy before it. The label of each run yielded is appended
-    to ``labels``.
+    to ``labels``. A copy that changes more than ``slice_keys`` entries is handed over in slices of that many
+    (``StagedRun.slices``), never turned into rows all at once.
     """
-    reader = RegistryReader(digests, salt=rules_salt())
+    reader = RegistryReader(digests, salt=rules_salt(), parsed_limit=slice_keys)
     first = not digests
     for copy in copies:
         started = datetime.now(UTC)
@@ -91,32 +97,71 @@ def staged_copies(
             read = reader.read(raw, copy.label, report)
         except RegistryUnreadable as exc:
             raise BadInput(str(exc)) from None
-        kept: set[tuple] = set()
-        rows = stage_rows(
-            (pair for pairs in read.changed.values() for pair in pairs),
-            source=SOURCE, source_url=copy.url, rejected=report.skipped, kept=kept,
-        )  # fmt: skip
-        emptied = read.changed.keys() - {row["source_model_key"] for row in rows}
+        del raw  # the reader keeps the pieces it needs
         run = _run_for(copy, sha, started)
-        run.warnings = report.summary() or None
         labels.append(copy.label)
-        yield StagedRun(
-            run,
-            rows,
-            complete=first,
-            removed_keys=frozenset(read.vanished | emptied),
-            entry_digests=read.digests,
-            kept=frozenset(kept),
-        )
+        if len(read.changed) > slice_keys:
+            slices = _slices(read, copy.url, report, run, slice_keys)
+            gone = frozenset(read.vanished)
+            yield StagedRun(run, [], first, gone, entry_digests=read.digests, slices=slices)
+        else:
+            whole = _staged(read, copy.url, report, read.changed)
+            run.warnings = report.summary() or None
+            yield StagedRun(
+                run,
+                whole.rows,
+                first,
+                frozenset(read.vanished.union(whole.keys)),
+                entry_digests=read.digests,
+                kept=whole.kept,
+            )
         first = False
 
 
-def load_copies(con, copies: list[RegistryCopy], progress: Callable[[int, int], None] | None = None) -> BackfillResult:
+def _staged(read: RegistryRead, url: str, report: EntryReport, keys: Iterable[str]) -> Slice:
+    """The rows of ``keys`` (changed keys of ``read``) as staged rows, and as its keys those that now hold
+    nothing (every value rejected, or no model's entry)."""
+    kept: set[tuple] = set()
+    pairs = [pair for key in keys for pair in read.changed[key]]  # (the entries' own notes come first)
+    rows = stage_rows(pairs, source=SOURCE, source_url=url, rejected=report.skipped, kept=kept)
+    emptied = set(keys) - {row["source_model_key"] for row in rows}
+    return Slice(sorted(emptied), rows, frozenset(kept))
+
+
+def _slices(
+    read: RegistryRead, url: str, report: EntryReport, run: RunRecord, size: int
+) -> Callable[[], Iterator[Slice]]:
+    """A large copy's changed and vanished keys ``size`` at a time, the same each time; the first time through
+    notes what it found in ``report`` and the run's warnings."""
+    first = [True]
+
+    def slices() -> Iterator[Slice]:
+        notes = report if first[0] else EntryReport()
+        vanished = iter(sorted(read.vanished))
+        while chunk := list(islice(vanished, size)):
+            yield Slice(chunk, [])
+        keys = iter(read.changed)
+        while chunk := list(islice(keys, size)):
+            yield _staged(read, url, notes, chunk)
+        if first[0]:
+            run.warnings, first[0] = report.summary() or None, False
+
+    return slices
+
+
+def load_copies(
+    con,
+    copies: list[RegistryCopy],
+    progress: Callable[[int, int], None] | None = None,
+    slice_keys: int = SLICE_KEYS,
+) -> BackfillResult:
     """Stage every copy not loaded yet and load them all in one transaction; ``progress`` hears (copies done,
-    copies) as the loader takes each one (the CLI's progress display)."""
+    copies) as the loader takes each one (the CLI's progress display). A copy changing more than ``slice_keys``
+    entries is staged and loaded that many entries at a time (same result, bounded memory)."""
     skip = loaded_snapshots(con, SOURCE)
     labels: list[str] = []
-    results = load_runs(con, staged_copies(_counted(copies, progress), skip, labels, stored_digests(con, SOURCE)))
+    staged = staged_copies(_counted(copies, progress), skip, labels, stored_digests(con, SOURCE), slice_keys)
+    results = load_runs(con, staged, slice_keys)
     result = BackfillResult(skipped=len(copies) - len(results))
     for label, res in zip(labels, results, strict=True):
         if res.skipped:
@@ -142,9 +187,11 @@ def _counted(copies: list[RegistryCopy], progress: Callable[[int, int], None] | 
         progress(len(copies), len(copies))
 
 
-def backfill(con, path: Path, progress: Callable[[int, int], None] | None = None) -> BackfillResult:
+def backfill(
+    con, path: Path, progress: Callable[[int, int], None] | None = None, slice_keys: int = SLICE_KEYS
+) -> BackfillResult:
     """Load every dated copy under ``path`` (folder or git clone); already-loaded copies are skipped."""
-    return load_copies(con, copies_at(Path(path)), progress)
+    return load_copies(con, copies_at(Path(path)), progress, slice_keys)
 
 
 @dataclass

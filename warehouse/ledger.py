@@ -95,13 +95,14 @@ class Ledger:
         self.deferred: dict[str, list[dict] | None] = {}
         self.count = 0  # open intervals (current prices) of the source, in memory or not
         self._con = None  # where the keys not in memory are read from; None: every key is in memory
+        self._db = None  # the warehouse this ledger was read from (None: a ledger of memory only)
         self._read: set[str] = set()  # keys read from (or first written by) this ledger: never read again
 
     @classmethod
     def from_db(cls, con, source: str) -> Ledger:
         """The source's ledger; its current prices are read per key when a run needs them (``load``)."""
         ledger = cls(source)
-        ledger._con = con
+        ledger._con = ledger._db = con
         (ledger.last_observed_at,) = con.execute(
             "SELECT max(observed_at) FROM runs WHERE source = ? AND status IN ('ok', 'partial')", [source]
         ).fetchone()
@@ -194,6 +195,31 @@ class Ledger:
             ident = _identity(rec)
             cur = _Current(rec.pop("price_id"), rec, rec.pop("valid_from"), in_db=True, valid_to=rec.pop("valid_to"))
             self.by_key.setdefault(rec["source_model_key"], {}).setdefault(ident, []).append(cur)
+
+    def forget(self, keys: Iterable[str] | None = None) -> None:
+        """Drop the live prices of ``keys`` (None: of every key) from memory, to be read again when needed: a run
+        too large to hold (``load_sliced``) reads its keys slice by slice, once the warehouse holds every write
+        made to them (inside the load's transaction)."""
+        if keys is None:
+            self.by_key, self._read, self._con = {}, set(), self._db
+            return
+        for key in keys:
+            self.by_key.pop(key, None)
+            self._read.discard(key)
+
+    def live_keys(self) -> set[str]:
+        """The keys that hold a live price in the warehouse (what ``load()`` would read)."""
+        query = f"SELECT DISTINCT source_model_key FROM price_intervals WHERE source = ? AND {_LIVE}"
+        return {key for (key,) in self._db.execute(query, [self.source, self.last_observed_at]).fetchall()}
+
+    def live_count(self, now: datetime) -> int:
+        """The prices live at ``now`` in the warehouse (as ``plan`` counts them with every key in memory)."""
+        query = (
+            f"SELECT count(DISTINCT price_id) FROM price_intervals WHERE source = ? AND {_LIVE} "
+            "AND (valid_to IS NULL OR valid_to > ?)"
+        )
+        (count,) = self._db.execute(query, [self.source, self.last_observed_at, now]).fetchone()
+        return count
 
     def check_order(self, run: RunRecord) -> None:
         """Refuse a run older than (or as old as) what this source already has: history only moves forward."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from operator import itemgetter
 
 import pyarrow as pa
@@ -22,22 +21,22 @@ from .connection import transaction
 from .contract import (
     COUNT,
     IDENTITY_COLUMNS,
-    IDENTITY_DEFAULTS,
     MONEY,
     PRICE_COLUMNS,
     PRICE_ROW,
     RUN_COLUMNS,
     RUN_ROW,
-    SCHEDULE_COLUMNS,
     TEXT,
     TIME,
     ColumnType,
 )
 from .crosscheck import REFERENCE_SOURCE, write_crosschecks
 from .digests import DigestUpdate, write_digests
-from .guards import PageRun, hold_guards, page_guards, page_of, resolve_held, supersede_holds
-from .ledger import Batch, Ledger, Plan, apply_key, price_id
-from .staging import RunRecord, StagedRun
+from .guards import PageRun, page_of, resolve_held, supersede_holds
+from .ledger import Batch, Ledger
+from .run_steps import apply_claims, claims_of, count_items, hold_prices, hold_record, judge
+from .sliced import RunSlices, apply_sliced
+from .staging import SLICE_KEYS, RunRecord, StagedRun
 
 
 @dataclass
@@ -60,27 +59,31 @@ def load_run(con, staged: StagedRun) -> LoadResult:
     return load_runs(con, [staged])[0]
 
 
-def load_runs(con, runs: Iterable[StagedRun]) -> list[LoadResult]:
+def load_runs(con, runs: Iterable[StagedRun], slice_keys: int = SLICE_KEYS) -> list[LoadResult]:
     """Load staged runs in order, in one transaction: all of them, or (on a refusal or error) none.
 
     ``runs`` may be a generator: a backfill hands copies over one at a time and only the pending writes
-    are held in memory.
+    are held in memory; a run given in slices is written slice by slice (``slice_keys`` keys at a time).
     """
     loaded = _Loaded(con)
     ledgers: dict[str, Ledger] = {}
     batch = Batch()
     results: list[LoadResult] = []
-    for staged in runs:
-        run = staged.run
-        if loaded.has(run):
-            results.append(LoadResult(run.run_id, skipped=True, message="already loaded", status=run.status))
-            continue
-        if run.source not in ledgers:
-            ledgers[run.source] = Ledger.from_db(con, run.source)
-        apply_run(ledgers[run.source], batch, staged)
-        loaded.add(run)
-        results.append(_result(run))
-    checks = flush(con, batch) if batch else {}
+    write = _Writer(con)
+    with transaction(con):
+        for staged in runs:
+            run = staged.run
+            if loaded.has(run):
+                results.append(LoadResult(run.run_id, skipped=True, message="already loaded", status=run.status))
+                continue
+            if run.source not in ledgers:
+                ledgers[run.source] = Ledger.from_db(con, run.source)
+            apply_run(ledgers[run.source], batch, staged, write, slice_keys)
+            loaded.add(run)
+            results.append(_result(run))
+        if batch:
+            write(batch, final=True)
+    checks = write.checks
     for res in results:
         res.crosschecks = checks.get(res.run_id, {})
     return results
@@ -144,99 +147,60 @@ def loaded_snapshots(con, source: str) -> set[tuple]:
     return set(con.execute("SELECT observed_at, content_sha256 FROM runs WHERE source = ?", [source]).fetchall())
 
 
-def apply_run(ledger: Ledger, batch: Batch, staged: StagedRun) -> None:
-    """Diff one run into ``batch``. A failed run is only recorded; only an ``ok`` run retires prices."""
+def apply_run(
+    ledger: Ledger, batch: Batch, staged: StagedRun, write: Callable[[Batch], None] | None = None,
+    slice_keys: int = SLICE_KEYS,
+) -> None:  # fmt: skip
+    """Diff one run into ``batch``. A failed run is only recorded; only an ``ok`` run retires prices.
+
+    A run given in slices (``StagedRun.slices``), or one that must apply what an earlier sliced run deferred, is
+    diffed slice by slice (``sliced.apply_sliced``, ``slice_keys`` keys at a time): ``write`` then writes the batch
+    inside the load's transaction as it goes.
+    """
     run = staged.run
     if run.status != "failed":
         ledger.check_order(run)
-        if staged.complete:
-            ledger.load()
-        claims = _claims(ledger, staged)
-        ledger.load(claims)
-        # A complete run retires only in the currencies it publishes (a page switching language withdraws none).
-        retired_in = frozenset(row["currency"] for row in staged.rows) or None if staged.complete else None
-        plan = ledger.plan(claims, run.observed_at, staged.kept, retired_in)
-        if not staged.complete:
-            run.items = plan.items
-        elif not run.items:
-            run.items = len(staged.rows)
-        page = page_of(run.source_url, run.page_kind)
-        # The hold guards judge the run as read: one that would retire half its source is held whole even when
-        # the page guards would only have made it partial (a partial run's changes are applied).
-        reason = hold_guards(run, plan.effect, ledger.last_observed_at)
-        if reason is not None:
-            _hold(batch, run, plan, reason, whole=True)
+        if staged.slices is None and not isinstance(ledger.deferred, RunSlices):
+            claims = _apply_whole(ledger, batch, staged)
+        elif write is None:
+            raise ValueError(f"{run.run_id}: a run loaded in slices needs a writer (load it with load_runs)")
         else:
-            page_guards(run, ledger.last_ok.get(page))
-            ok = run.status == "ok"
-            for key in sorted(claims):
-                if ok or claims[key] is not None:
-                    apply_key(
-                        ledger, batch, run, key, claims[key], retire_missing=ok, retired_in=retired_in, kept=staged.kept
-                    )
-            if not ok and plan.retired:
-                _hold(batch, run, plan, run.error or "partial run", whole=False)
+            claims = apply_sliced(ledger, batch, staged, write, slice_keys)
         ok = run.status == "ok"
         ledger.deferred = {} if ok else claims
         ledger.last_observed_at = run.observed_at
         if ok:
-            ledger.remember_ok(page, PageRun(run.run_id, run.items, run.rows_seen, run.rows_priced))
+            ledger.remember_ok(page_of(run.source_url, run.page_kind), PageRun(run.run_id, run.items, run.rows_seen,
+                                                                               run.rows_priced))  # fmt: skip
         _note_quarantine(run)
     batch.digests.setdefault(run.source, DigestUpdate()).note(staged)
     batch.runs.append(run)
 
 
-def _hold(batch: Batch, run: RunRecord, plan: Plan, reason: str, whole: bool) -> None:
-    """Keep what ``run`` would still do for review: the whole run (a guard held it: nothing applied, the run is
-    ``partial``) or only its retirements (a partial run's additions and changes are applied)."""
-    if whole:
-        note = f"{reason}: held for review, nothing applied (aiprices review accept-run {run.run_id})"
-        run.status = "partial"
-        run.warnings = f"{run.warnings}; {note}" if run.warnings else note
-        run.error = f"{run.error}; {note}" if run.error else note
-    effect = plan.effect
-    batch.holds.append(
-        {
-            "run_id": run.run_id, "source": run.source, "observed_at": run.observed_at,
-            "held": "run" if whole else "retirements", "reason": reason, "current_prices": effect.current,
-            "would_add": effect.added if whole else 0, "would_change": effect.changed if whole else 0,
-            "would_retire": effect.retired, "status": "pending",
-        }
-    )  # fmt: skip
-    if whole:
-        batch.hold_prices += [{**row, "run_id": run.run_id, "action": "set", "price_id": price_id(_ident(row))}
-                              for row in plan.upserts]  # fmt: skip
-    batch.hold_prices += [{**cur.row, "run_id": run.run_id, "action": "retire", "price_id": cur.pid}
-                          for cur in plan.retired]  # fmt: skip
-
-
-def _ident(row: dict) -> tuple:
-    return tuple(row[c] for c in IDENTITY_COLUMNS)
-
-
-def _claims(ledger: Ledger, staged: StagedRun) -> dict[str, list[dict] | None]:
-    """What the run says each key it speaks for now holds (None = nothing).
+def _apply_whole(ledger: Ledger, batch: Batch, staged: StagedRun) -> dict[str, list[dict] | None]:
+    """Diff a run held in memory whole; returns what it says each key it speaks for holds (None = nothing).
 
     A complete run speaks for every key (absent = nothing); an incremental run for its keys and its removed
     keys, after what an earlier partial run said (applied now, since that run retired nothing).
     """
-    by_key: dict[str, list[dict]] = {}
-    for row in staged.rows:
-        if not isinstance(row["price"], Decimal):
-            raise TypeError(f"price of {row['source_model_key']} {row['price_key']} is not a Decimal")
-        for name, default in _LATER_COLUMNS.items():  # a row staged before the column existed
-            row.setdefault(name, default)
-        by_key.setdefault(row["source_model_key"], []).append(row)
+    run = staged.run
     if staged.complete:
-        claims: dict[str, list[dict] | None] = dict.fromkeys(ledger.by_key)
-    else:
-        claims = {**ledger.deferred, **dict.fromkeys(staged.removed_keys)}
-    claims.update(by_key)
+        ledger.load()
+    claims = dict.fromkeys(ledger.by_key) if staged.complete else dict(ledger.deferred)
+    claims.update(claims_of(staged.removed_keys, staged.rows))
+    ledger.load(claims)
+    # A complete run retires only in the currencies it publishes (a page switching language withdraws none).
+    retired_in = frozenset(row["currency"] for row in staged.rows) or None if staged.complete else None
+    plan = ledger.plan(claims, run.observed_at, staged.kept, retired_in)
+    count_items(run, staged.complete, plan.items, len(staged.rows))
+    if judge(ledger, batch, run, plan.effect):
+        hold_prices(batch, run, plan.upserts, plan.retired)
+        return claims
+    apply_claims(ledger, batch, run, claims, retired_in, staged.kept)
+    if run.status != "ok" and plan.retired:
+        hold_record(batch, run, plan.effect, run.error or "partial run", whole=False)
+        hold_prices(batch, run, [], plan.retired)
     return claims
-
-
-# Row columns added to the contract later, with what a row staged before them means.
-_LATER_COLUMNS = {**IDENTITY_DEFAULTS, **dict.fromkeys(SCHEDULE_COLUMNS)}
 
 
 def _note_quarantine(run: RunRecord) -> None:
@@ -333,6 +297,26 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
         checks = write_batch(con, batch)
         if before_commit is not None:
             before_commit()
+    _written(batch)
+    return checks
+
+
+class _Writer:
+    """Writes a load's batch inside its transaction, as often as a sliced run asks; keeps the cross-check counts.
+    The entry digests wait for the ``final`` write: what they become depends on every run of the load (a run that is
+    not ``ok`` drops them for the runs after it too)."""
+
+    def __init__(self, con):
+        self.con = con
+        self.checks: dict[str, dict[str, int]] = {}
+
+    def __call__(self, batch: Batch, final: bool = False) -> None:
+        self.checks.update(write_batch(self.con, batch, digests=final))
+        _written(batch, digests=final)
+
+
+def _written(batch: Batch, digests: bool = True) -> None:
+    """Empty ``batch`` once written (but its ``digests`` unless written too); its opened intervals are stored."""
     for cur in batch.opened:
         cur.in_db, cur.interval = True, None
     batch.opened.clear()
@@ -343,16 +327,16 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     batch.changes.clear()
     batch.quarantined.clear()
     batch.resolutions.clear()
-    batch.digests.clear()
+    if digests:
+        batch.digests.clear()
     batch.holds.clear()
     batch.hold_prices.clear()
-    return checks
 
 
-def write_batch(con, batch: Batch) -> dict[str, dict[str, int]]:
+def write_batch(con, batch: Batch, digests: bool = True) -> dict[str, dict[str, int]]:
     """Write a batch inside the caller's transaction: its runs, intervals, retirements (and stated ends), the
-    changes re-planned prices redo, changelog, quarantine and held runs, then the cross-checks of its page runs;
-    a held run's earlier holds are superseded."""
+    changes re-planned prices redo, changelog, quarantine and held runs (and, unless ``digests`` is false, its
+    entry digests), then the cross-checks of its page runs; a held run's earlier holds are superseded."""
     checks: dict[str, dict[str, int]] = {}
     tables = {
         "_runs_in": _arrow([vars(r) for r in batch.runs], TABLE_COLUMNS["runs"]),
@@ -400,9 +384,11 @@ def write_batch(con, batch: Batch) -> dict[str, dict[str, int]]:
             )
         if batch.resolutions:
             resolve_held(con, "_decided_in")
-        write_digests(con, batch.digests)
+        if digests:
+            write_digests(con, batch.digests)
         if batch.holds:
             con.execute("INSERT INTO run_holds BY NAME SELECT * FROM _holds_in")
+        if batch.hold_prices:  # (a sliced run's come slice by slice, after its ``run_holds`` row)
             con.execute("INSERT INTO run_hold_prices BY NAME SELECT * FROM _hold_prices_in")
         if batch.runs:
             supersede_holds(con)

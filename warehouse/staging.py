@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -26,6 +26,9 @@ from .contract import IDENTITY_COLUMNS, IDENTITY_DEFAULTS, PRICE_COLUMNS, SCHEDU
 from .errors import BadInput
 
 ROWS_FILE = "rows.jsonl"
+# Keys per slice of a run too large to hold at once (``StagedRun.slices``): a registry copy of today (~5,000
+# entries, 3 MB) and several times that load whole; a slice of this many registry entries takes ~200 MB.
+SLICE_KEYS = 10_000
 RUN_FILE = "run.json"
 _TIMES = ("observed_at", "started_at", "finished_at")
 
@@ -60,6 +63,16 @@ class RunRecord:
 
 
 @dataclass
+class Slice:
+    """Some keys of a run, its ``rows`` for them (in stored units) and its ``kept`` identities of them
+    (``StagedRun.kept``); a key without rows holds nothing now."""
+
+    keys: list[str]
+    rows: list[dict]
+    kept: frozenset[tuple] = frozenset()
+
+
+@dataclass
 class StagedRun:
     """A run and its rows (dicts with the contract's ``PRICE_COLUMNS``, prices in stored units).
 
@@ -70,6 +83,10 @@ class StagedRun:
     value instead of being retired. ``details`` are the producer's diagnostics (not loaded).
     ``entry_digests``: for a producer that reads its source incrementally, the digest of the text each key it
     read came from (None: read that key again next time), kept with the warehouse (``digests.py``).
+    ``slices``: a run too large to hold at once (a huge registry copy) leaves ``rows`` and ``kept`` empty and
+    gives them slice by slice instead, its removed keys too (``removed_keys`` still lists them, for the digests),
+    the same slices each time it is called (the loader reads them twice: to judge the run, then to apply it);
+    every key's rows lie in one slice.
     """
 
     run: RunRecord
@@ -79,6 +96,7 @@ class StagedRun:
     details: dict = field(default_factory=dict)
     entry_digests: dict[str, str | None] | None = None
     kept: frozenset[tuple] = frozenset()
+    slices: Callable[[], Iterable[Slice]] | None = None
 
 
 def _encode(value):

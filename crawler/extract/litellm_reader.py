@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain, repeat
 
@@ -33,7 +34,7 @@ _JOINED = ("(joined to the piece before)",)  # the keys of a part joined to the 
 class RegistryRead:
     """What one copy says relative to the copy read before it."""
 
-    changed: dict[str, list]  # new or changed key -> the rows of its entry, each with its origin (``entry_rows``)
+    changed: ChangedEntries  # new or changed key -> the rows of its entry, each with its origin (``entry_rows``)
     vanished: set[str]  # keys the previous copy held and this one does not
     digests: dict[str, str | None]  # each changed key -> digest of the piece it was read from, None: read again
 
@@ -41,9 +42,15 @@ class RegistryRead:
 class RegistryReader:
     """Reads successive copies of the registry, each relative to the one read before (the first: to nothing)."""
 
-    def __init__(self, digests: dict[str, str | None] | None = None, salt: bytes = b""):
+    def __init__(
+        self, digests: dict[str, str | None] | None = None, salt: bytes = b"", parsed_limit: int | None = None
+    ):
         """``digests``: the previous copy's, as kept by the warehouse (none: the first copy is read whole).
-        ``salt`` goes into every digest: digests made by other rules for turning an entry into rows are stale."""
+        ``salt`` goes into every digest: digests made by other rules for turning an entry into rows are stale.
+        ``parsed_limit``: a copy with more new pieces than this keeps none of them parsed (each is parsed again
+        when its rows are asked for), so a huge copy never holds all its entries parsed at once."""
+        self._parsed_limit = parsed_limit
+        self._keep_parsed = True
         self._salt = hashlib.md5(salt, usedforsecurity=False)
         # Of the previous copy: the keys of each piece by its text (but the last piece's, which alone has no comma
         # after it), its last piece, each key's winning piece text, and the texts that were no complete piece.
@@ -83,12 +90,7 @@ class RegistryReader:
             stale = [k for k, text in winners.items() if previous.get(k) != self.digest(text)]
         else:
             stale = _in_order(winners, {k for k, _ in winners.items() - previous.items()})
-        changed = {}
-        for key in stale:
-            text = winners[key]
-            if text not in parsed:  # an unchanged piece that now holds the key's winning copy
-                parsed[text] = dict(parse_members(member_text(text, text is texts[-1])))
-            changed[key] = entry_rows(key, parsed[text][key], report)
+        changed = ChangedEntries(stale, winners, parsed, texts[-1], report)
         vanished = previous.keys() - winners.keys()
         if self._by_digest:
             self._known = dict(zip(texts[:-1], keys[:-1], strict=True))
@@ -96,7 +98,7 @@ class RegistryReader:
             self._known.update(self._fresh)
         self._fresh = {}
         self._last, self._winners, self._by_digest = (texts[-1], keys[-1]), winners, False
-        digests = {key: self._kept_digest(winners[key]) for key in changed}
+        digests = {key: self._kept_digest(winners[key]) for key in stale}
         self._digests = {}
         return RegistryRead(changed, vanished, digests)
 
@@ -114,6 +116,7 @@ class RegistryReader:
         parts, sep = cut
         keys = list(map(self._known.get, map(self.digest, parts) if self._by_digest else parts))
         keys[-1] = None  # the last part must have no comma after it: always looked at
+        self._keep_parsed = self._parsed_limit is None or keys.count(None) <= self._parsed_limit
         incomplete: set[bytes] = set()
         joined = False
         end = -1
@@ -152,7 +155,8 @@ class RegistryReader:
             if pairs is None:
                 incomplete.add(text)
                 continue
-            parsed[text] = dict(pairs)
+            if self._keep_parsed:
+                parsed[text] = dict(pairs)
             keys = tuple(k for k, _ in pairs)
             if end < last:
                 self._fresh[text] = keys
@@ -171,6 +175,37 @@ class RegistryReader:
             raise RegistryUnreadable(f"{label}: the registry must be a JSON object of model entries")
         parsed[raw] = dict(pairs)
         return [raw], [tuple(k for k, _ in pairs)]
+
+
+class ChangedEntries(Mapping):
+    """The new or changed keys of a copy, in its order -> the rows of each entry, made when asked for: a large
+    copy is turned into rows slice by slice, never all at once. The first rows made of a key note what they
+    found (skipped values, unknown fields) in the copy's report; asking again notes nothing twice."""
+
+    def __init__(self, keys: list[str], winners: dict, parsed: dict[bytes, dict], last: bytes, report: EntryReport):
+        self._keys = dict.fromkeys(keys)
+        self._winners, self._parsed, self._last, self._report = winners, parsed, last, report
+        self._reported: set[str] = set()
+
+    def __getitem__(self, key: str) -> list:
+        if key not in self._keys:
+            raise KeyError(key)
+        text = self._winners[key]
+        members = self._parsed.get(text)
+        if members is None:  # not kept parsed, or an unchanged piece that now holds the key's winning copy
+            members = dict(parse_members(member_text(text, text is self._last)))
+        report = EntryReport() if key in self._reported else self._report
+        self._reported.add(key)
+        return entry_rows(key, members[key], report)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def _in_order(winners: dict[str, bytes], keys: set[str]) -> list[str]:

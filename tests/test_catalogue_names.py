@@ -1,4 +1,4 @@
-"""The catalogue's stored names (``catalogue_names``, migration 015): each load adds its new names in its own
+"""The catalogue's stored names (``catalogue_names``, migration 016): each load adds its new names in its own
 transaction, so lookups read a table instead of grouping every price interval."""
 
 from __future__ import annotations

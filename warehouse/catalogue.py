@@ -22,7 +22,7 @@ WHERE source_model_key = name OR NOT (SELECT bool_or(source_model_key = name) AN
 """
 
 
-# Add the names of a relation of price rows to the stored catalogue (``catalogue_names``, migration 015), merging
+# Add the names of a relation of price rows to the stored catalogue (``catalogue_names``, migration 016), merging
 # the units and price keys of names already known.
 _RECORD_NAMES = """
 INSERT INTO catalogue_names

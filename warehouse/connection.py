@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -81,7 +82,7 @@ def connect_sandboxed(path: Path | str, wait_seconds: float = LOCK_RETRY_SECONDS
 
 def _build(path: Path) -> None:
     """A fresh warehouse at ``path``: every migration applied and checkpointed (no WAL left behind)."""
-    con = duckdb.connect(str(path))
+    con = duckdb.connect(str(path), config=duckdb_threads())
     try:
         _session(con)
         migrate(con)
@@ -96,9 +97,24 @@ def _session(con) -> None:
         con.execute(f"SET {name} = {str(value).lower()}")
 
 
+def duckdb_threads() -> dict:
+    """``{"threads": N}`` when ``AIPRICES_DUCKDB_THREADS`` caps DuckDB's worker threads (default: one per CPU).
+
+    On a machine shared by several processes (the test suite's workers, a busy server) one thread each wastes
+    less CPU than every process starting one per core.
+    """
+    text = os.environ.get("AIPRICES_DUCKDB_THREADS", "").strip()
+    if not text:
+        return {}
+    if not text.isdigit() or int(text) < 1:
+        raise WarehouseError(f"AIPRICES_DUCKDB_THREADS must be a whole number of at least 1, not {text!r}")
+    return {"threads": int(text)}
+
+
 def _open(path: Path, read_only: bool, wait_seconds: float, config: dict):
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
+    config = {**config, **duckdb_threads()}
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only, config=config)

@@ -16,6 +16,7 @@ from operator import itemgetter
 
 import pyarrow as pa
 
+from .catalogue import record_names
 from .connection import transaction
 from .contract import (
     COUNT,
@@ -378,6 +379,7 @@ def write_batch(con, batch: Batch, digests: bool = True) -> dict[str, dict[str, 
             )
         if batch.new_intervals:
             con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
+            record_names(con, "_intervals_in")
         if batch.changes:
             con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
         if batch.quarantined:

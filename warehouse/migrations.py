@@ -21,6 +21,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (11, "011_identity.sql"),
     (12, "012_usage.sql"),
     (15, "015_crosscheck_like_with_like.sql"),
+    (16, "016_catalogue_names.sql"),
 )
 
 

@@ -1,5 +1,5 @@
 """Shared fixtures: where the third-party captures live, a fresh warehouse file per test (a path, or a copy of
-an empty migrated warehouse), and the registry warehouse built once per session."""
+an empty migrated warehouse), and the registry and small warehouses built once per session."""
 
 from __future__ import annotations
 
@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 from aiprices.warehouse.connection import connect
-from helpers.registry_warehouse import RegistryWarehouse, build_once
+from helpers.built_once import build_once
+from helpers.registry_warehouse import RegistryWarehouse, build_registry_warehouse
 from helpers.shared import shared_path
+from helpers.small_warehouse import build as build_small_warehouse
+
+# One DuckDB thread per connection: the two xdist workers already fill the two cores, and DuckDB's own threads
+# on top only add switching (crawler and CLI subprocesses inherit it). tests/test_warehouse_threads.py sets others.
+os.environ.setdefault("AIPRICES_DUCKDB_THREADS", "1")
 
 
 @pytest.fixture
@@ -36,10 +42,9 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
-    """An empty warehouse created and migrated once per xdist worker (each worker has its own base temp)."""
-    path = tmp_path_factory.mktemp("template") / "prices.duckdb"
-    connect(path).close()
-    return path
+    """An empty warehouse created and migrated once per session (the xdist workers share it; never opened)."""
+    folder = build_once(tmp_path_factory, "migrated-template", lambda f: connect(f / "prices.duckdb").close())
+    return folder / "prices.duckdb"
 
 
 @pytest.fixture
@@ -55,6 +60,10 @@ def registry_warehouse(tmp_path_factory) -> RegistryWarehouse:
 
     READ-ONLY: open it with ``read_only=True``; a test that writes uses its own ``db_path``.
     """
-    base = tmp_path_factory.getbasetemp()
-    session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the session's, not the worker's
-    return build_once(session / "registry-warehouse", shared_path("litellm-registry"))
+    return build_registry_warehouse(tmp_path_factory, shared_path("litellm-registry"))
+
+
+@pytest.fixture(scope="session")
+def small_db(tmp_path_factory) -> Path:
+    """``helpers.small_warehouse`` built once for the whole session (xdist workers share the file). READ-ONLY."""
+    return build_once(tmp_path_factory, "small-warehouse", build_small_warehouse) / "small.duckdb"

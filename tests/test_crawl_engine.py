@@ -13,6 +13,8 @@ from aiprices.schedules.captures import pick_captures
 from aiprices.schedules.runs import CrawlRequest, crawl, plan_replay
 from aiprices.schedules.spawn import run_spiders
 from aiprices.warehouse.connection import connect
+from helpers.built_once import build_once
+from helpers.shared import shared_path
 
 
 def replay(con, db_path, sources, folder, on, **options):
@@ -59,25 +61,6 @@ def test_openrouter_two_dates_put_the_deepseek_change_in_price_changes(vendor_pa
     assert len(list((db_path.parent / "archive" / "objects").rglob("*.gz"))) == 2
 
 
-def test_blocked_openai_page_fails_the_source_and_removes_nothing(vendor_pages, tmp_path, con, db_path):
-    folder = tmp_path / "pages"
-    link(folder, "openai", "2026-05-01.jina.md", vendor_pages / "openai" / "2026-05-08.jina.md")
-    link(folder, "openai", "2026-05-08.blocked.html", vendor_pages / "openai" / "2026-05-08.blocked.html")
-    ok = replay(con, db_path, ["openai"], folder, date(2026, 5, 1))
-    assert ok[0].status == "ok" and ok[0].added == 194
-    blocked = replay(con, db_path, ["openai"], folder, date(2026, 5, 8))
-    assert blocked[0].status == "failed" and "blocked page" in blocked[0].error
-    assert blocked[0].removed == 0
-    (n_current,) = con.execute("SELECT count(*) FROM prices_current WHERE source = 'openai'").fetchone()
-    assert n_current == 194
-    (n_removed,) = con.execute("SELECT count(*) FROM price_changes WHERE kind = 'removed'").fetchone()
-    assert n_removed == 0
-    status = con.execute("SELECT status, error FROM crawl_runs WHERE observed_at = '2026-05-08 00:00:00+00'")
-    assert status.fetchall()[0][0] == "failed"
-    vendor = con.execute("SELECT status, last_verified_at FROM vendor_status WHERE vendor = 'openai'").fetchall()
-    assert vendor[0][0] == "failed" and vendor[0][1].date() == date(2026, 5, 1)
-
-
 def _meter(name: str, unit: str, price: str) -> dict:
     return {
         "serviceName": "Foundry Models",
@@ -92,31 +75,83 @@ def _meter(name: str, unit: str, price: str) -> dict:
     }
 
 
-def test_azure_real_captures_and_a_unit_change(vendor_pages, tmp_path, con, db_path):
+DAY_1, DAY_2 = date(2025, 3, 18), date(2026, 8, 22)  # the dates of the two azure captures
+
+
+def _openai_and_azure(root: Path) -> None:
+    """OpenAI and Azure replayed together (one crawler process a day) on two days into ``root/prices.duckdb``;
+    what each replay reported goes to ``root/results.json``.
+
+    OpenAI: its page on day 1, a bot challenge instead of the page on day 2. Azure: the real captures (per-1K
+    meters normalised, nothing changes) with our own meters appended, moving from per-1K to per-1M on day 2,
+    where one price really changes.
+    """
+    pages = shared_path("vendor-pages")
+    folder = root / "pages"
+    link(folder, "openai", f"{DAY_1}.jina.md", pages / "openai" / "2026-05-08.jina.md")
+    link(folder, "openai", f"{DAY_2}.blocked.html", pages / "openai" / "2026-05-08.blocked.html")
+    own = {
+        DAY_1: [_meter("gpt 9 Inp glbl Tokens", "1K", "0.0025"), _meter("gpt 9 Outp glbl Tokens", "1K", "0.01")],
+        DAY_2: [_meter("gpt 9 Inp glbl 1M Tokens", "1M", "2.5"), _meter("gpt 9 Outp glbl 1M Tokens", "1M", "12")],
+    }
+    (folder / "azure").mkdir()
+    for day, meters in own.items():
+        real = json.loads((pages / "azure" / f"{day}.retail-items.json").read_text())
+        (folder / "azure" / f"{day}.retail-items.json").write_text(json.dumps(real + meters))
+    db = root / "prices.duckdb"
+    con = connect(db)
+    results: dict[str, list[dict]] = {}
+    for day in (DAY_1, DAY_2):
+        for r in replay(con, db, ["openai", "azure"], folder, day, processes=1):
+            results.setdefault(r.source, []).append(
+                {"status": r.status, "added": r.added, "removed": r.removed, "error": r.error}
+            )
+    con.close()
+    (root / "results.json").write_text(json.dumps(results))
+
+
+@pytest.fixture(scope="module")
+def two_days(tmp_path_factory):
+    """The two days above, replayed once per session: each source's results per day, and the warehouse (read)."""
+    root = build_once(tmp_path_factory, "engine-openai-azure", _openai_and_azure)
+    con = connect(root / "prices.duckdb", read_only=True)
+    yield json.loads((root / "results.json").read_text()), con
+    con.close()
+
+
+def test_blocked_openai_page_fails_the_source_and_removes_nothing(two_days):
+    results, con = two_days
+    ok, blocked = results["openai"]
+    assert ok["status"] == "ok" and ok["added"] == 194
+    assert blocked["status"] == "failed" and "blocked page" in blocked["error"]
+    assert blocked["removed"] == 0
+    (n_current,) = con.execute("SELECT count(*) FROM prices_current WHERE source = 'openai'").fetchone()
+    assert n_current == 194
+    (n_removed,) = con.execute(
+        "SELECT count(*) FROM price_changes WHERE source = 'openai' AND kind = 'removed'"
+    ).fetchone()
+    assert n_removed == 0
+    status = con.execute(
+        "SELECT status, error FROM crawl_runs WHERE source = 'openai' AND observed_at = '2026-08-22 00:00:00+00'"
+    )
+    assert status.fetchall()[0][0] == "failed"
+    vendor = con.execute("SELECT status, last_verified_at FROM vendor_status WHERE vendor = 'openai'").fetchall()
+    assert vendor[0][0] == "failed" and vendor[0][1].date() == DAY_1
+
+
+def test_azure_real_captures_and_a_unit_change(two_days):
     """Two azure crawls cover both cases: the real captures (per-1K meters normalised, nothing changes) and our own
     meters moving from per-1K to per-1M, appended to the same pages, where one price really changes."""
-    folder = tmp_path / "pages" / "azure"
-    folder.mkdir(parents=True)
-    own = {
-        "2025-03-18": [_meter("gpt 9 Inp glbl Tokens", "1K", "0.0025"), _meter("gpt 9 Outp glbl Tokens", "1K", "0.01")],
-        "2026-08-22": [
-            _meter("gpt 9 Inp glbl 1M Tokens", "1M", "2.5"),
-            _meter("gpt 9 Outp glbl 1M Tokens", "1M", "12"),
-        ],
-    }
-    for day, meters in own.items():
-        real = json.loads((vendor_pages / "azure" / f"{day}.retail-items.json").read_text())
-        (folder / f"{day}.retail-items.json").write_text(json.dumps(real + meters))
-    first = replay(con, db_path, ["azure"], tmp_path / "pages", date(2025, 3, 18))
-    res = replay(con, db_path, ["azure"], tmp_path / "pages", date(2026, 8, 22))
-    assert first[0].status == "ok" and res[0].status == "ok"
+    results, con = two_days
+    assert [r["status"] for r in results["azure"]] == ["ok", "ok"]
     (price,) = con.execute(
         "SELECT price FROM prices_current WHERE source = 'azure' AND source_model_key = 'gpt-4-8K' "
         "AND price_key = 'input'"
     ).fetchone()
     assert price == Decimal("30")  # 0.03 per 1K in both captures
     changed = con.execute(
-        "SELECT count(*) FROM price_changes WHERE source_model_key = 'gpt-4-8K' AND kind = 'changed'"
+        "SELECT count(*) FROM price_changes WHERE source = 'azure' AND source_model_key = 'gpt-4-8K' "
+        "AND kind = 'changed'"
     ).fetchone()
     assert changed == (0,)
     current = dict(
@@ -154,22 +189,6 @@ def test_http_error_fails_the_source(tmp_path, con, db_path):
     assert "HTTP 404" in outcomes["groq"].run.error
     results = load_batch(con, StagedBatch(tmp_path / "stage", "replay", planned))
     assert results[0].status == "failed"
-
-
-def test_replay_every_source_on_a_date(vendor_pages, con, db_path):
-    day = date(2026, 10, 5)
-    expected = set(pick_captures(vendor_pages, day, sorted(p.name for p in vendor_pages.iterdir() if p.is_dir())))
-    results = replay(con, db_path, [], vendor_pages, day)
-    assert {r.source for r in results if r.status != "no capture"} == expected
-    runs = dict(con.execute("SELECT source, status FROM crawl_runs").fetchall())
-    assert set(runs) == expected
-    # Sources whose extractor parses the newest capture load prices; the others fail with a reason.
-    for r in results:
-        if r.status in ("failed", "no capture"):
-            assert r.error
-        else:
-            assert r.items > 0
-    assert runs["openrouter"] == "ok" and runs["azure"] == "ok"
 
 
 def test_two_crawler_processes_load_what_one_loads(vendor_pages, tmp_path):

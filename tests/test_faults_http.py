@@ -5,7 +5,6 @@ twice), and each test asserts what the warehouse holds afterwards."""
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 import time
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from aiprices.schedules.spawn import PlannedSource, run_spiders
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.doctor import run_checks
 from aiprices.warehouse.guards import accept, list_held
+from helpers.built_once import build_once, copy_warehouse
 
 SETTINGS = {
     "RETRY_TIMES": 2,
@@ -95,28 +95,31 @@ def server():
     s.close()
 
 
-@pytest.fixture(scope="module")
-def baseline_file(tmp_path_factory):
-    """Day 1 crawled once for the module (its own server, the normal page); each test loads a copy of the file."""
-    folder = tmp_path_factory.mktemp("baseline")
+def _crawl_day_1(folder) -> None:
     server, con = FaultServer(), connect(folder / "prices.duckdb")
     try:
         res = crawl_once(con, folder, server, 1)
     finally:
         con.close()
         server.close()
-    return folder / "prices.duckdb", res
+    assert (res.status, res.added) == ("ok", 4)
+
+
+@pytest.fixture(scope="module")
+def baseline_file(tmp_path_factory):
+    """Day 1 crawled once for the session (its own server, the normal page); each test loads a copy of the file."""
+    return build_once(tmp_path_factory, "faults-http-baseline", _crawl_day_1) / "prices.duckdb"
 
 
 @pytest.fixture
 def con(db_path, baseline_file):
-    shutil.copyfile(baseline_file[0], db_path)  # a closed DuckDB file: the copy is the same warehouse
+    copy_warehouse(baseline_file, db_path)  # a closed DuckDB file: the copy is the same warehouse
     c = connect(db_path)
     yield c
     c.close()
 
 
-def crawl_once(con, tmp_path, server, day: int, run: str | None = None):
+def crawl_once(con, tmp_path, server, day: int, run: str | None = None, settings: dict = SETTINGS):
     planned = [
         PlannedSource(
             "openrouter",
@@ -127,7 +130,7 @@ def crawl_once(con, tmp_path, server, day: int, run: str | None = None):
         )
     ]
     stage = tmp_path / f"stage-{planned[0].run_id}"
-    run_spiders(planned, stage, tmp_path / "archive", SETTINGS)
+    run_spiders(planned, stage, tmp_path / "archive", settings)
     return load_batch(con, StagedBatch(stage, "crawl", planned))[0]
 
 
@@ -143,9 +146,7 @@ def assert_unharmed(con, before: dict) -> None:
 
 
 @pytest.fixture
-def baseline(con, baseline_file):
-    _, res = baseline_file
-    assert (res.status, res.added) == ("ok", 4)
+def baseline(con):
     before = snapshot(con)
     assert before[("acme/alpha", "input")] == Decimal("1") and before[("acme/beta", "output")] == Decimal("15")
     return before
@@ -164,7 +165,7 @@ def test_http_500_is_retried_then_fails_without_removals(con, tmp_path, server, 
 
 def test_timeout_is_retried_then_fails_without_removals(con, tmp_path, server, baseline):
     server.mode = "slow"
-    res = crawl_once(con, tmp_path, server, 2)
+    res = crawl_once(con, tmp_path, server, 2, settings={**SETTINGS, "DOWNLOAD_TIMEOUT": 0.5})  # the server takes 3 s
     assert server.hits == 3
     assert res.status == "failed" and "timeout" in res.error.lower()
     assert_unharmed(con, baseline)

@@ -15,6 +15,7 @@ import pytest
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.doctor import run_checks
 from aiprices.warehouse.errors import WarehouseLocked
+from helpers.built_once import build_once, copy_warehouse
 
 N_ROWS = 3000
 
@@ -65,6 +66,17 @@ def load_day(db: Path, day: int) -> None:
     assert proc.returncode == 0 and "COMMITTED" in out, err
 
 
+@pytest.fixture(scope="module")
+def day_1(tmp_path_factory) -> Path:
+    """Day 1 committed by the loader process, once per session; each test loads its own copy of the file."""
+    return build_once(tmp_path_factory, "faults-process-day-1", lambda f: load_day(f / "prices.duckdb", 1))
+
+
+@pytest.fixture
+def loaded_day_1(day_1, db_path) -> Path:
+    return copy_warehouse(day_1 / "prices.duckdb", db_path)
+
+
 def wait_for(proc: subprocess.Popen, line: str) -> None:
     got = proc.stdout.readline().strip()
     if got != line:
@@ -82,8 +94,8 @@ def prices(db: Path) -> tuple:
         con.close()
 
 
-def test_loader_killed_mid_transaction_leaves_the_warehouse_consistent(db_path):
-    load_day(db_path, 1)
+def test_loader_killed_mid_transaction_leaves_the_warehouse_consistent(loaded_day_1):
+    db_path = loaded_day_1  # day 1 loaded by the loader process
     assert prices(db_path) == (N_ROWS, Decimal("1"), Decimal("3.999"), 1)
     proc = start_loader(db_path, 2, "pause", db_path.parent / "never")
     wait_for(proc, "IN_TRANSACTION")  # every write of day 2 is done, COMMIT is not
@@ -105,8 +117,8 @@ def test_loader_killed_mid_transaction_leaves_the_warehouse_consistent(db_path):
     con.close()
 
 
-def test_reader_during_a_load_waits_then_reads_the_committed_data(db_path):
-    load_day(db_path, 1)
+def test_reader_during_a_load_waits_then_reads_the_committed_data(loaded_day_1):
+    db_path = loaded_day_1  # day 1 loaded by the loader process
     go = db_path.parent / "go"
     proc = start_loader(db_path, 2, "pause", go)
     try:
@@ -137,8 +149,8 @@ time.sleep(60)
 """
 
 
-def test_a_writer_refused_by_a_reader_names_the_reader(db_path):
-    load_day(db_path, 1)
+def test_a_writer_refused_by_a_reader_names_the_reader(loaded_day_1):
+    db_path = loaded_day_1  # day 1 loaded by the loader process
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db_path)], stdout=subprocess.PIPE, text=True)
     try:
         wait_for(reader, "READING")

@@ -15,14 +15,14 @@ from aiprices.commands.registry import registry
 GOOD = {"litellm_provider": "openai", "input_cost_per_token": "2.5e-06"}
 
 
-def refresh(tmp_path, text: str):
-    copy = tmp_path / "copy.json"
+def refresh(db, text: str):
+    copy = db.parent / "copy.json"
     copy.write_text(text)
-    return CliRunner().invoke(registry, ["refresh", "--file", str(copy), "--db", str(tmp_path / "w.duckdb")])
+    return CliRunner().invoke(registry, ["refresh", "--file", str(copy), "--db", str(db)])
 
 
-def loaded_keys(tmp_path) -> set[str]:
-    con = connect(tmp_path / "w.duckdb", read_only=True)
+def loaded_keys(db) -> set[str]:
+    con = connect(db, read_only=True)
     try:
         return {k for (k,) in con.execute("SELECT DISTINCT source_model_key FROM prices_current").fetchall()}
     finally:
@@ -70,18 +70,18 @@ def loaded_keys(tmp_path) -> set[str]:
         ),
     ],
 )
-def test_a_bad_value_is_one_warning_naming_key_and_field_and_the_rest_loads(tmp_path, bad_field, warning):
+def test_a_bad_value_is_one_warning_naming_key_and_field_and_the_rest_loads(migrated_db, bad_field, warning):
     text = '{\n    "good": ' + json.dumps(GOOD) + ',\n    "bad": {"litellm_provider": "openai", ' + bad_field + "}\n}"
-    result = refresh(tmp_path, text)
+    result = refresh(migrated_db, text)
     assert result.exit_code == 0, result.output
     (line,) = result.stderr.splitlines()
     assert line.startswith("warning: copy.json: skipped values: ") and warning in line
     assert len(line) < 300
-    assert "good" in loaded_keys(tmp_path)
+    assert "good" in loaded_keys(migrated_db)
 
 
 @pytest.mark.parametrize("text", ["[1, 2]", "[[1, 2]]", '["a", "b"]', "5", '"registry"'])
-def test_a_registry_that_is_not_an_object_is_one_clear_error(tmp_path, text):
-    result = refresh(tmp_path, text)
+def test_a_registry_that_is_not_an_object_is_one_clear_error(migrated_db, text):
+    result = refresh(migrated_db, text)
     assert result.exit_code == 1
     assert str(result.exception) == "copy.json: the registry must be a JSON object of model entries"

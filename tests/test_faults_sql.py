@@ -14,6 +14,7 @@ from aiprices.warehouse.connection import connect, connect_sandboxed
 from aiprices.warehouse.errors import ReadOnlyViolation
 from aiprices.warehouse.queries import run_sql
 from click.testing import CliRunner
+from helpers.built_once import build_once, copy_warehouse
 
 from aiprices.commands.query import sql
 from aiprices.commands.registry import registry
@@ -24,14 +25,18 @@ REGISTRY = {
 }
 
 
-@pytest.fixture
-def warehouse(tmp_path) -> Path:
-    copy = tmp_path / "registry.json"
+def _refresh(folder: Path) -> None:
+    copy = folder / "registry.json"
     copy.write_text(json.dumps(REGISTRY, indent=4))
-    db = tmp_path / "prices.duckdb"
-    result = CliRunner().invoke(registry, ["refresh", "--file", str(copy), "--db", str(db)])
+    result = CliRunner().invoke(registry, ["refresh", "--file", str(copy), "--db", str(folder / "prices.duckdb")])
     assert result.exit_code == 0, result.output
-    return db
+
+
+@pytest.fixture
+def warehouse(tmp_path_factory, tmp_path) -> Path:
+    """The test's own copy of a warehouse refreshed from ``REGISTRY`` (built once): an attack may change it."""
+    built = build_once(tmp_path_factory, "faults-sql", _refresh) / "prices.duckdb"
+    return copy_warehouse(built, tmp_path / "prices.duckdb")
 
 
 def digest(path: Path) -> str:

@@ -23,8 +23,8 @@ from aiprices.commands.review import review
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     yield con
     con.close()
 
@@ -151,34 +151,35 @@ def _cli(group, *args, db):
     return CliRunner().invoke(group, [*args, "--db", str(db)])
 
 
-def test_a_registry_copy_with_one_entry_is_held_listed_and_accepted(tmp_path, db_path):
+def test_a_registry_copy_with_one_entry_is_held_listed_and_accepted(tmp_path, migrated_db):
     keys = [f"gpt-{i}" for i in range(30)]
-    assert _cli(registry, "refresh", "--file", str(_copy(tmp_path / "full.json", keys)), db=db_path).exit_code == 0
-    one = _cli(registry, "refresh", "--file", str(_copy(tmp_path / "one.json", keys[:1])), db=db_path)
+    assert _cli(registry, "refresh", "--file", str(_copy(tmp_path / "full.json", keys)), db=migrated_db).exit_code == 0
+    one = _cli(registry, "refresh", "--file", str(_copy(tmp_path / "one.json", keys[:1])), db=migrated_db)
     assert one.exit_code == 1
     assert "1 held for review: aiprices review list" in one.stderr and "Traceback" not in one.stderr
-    listed = _cli(review, "list", db=db_path)
+    listed = _cli(review, "list", db=migrated_db)
     assert listed.exit_code == 0 and "held run: would add 0, change 0, retire 29 of 30 prices" in listed.output
     (run_id,) = [line.split()[0] for line in listed.output.splitlines() if line.startswith("litellm-")]
-    con = connect(db_path, read_only=True)
+    con = connect(migrated_db, read_only=True)
     assert con.execute("SELECT count(*) FROM prices_current").fetchone() == (30,)
     con.close()
-    accepted = _cli(review, "accept-run", run_id, db=db_path)
+    accepted = _cli(review, "accept-run", run_id, db=migrated_db)
     assert accepted.exit_code == 0 and "-29 removed" in accepted.output
-    con = connect(db_path, read_only=True)
+    con = connect(migrated_db, read_only=True)
     assert con.execute("SELECT source_model_key FROM prices_current").fetchall() == [("gpt-0",)]
     con.close()
 
 
-def test_a_registry_copy_renaming_every_key_is_held_whole(tmp_path, db_path):
+def test_a_registry_copy_renaming_every_key_is_held_whole(tmp_path, migrated_db):
     keys = [f"gpt-{i}" for i in range(30)]
-    _cli(registry, "refresh", "--file", str(_copy(tmp_path / "a.json", keys)), db=db_path)
-    renamed = _cli(registry, "refresh", "--file", str(_copy(tmp_path / "b.json", [f"x/{k}" for k in keys])), db=db_path)
+    _cli(registry, "refresh", "--file", str(_copy(tmp_path / "a.json", keys)), db=migrated_db)
+    renamed_copy = _copy(tmp_path / "b.json", [f"x/{k}" for k in keys])
+    renamed = _cli(registry, "refresh", "--file", str(renamed_copy), db=migrated_db)
     assert renamed.exit_code == 1 and "would retire 30 of the source's 30 current prices" in renamed.stderr
-    con = connect(db_path, read_only=True)
+    con = connect(migrated_db, read_only=True)
     assert {k for (k,) in con.execute("SELECT source_model_key FROM prices_current").fetchall()} == set(keys)
     con.close()
-    rejected = _cli(review, "reject-run", "nope", db=db_path)
+    rejected = _cli(review, "reject-run", "nope", db=migrated_db)
     assert rejected.exit_code == 1 and "no such run: nope" in rejected.output + rejected.stderr
 
 

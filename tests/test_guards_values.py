@@ -10,6 +10,7 @@ import json
 import zlib
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from aiprices.schedules.registry_copies import read_copy_file
@@ -17,21 +18,32 @@ from aiprices.schedules.runs import CrawlRequest, crawl
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.errors import BadInput
 from click.testing import CliRunner
+from helpers.built_once import build_once, copy_warehouse
 
 from aiprices.commands.registry import registry
 
 GOOD = '{"litellm_provider": "openai", "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05}'
 
 
-def refresh(tmp_path, name: str, bad_entry: str):
-    """Refresh from a copy holding ``bad`` and nine good entries (so no guard holds the copy)."""
+def refresh(db: Path, name: str, bad_entry: str):
+    """Refresh ``db`` from a copy (beside it) holding ``bad`` and nine good entries (so no guard holds the copy)."""
     entries = [f'    "m{i}": {GOOD}' for i in range(9)] + [f'    "bad": {bad_entry}']
-    (tmp_path / name).write_text("{\n" + ",\n".join(entries) + "\n}")
-    return CliRunner().invoke(registry, ["refresh", "--file", str(tmp_path / name), "--db", str(tmp_path / "w.duckdb")])
+    (db.parent / name).write_text("{\n" + ",\n".join(entries) + "\n}")
+    return CliRunner().invoke(registry, ["refresh", "--file", str(db.parent / name), "--db", str(db)])
 
 
-def prices(tmp_path, key: str) -> dict[str, Decimal]:
-    con = connect(tmp_path / "w.duckdb", read_only=True)
+def _refresh_good(folder: Path) -> None:
+    assert refresh(folder / "prices.duckdb", "a.json", GOOD).exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def good_loaded(tmp_path_factory) -> Path:
+    """A warehouse refreshed once from the copy whose values are all good (built once; tests take a copy)."""
+    return build_once(tmp_path_factory, "guards-values-good", _refresh_good) / "prices.duckdb"
+
+
+def prices(db: Path, key: str) -> dict[str, Decimal]:
+    con = connect(db, read_only=True)
     try:
         rows = con.execute(
             "SELECT price_key || coalesce('/' || nullif(variant, ''), ''), price FROM prices_current "
@@ -59,29 +71,29 @@ def prices(tmp_path, key: str) -> dict[str, Decimal]:
         ("1e20", "1E+20"),
     ],
 )
-def test_a_bad_value_keeps_the_last_good_price_and_names_its_key(tmp_path, value, shown):
-    assert refresh(tmp_path, "a.json", GOOD).exit_code == 0
+def test_a_bad_value_keeps_the_last_good_price_and_names_its_key(good_loaded, db_path, value, shown):
+    copy_warehouse(good_loaded, db_path)  # refreshed from the good copy a.json
     changed = GOOD.replace("2.5e-06", value).replace("1e-05", "2e-05")
-    result = refresh(tmp_path, "b.json", changed)
+    result = refresh(db_path, "b.json", changed)
     assert result.exit_code == 0, result.output
     (line,) = result.stderr.splitlines()
     assert f"skipped values: bad.input_cost_per_token: {shown} is " in line
     assert line.endswith("(a price loaded before keeps its last good value)")
     # The input price keeps its last good value; the output price changes as the copy says.
-    assert prices(tmp_path, "bad") == {"input": Decimal("2.5"), "output": Decimal("20")}
+    assert prices(db_path, "bad") == {"input": Decimal("2.5"), "output": Decimal("20")}
 
 
-def test_an_object_where_a_price_belongs_is_never_read_as_prices(tmp_path):
-    result = refresh(tmp_path, "a.json", '{"litellm_provider": "openai", "input_cost_per_token": {"a": 1}}')
+def test_an_object_where_a_price_belongs_is_never_read_as_prices(migrated_db):
+    result = refresh(migrated_db, "a.json", '{"litellm_provider": "openai", "input_cost_per_token": {"a": 1}}')
     assert result.exit_code == 0
     assert 'bad.input_cost_per_token: {"a": 1} is not a valid price' in result.stderr
-    assert prices(tmp_path, "bad") == {}  # not $1,000,000 per 1M tokens under variant "a"
+    assert prices(migrated_db, "bad") == {}  # not $1,000,000 per 1M tokens under variant "a"
 
 
-def test_known_nested_shapes_still_give_one_price_per_member(tmp_path):
+def test_known_nested_shapes_still_give_one_price_per_member(migrated_db):
     nested = '{"litellm_provider": "openai", "search_context_cost_per_query": {"search_context_size_low": 0.03}}'
-    assert refresh(tmp_path, "a.json", nested).exit_code == 0
-    assert prices(tmp_path, "bad") == {"search/low": Decimal("30")}
+    assert refresh(migrated_db, "a.json", nested).exit_code == 0
+    assert prices(migrated_db, "bad") == {"search/low": Decimal("30")}
 
 
 def _meter(name: str, price: float) -> dict:
@@ -135,7 +147,7 @@ def test_a_plain_copy_over_the_cap_is_refused_before_it_is_read(tmp_path):
         read_copy_file(big, max_bytes=1 << 20)
 
 
-def test_gz_copies_through_the_cli_corrupt_truncated_and_two_members(tmp_path):
+def test_gz_copies_through_the_cli_corrupt_truncated_and_two_members(tmp_path, migrated_db):
     body = b'{\n    "m": {"litellm_provider": "openai", "input_cost_per_token": 1e-06}\n}'
     whole = gzip.compress(body)
     cases = {
@@ -147,9 +159,7 @@ def test_gz_copies_through_the_cli_corrupt_truncated_and_two_members(tmp_path):
     }
     for name, (data, message) in cases.items():
         (tmp_path / name).write_bytes(data)
-        result = CliRunner().invoke(
-            registry, ["refresh", "--file", str(tmp_path / name), "--db", str(tmp_path / "w.duckdb")]
-        )
+        result = CliRunner().invoke(registry, ["refresh", "--file", str(tmp_path / name), "--db", str(migrated_db)])
         assert result.exit_code == 1 and str(result.exception).startswith(message)
     # Two concatenated members (as `cat a.gz b.gz` makes) are one copy, as gzip reads it.
     (tmp_path / "two.json.gz").write_bytes(gzip.compress(body[:20]) + gzip.compress(body[20:]))

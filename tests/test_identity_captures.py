@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
+from helpers.built_once import build_once
 from helpers.shared import shared_path
 
 from aiprices.commands.crawl import crawl
@@ -22,18 +23,21 @@ CAPTURES = {
 }
 
 
-@pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    """One warehouse with every capture above replayed oldest first (links to the shared captures)."""
-    root = tmp_path_factory.mktemp("identity")
+def _replay(root: Path) -> None:
     for source, names in CAPTURES.items():
         (root / "pages" / source).mkdir(parents=True)
         for name in names:
             (root / "pages" / source / name).symlink_to(shared_path("vendor-pages", source, name))
-    db = root / "w.duckdb"
-    out = CliRunner().invoke(crawl, [*CAPTURES, "--from-archive", str(root / "pages"), "--db", str(db)])
+    out = CliRunner().invoke(crawl, [*CAPTURES, "--from-archive", str(root / "pages"), "--db", str(root / "w.duckdb")])
     assert out.exit_code == 0, out.output
-    connection = connect(Path(db), read_only=True)
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    """One warehouse with every capture above replayed oldest first (links to the shared captures), built once
+    per session and only read."""
+    db = build_once(tmp_path_factory, "identity-captures", _replay) / "w.duckdb"
+    connection = connect(db, read_only=True)
     yield connection
     connection.close()
 

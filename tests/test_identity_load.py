@@ -32,8 +32,8 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     yield con
     con.close()
 
@@ -138,16 +138,16 @@ OFF_PEAK_PAGE = b"""<table>
 
 
 @pytest.fixture
-def off_peak_db(db_path):
+def off_peak_db(migrated_db):
     """The fixture page extracted and staged by the pipeline's own row rules, loaded as one crawl."""
     url = "https://api-docs.deepseek.com/quick_start/pricing"
     items = deepseek.extract(OFF_PEAK_PAGE, url).items
     rows = stage_rows(enumerate(items), source="deepseek", source_url=url, rejected=[])
-    con = connect(db_path)
+    con = connect(migrated_db)
     at = utc(2026, 3, 1)
     load_run(con, StagedRun(RunRecord("r1", "deepseek", "crawl", at, at, at), rows))
     con.close()
-    return str(db_path)
+    return str(migrated_db)
 
 
 def test_off_peak_prices_are_their_own_offers(off_peak_db):

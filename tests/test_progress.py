@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from helpers.small_warehouse import build, copies
+from helpers.small_warehouse import copies
 
 from aiprices.cli import cli
 
@@ -49,8 +49,8 @@ def test_quiet_wins_over_the_forced_terminal(tmp_path):
     assert run(args, forced=True).stderr == ""
 
 
-def test_report_shows_pages_written(tmp_path):
-    db = build(tmp_path)
+def test_report_shows_pages_written(tmp_path, small_db):
+    db = small_db
     shown = run(["report", str(tmp_path / "site"), "--db", str(db)], True)
     assert shown.exit_code == 0, shown.output
     pages = int(shown.stdout.split(" pages")[0].rsplit(" ", 1)[1])

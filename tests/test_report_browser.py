@@ -17,7 +17,7 @@ import pytest
 from aiprices.report import build_report
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from helpers.small_warehouse import HOSTILE, budgets, build
+from helpers.small_warehouse import HOSTILE, budgets
 
 from aiprices.cli import cli
 
@@ -34,13 +34,12 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not 
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, small_db):
     root = tmp_path_factory.mktemp("browser")
-    db = build(root)
-    con = connect(db, read_only=True)
+    con = connect(small_db, read_only=True)
     build_report(con, root / "site", budgets=budgets(root / "budgets"), now=NOW)
     con.close()
-    return root / "site", db
+    return root / "site", small_db
 
 
 @pytest.fixture(scope="module")

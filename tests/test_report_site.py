@@ -14,16 +14,11 @@ from aiprices.report import build_report
 from aiprices.report.names import page_names
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from helpers.small_warehouse import HOSTILE, TRICKY_NAMES, budgets, build
+from helpers.small_warehouse import HOSTILE, TRICKY_NAMES, budgets
 
 from aiprices.cli import cli
 
 NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def small_db(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("small"))
 
 
 @pytest.fixture(scope="module")

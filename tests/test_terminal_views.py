@@ -9,18 +9,12 @@ import io
 import json
 from decimal import Decimal
 
-import pytest
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
-from helpers.small_warehouse import HOSTILE, build
+from helpers.small_warehouse import HOSTILE
 
 from aiprices.cli import cli
 from aiprices.output import context_text, money, price_text, table_lines
-
-
-@pytest.fixture(scope="module")
-def small_db(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("small"))
 
 
 def run(*args, db) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal as D
+from pathlib import Path
 
 import pytest
 from aiprices.calculators.variants import FINE_TUNED, canonical, image_variant
 from click.testing import CliRunner
+from helpers.built_once import build_once
 from helpers.shared import shared_path
 
 from aiprices.commands.budget import budget
@@ -43,10 +45,13 @@ def test_different_variants_stay_different():
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> str:
     """OpenAI's page of 2025-10-15, Vertex and Mistral of 2026-05-08, Together of 2026-10-04 and LiteLLM's copy
-    of 2026-11-12, replayed into one warehouse."""
+    of 2026-11-12, replayed into one warehouse (once per session; the tests only read it)."""
+    return str(build_once(tmp_path_factory, "variants", _replay) / "prices.duckdb")
+
+
+def _replay(root: Path) -> None:
     pages = shared_path("vendor-pages")
     copy = shared_path("litellm-registry", "2026-11-12.json.gz")
-    root = tmp_path_factory.mktemp("variants")
     db = str(root / "prices.duckdb")
     for on, sources in (("2025-10-15", ["openai"]), ("2026-05-08", ["vertex", "mistral"]),
                         ("2026-10-04", ["together"])):  # fmt: skip
@@ -56,7 +61,6 @@ def warehouse(tmp_path_factory) -> str:
     (root / "registry" / copy.name).symlink_to(copy)
     out = CliRunner().invoke(backfill, ["litellm", str(root / "registry"), "--db", db])
     assert out.exit_code == 0, out.output
-    return db
 
 
 def price(db: str, *args: str) -> dict:

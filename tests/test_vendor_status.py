@@ -18,8 +18,8 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture
-def con(db_path):
-    con = connect(db_path)
+def con(migrated_db):
+    con = connect(migrated_db)
     runs = [  # (source, days ago, status, aggregator)
         ("openai", 1, "ok", False),
         ("anthropic", 10, "ok", False),

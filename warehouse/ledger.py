@@ -111,9 +111,11 @@ class Ledger:
             f"SELECT count(DISTINCT price_id) FROM price_intervals WHERE source = ? AND {_LIVE}",
             [source, ledger.last_observed_at],
         ).fetchone()
-        for url, page_kind, *last in con.execute(
+        for url, page_kind, *last in con.execute(  # the newest ok run of each page, not the source's history
             "SELECT source_url, page_kind, run_id, items, rows_seen, rows_priced FROM runs "
-            "WHERE source = ? AND status = 'ok' ORDER BY observed_at",
+            "WHERE source = ? AND status = 'ok' "
+            "QUALIFY row_number() OVER (PARTITION BY source_url, page_kind ORDER BY observed_at DESC) = 1 "
+            "ORDER BY observed_at",
             [source],
         ).fetchall():
             ledger.remember_ok(page_of(url, page_kind), PageRun(*last))

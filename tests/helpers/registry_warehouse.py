@@ -1,18 +1,19 @@
 """One warehouse backfilled from every shared registry copy, built once per test session and read by many tests.
 
-The xdist workers of one session share it: the first to take the lock builds it, the others wait and reuse
-it. Tests only READ it (``connect(path, read_only=True)`` or a read-only command).
+The xdist workers of one session share it (``built_once.build_once``). Tests only READ it
+(``connect(path, read_only=True)`` or a read-only command).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import fcntl
 import json
 from pathlib import Path
 
 from aiprices.schedules.registry import BackfillResult, backfill
 from aiprices.warehouse.connection import connect
+
+from helpers.built_once import build_once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -23,17 +24,17 @@ class RegistryWarehouse:
     result: BackfillResult
 
 
-def build_once(folder: Path, copies: Path) -> RegistryWarehouse:
-    """Backfill ``copies`` into ``folder/registry.duckdb`` unless another process of this session did."""
-    folder.mkdir(parents=True, exist_ok=True)
-    db, done = folder / "registry.duckdb", folder / "registry-backfill.json"
-    with open(folder / "registry.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not done.exists():
-            con = connect(db)
-            try:
-                result = backfill(con, copies)
-            finally:
-                con.close()
-            done.write_text(json.dumps(dataclasses.asdict(result)))
-    return RegistryWarehouse(db, BackfillResult(**json.loads(done.read_text())))
+def _backfill(folder: Path, copies: Path) -> None:
+    con = connect(folder / "registry.duckdb")
+    try:
+        result = backfill(con, copies)
+    finally:
+        con.close()
+    (folder / "registry-backfill.json").write_text(json.dumps(dataclasses.asdict(result)))
+
+
+def build_registry_warehouse(tmp_path_factory, copies: Path) -> RegistryWarehouse:
+    """``copies`` backfilled into ``registry.duckdb`` by the first worker of the session that asks."""
+    folder = build_once(tmp_path_factory, "registry-warehouse", lambda f: _backfill(f, copies))
+    result = json.loads((folder / "registry-backfill.json").read_text())
+    return RegistryWarehouse(folder / "registry.duckdb", BackfillResult(**result))

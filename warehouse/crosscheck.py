@@ -26,7 +26,9 @@ unprefixed Bedrock key is the on-demand ``us-east-1`` price unless the model als
 ``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``).
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
-page's model id wins, then the same spelling, then the alphabetically first.
+page's model id wins, then the same spelling, then the alphabetically first. Azure's meter names
+(``gpt4omini-rt-aud1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
+registry model the decoded name matches, if exactly one does.
 
 Results are stored by change, like prices (``crosscheck_intervals``, migration 005): a check opens an interval
 for each result that is new or whose values changed, and closes the open intervals of its source it no longer
@@ -43,6 +45,7 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+from .azure_meters import METER_SOURCE, meter_pattern
 from .connection import transaction
 
 TOLERANCE = Decimal("0.000001")
@@ -135,8 +138,20 @@ SELECT (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)),
 _RESULTS = f"""
 CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
 WITH {_INPUTS},
+registry_keyed AS (
+    SELECT DISTINCT vendor, spelling, xmodel FROM {_KEYED.format(rel="registry")}
+),
+meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactly one registry model matches
+    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel
+    FROM (SELECT DISTINCT p.vendor, p.model, p.xmodel FROM {_KEYED.format(rel="page")} AS p, run
+          WHERE run.source = '{METER_SOURCE}') AS m
+    JOIN registry_keyed AS r ON r.vendor = m.vendor AND regexp_full_match(r.spelling, {meter_pattern("m.model")})
+    WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
+    GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
+),
 page_keyed AS (
-    SELECT * FROM {_dimension(_KEYED.format(rel="page"))}
+    SELECT p.* REPLACE (coalesce(m.xmodel, p.xmodel) AS xmodel)
+    FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (vendor, model)
 ),
 frames AS (  -- the currencies and times of day the registry prices each vendor in
     SELECT DISTINCT vendor, currency, time_window FROM registry

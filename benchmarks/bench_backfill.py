@@ -12,7 +12,11 @@ CPU seconds (CPU counts DuckDB's threads too) are medians over ``--repeat`` inte
   with the one before (the baseline). The backfill's changelog is checked against an independent whole-file
   diff of the same copies (``registry_series.independent_changelog``).
 - one more day: the newest copy added to a warehouse backfilled with all the others (a new process: no previous
-  copy in memory), against ``json.loads`` of the two newest copies and their dict diff.
+  copy in memory), against ``json.loads`` of the two newest copies and their dict diff. Ours is timed from
+  opening the warehouse (file lock, schema check) through reading and diffing the copy, writing its changes and
+  digests, the commit and closing the file (DuckDB checkpoints the change into the file on close); the
+  baseline from reading the two files to the count of changed entries. Both exclude interpreter start-up and
+  imports, which ``bench_latency.py`` measures.
 - size on disk against a warehouse holding only the newest copy, and the wall time of
   ``aiprices price MODEL --on DATE`` and ``aiprices --help``.
 """
@@ -88,9 +92,12 @@ def changelog_check(folder: str, db: str) -> dict:
 
 
 def _warm() -> None:
-    """Import what the steps use, so that the clock measures the work."""
+    """Import what the steps use, so that the clock measures the work: our modules, and pyarrow.dataset, which
+    DuckDB imports at a process's first scan of an Arrow table (~0.1 s, most of it pyarrow.compute building its
+    functions' docstrings). The baseline's imports (json, gzip) are loaded before its clock too."""
     import aiprices.schedules.registry  # noqa: F401
     import aiprices.warehouse.connection  # noqa: F401
+    import pyarrow.dataset  # noqa: F401
 
 
 def _child(step: str, *args: str) -> dict:

@@ -3,7 +3,14 @@
 Measures the full crawl (all sources in one Scrapy process, and spread over one process per CPU, the
 default), each source alone, the ratio of the full crawl to its slowest single source (concurrency working:
 target <= 1.5), peak memory, and the full crawl + load into a fresh DuckDB file. Each time is the median of
-``--repeat`` runs: the machines are shared and single runs vary by a second. Usage::
+``--repeat`` runs: the machines are shared and single runs vary by a second.
+
+The whole command (issue 16 item 4, target <= 1.4): ``aiprices crawl --from-archive PAGES --on DATE -q`` as a
+user runs it (its own process: start-up, crawler processes, load, cross-checks), into a fresh warehouse each
+time, against the same command for its slowest single source: every source alone first (to find the slowest),
+then the full command and the slowest single source's in turns; medians of wall and CPU (the command's process
+and its crawler processes). The slowest source is the one with the most CPU alone (its wall time on a shared
+machine varies by seconds from run to run). Usage::
 
     python benchmarks/bench_crawl.py [--pages ../shared/vendor-pages] [--on YYYY-MM-DD] [--repeat 3] [--record]
 
@@ -30,6 +37,8 @@ from aiprices.schedules.runs import REPLAY_SETTINGS, CrawlRequest, crawl, new_ba
 from aiprices.schedules.spawn import crawl_processes, run_spiders
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_latency import entry_point, run_once  # noqa: E402
 
 
 def replay_spiders(
@@ -48,17 +57,61 @@ def median_time(repeat: int, *args) -> tuple[float, dict]:
     return statistics.median(t for t, _ in runs), runs[-1][1]
 
 
+def command_seconds(pages: Path, on: date, sources: list[str], work: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of one ``aiprices crawl --from-archive`` of ``sources`` (all: none named) into a fresh
+    warehouse."""
+    folder = Path(tempfile.mkdtemp(dir=work))
+    argv = [*entry_point(), "crawl", "--from-archive", str(pages), "--on", str(on), "--db", str(folder / "w.duckdb")]
+    return run_once([*argv, "-q", *sources])
+
+
+def whole_commands(pages: Path, on: date, sources: list[str], work: Path, repeat: int) -> dict:
+    """The whole command for all sources against the whole command for its slowest single source."""
+    runs = {s: [command_seconds(pages, on, [s], work) for _ in range(repeat)] for s in sources}
+    singles = {s: statistics.median(wall for wall, _ in r) for s, r in runs.items()}
+    # The slowest by CPU: on a shared machine one source's wall time varies by seconds between runs, its CPU not.
+    slowest = max(runs, key=lambda s: statistics.median(cpu for _, cpu in runs[s]))
+    full, single = [], []
+    for i in range(repeat):
+        for which in ("full", "single") if i % 2 == 0 else ("single", "full"):
+            if which == "full":
+                full.append(command_seconds(pages, on, [], work))
+            else:
+                single.append(command_seconds(pages, on, [slowest], work))
+    wall, cpu = (statistics.median(x[k] for x in full) for k in (0, 1))
+    base_wall, base_cpu = (statistics.median(x[k] for x in single) for k in (0, 1))
+    return {"slowest": slowest, "wall": wall, "cpu": cpu, "base_wall": base_wall, "base_cpu": base_cpu,
+            "singles": singles}  # fmt: skip
+
+
+def whole_lines(whole: dict, on: date) -> list[str]:
+    return [
+        f"whole command `aiprices crawl --from-archive PAGES --on {on}`: all sources {whole['wall']:.2f} s wall / "
+        f"{whole['cpu']:.2f} s CPU, slowest single source ({whole['slowest']}) {whole['base_wall']:.2f} / "
+        f"{whole['base_cpu']:.2f}; ratio {whole['wall'] / whole['base_wall']:.2f} wall, "
+        f"{whole['cpu'] / whole['base_cpu']:.2f} CPU (target <= 1.4)",
+        "whole command per source alone (wall s): "
+        + ", ".join(f"{s} {t:.2f}" for s, t in sorted(whole["singles"].items())),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="crawl benchmark over loopback")
     parser.add_argument("--pages", type=Path, default=HERE.parent.parent / "shared" / "vendor-pages")
     parser.add_argument("--on", type=date.fromisoformat, default=None)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     parser.add_argument("--record", action="store_true")
+    parser.add_argument("--whole-only", action="store_true", help="only the whole-command comparison (no record)")
     args = parser.parse_args()
     if not args.pages.is_dir():
         print(f"no captures at {args.pages}", file=sys.stderr)
         return 2
     sources = sorted(pick_captures(args.pages, args.on, sorted(SOURCES)))
+    if args.whole_only:
+        on = args.on or max(c.day for c in pick_captures(args.pages, args.on, sources).values())
+        with tempfile.TemporaryDirectory() as tmp:
+            print("\n".join(whole_lines(whole_commands(args.pages.resolve(), on, sources, Path(tmp), args.repeat), on)))
+        return 0
     default_processes = crawl_processes(len(sources))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -75,6 +128,7 @@ def main() -> int:
         crawl(CrawlRequest(db, sources, from_archive=args.pages, on=args.on or newest))  # newest capture each
         full_load = time.perf_counter() - start
         peak_self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        whole = whole_commands(args.pages.resolve(), args.on or newest, sources, work, args.repeat)
     lines = [
         f"sources: {len(sources)} ({ok} ok), items staged: {items}; medians of {args.repeat} runs",
         f"full crawl, default {default_processes} crawler processes: {full:.2f} s",
@@ -85,6 +139,7 @@ def main() -> int:
         f"full crawl + load into DuckDB: {full_load:.2f} s",
         f"peak RSS: largest crawler process {peak_child_mb:.0f} MB, loader {peak_self_mb:.0f} MB",
         "single sources: " + ", ".join(f"{s} {t:.2f}" for s, t in sorted(singles.items())),
+        *whole_lines(whole, args.on or newest),
     ]
     print("\n".join(lines))
     if args.record:

@@ -12,6 +12,7 @@ would have had.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,14 +94,23 @@ def pending_batches(staging_root: Path) -> list[StagedBatch]:
     return sorted(batches, key=lambda b: b.created)
 
 
-def load_batches(con, batches: list[StagedBatch]) -> dict[str, list[SourceResult]]:
-    """Load each batch in order; results per batch id."""
-    return {batch.batch_id: load_batch(con, batch) for batch in batches}
+def load_batches(
+    con, batches: list[StagedBatch], loaded: Mapping[tuple[str, str], SourceResult] | None = None
+) -> dict[str, list[SourceResult]]:
+    """Load each batch in order; results per batch id. ``loaded``: the results of source runs loaded already
+    (by ``(batch id, source)``), kept as they are."""
+    loaded = loaded or {}
+    return {
+        batch.batch_id: load_batch(con, batch, {s: r for (b, s), r in loaded.items() if b == batch.batch_id})
+        for batch in batches
+    }
 
 
-def load_batch(con, batch: StagedBatch) -> list[SourceResult]:
-    """Load each source run of a batch in its own transaction; the batch is then no longer pending."""
-    results = [load_source(con, batch, p) for p in batch.planned]
+def load_batch(con, batch: StagedBatch, loaded: Mapping[str, SourceResult] | None = None) -> list[SourceResult]:
+    """Load each source run of a batch in its own transaction (but those ``loaded`` already: source -> result);
+    the batch is then no longer pending."""
+    loaded = loaded or {}
+    results = [loaded.get(p.source) or load_source(con, batch, p) for p in batch.planned]
     batch.mark_loaded()
     return results
 

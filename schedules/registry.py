@@ -158,7 +158,7 @@ def load_copies(
     """Stage every copy not loaded yet and load them all in one transaction; ``progress`` hears (copies done,
     copies) as the loader takes each one (the CLI's progress display). A copy changing more than ``slice_keys``
     entries is staged and loaded that many entries at a time (same result, bounded memory)."""
-    skip = loaded_snapshots(con, SOURCE)
+    skip = loaded_snapshots(con, SOURCE, since=min((c.observed_at for c in copies), default=None))
     labels: list[str] = []
     staged = staged_copies(_counted(copies, progress), skip, labels, stored_digests(con, SOURCE), slice_keys)
     results = load_runs(con, staged, slice_keys)

@@ -24,6 +24,7 @@ from aiprices.warehouse.staging import StagedRun
 
 from .captures import Capture, choose_replays, midnight
 from .errors import BadRequest
+from .load_as_staged import LoadAsStaged
 from .loading import SourceResult, StagedBatch, load_batches, pending_batches, staged_results
 from .lock import CrawlLock
 from .loopback import LoopbackServer
@@ -144,23 +145,27 @@ def crawl(req: CrawlRequest, con=None, control: Control | None = None) -> CrawlR
     with _locked(req.db, req.lock_wait, control) as control:
         report = CrawlReport("crawl" if req.from_archive is None else "replay")
         _load_earlier(req.db, con, report)
-        if req.from_archive is None:
-            batch = new_batch_id("crawl")
-            planned = plan_live(names, batch, datetime.now(UTC))
-            outcomes = run_spiders(planned, staging_root / batch, archive_root, req.settings, None, req.processes,
-                                   control, _told(req.progress, 0, len(planned)))  # fmt: skip
-            batches = [_staged(staging_root / batch, "crawl", planned)]
-            _note_network(report, outcomes)
-        else:
-            batches = _replay(req, names, staging_root, archive_root, con, control, report)
-        _load_or_keep(req.db, con, req.lock_wait, batches, report)
+        # A replay loads each source as it is staged, unless earlier batches wait to load first (history in order).
+        early = req.from_archive is not None and not pending_batches(staging_root)
+        with LoadAsStaged(req.db, con, enabled=early) as loads:
+            if req.from_archive is None:
+                batch = new_batch_id("crawl")
+                planned = plan_live(names, batch, datetime.now(UTC))
+                outcomes = run_spiders(planned, staging_root / batch, archive_root, req.settings, None,
+                                       req.processes, control, _told(req.progress, 0, len(planned)))  # fmt: skip
+                batches = [_staged(StagedBatch(staging_root / batch, "crawl", planned))]
+                _note_network(report, outcomes)
+            else:
+                batches = _replay(req, names, staging_root, archive_root, loads, control, report)
+            _load_or_keep(req.db, loads.con, req.lock_wait, batches, report, loaded=loads.results)
     report.results.sort(key=lambda r: (r.source, r.observed_at is not None, r.observed_at or 0))
     return report
 
 
-def _replay(req, names, staging_root, archive_root, con, control, report) -> list[StagedBatch]:
+def _replay(req, names, staging_root, archive_root, loads: LoadAsStaged, control, report) -> list[StagedBatch]:
     from aiprices.warehouse.runlog import newest_loaded
 
+    con = loads.con
     loaded = newest_loaded(con) if con is not None else _newest_loaded(req.db, req.lock_wait)
     choice = choose_replays(req.from_archive, names, req.on, loaded)
     report.results += [SourceResult(n.source, None, n.status, error=n.reason) for n in choice.left_out]
@@ -170,9 +175,10 @@ def _replay(req, names, staging_root, archive_root, con, control, report) -> lis
         batch = new_batch_id("replay")
         planned = plan_replay(captures, batch, req.on)
         settings = {**REPLAY_SETTINGS, **req.settings}
+        staged = StagedBatch(staging_root / batch, "replay", planned)
         run_spiders(planned, staging_root / batch, archive_root, settings, req.from_archive, req.processes, control,
-                    _told(req.progress, done, total))  # fmt: skip
-        batches.append(_staged(staging_root / batch, "replay", planned))
+                    _told(req.progress, done, total), loads.listener(staged))  # fmt: skip
+        batches.append(_staged(staged))
         done += len(planned)
     return batches
 
@@ -195,8 +201,7 @@ def _newest_loaded(db: Path, lock_wait: float) -> dict[str, datetime]:
         con.close()
 
 
-def _staged(folder: Path, kind: str, planned: list[PlannedSource]) -> StagedBatch:
-    batch = StagedBatch(folder, kind, planned)
+def _staged(batch: StagedBatch) -> StagedBatch:
     batch.mark_pending()
     return batch
 
@@ -221,34 +226,40 @@ def _load_earlier(db: Path, con, report: CrawlReport) -> None:
             pass
 
 
-def _load_or_keep(db: Path, con, lock_wait: float, ours: list[StagedBatch], report: CrawlReport, others=True):
-    """Load ``ours`` (and, with ``others``, every batch earlier crawls left pending, those first); when the
-    warehouse stays busy, everything stays staged and a note says how to load it later."""
+def _load_or_keep(
+    db: Path, con, lock_wait: float, ours: list[StagedBatch], report: CrawlReport, others=True, loaded=None
+):  # fmt: skip
+    """Load ``ours`` (and, with ``others``, every batch earlier crawls left pending, those first), but the runs
+    ``loaded`` already (``LoadAsStaged.results``); when the warehouse stays busy, everything stays staged and a
+    note says how to load it later."""
     from aiprices.warehouse.errors import WarehouseLocked
 
     batches = pending_batches(default_paths(db)[0]) if others else ours
     try:
-        _load(db, con, lock_wait, batches, report, ours={b.batch_id for b in ours})
+        _load(db, con, lock_wait, batches, report, ours={b.batch_id for b in ours}, loaded=loaded)
     except WarehouseLocked as exc:
         for b in ours:
             report.results += staged_results(b, "pending", "staged, not loaded")
         report.notes.append(_kept(exc, batches))
 
 
-def _load(db: Path, con, lock_wait: float, batches: list[StagedBatch], report, ours: Collection[str] = ()) -> None:
-    """Load ``batches`` in order with ``con`` (else a connection opened for this only); results of ``ours``
-    go to the report's results, the others to ``earlier``. Raises ``WarehouseLocked`` when the file stays busy."""
+def _load(
+    db: Path, con, lock_wait: float, batches: list[StagedBatch], report, ours: Collection[str] = (), loaded=None
+) -> None:
+    """Load ``batches`` in order with ``con`` (else a connection opened for this only), keeping the results of
+    the runs ``loaded`` already; results of ``ours`` go to the report's results, the others to ``earlier``.
+    Raises ``WarehouseLocked`` when the file stays busy."""
     from aiprices.warehouse.connection import connect
 
     if not batches:
         return
     own = connect(db, wait_seconds=lock_wait) if con is None else None
     try:
-        loaded = load_batches(con or own, batches)
+        by_batch = load_batches(con or own, batches, loaded)
     finally:
         if own is not None:
             own.close()
-    for batch_id, results in loaded.items():
+    for batch_id, results in by_batch.items():
         (report.results if batch_id in ours else report.earlier).extend(results)
 
 
@@ -301,5 +312,5 @@ def reparse(
                 p.start_urls = [server.url_for(Path(u)) for u in p.start_urls]
             settings = {**REPLAY_SETTINGS, **(settings or {})}
             run_spiders(list(planned.values()), staging, archive.root, settings, control=control)
-        _load_or_keep(db, con, lock_wait, [_staged(staging, "replay", list(planned.values()))], report)
+        _load_or_keep(db, con, lock_wait, [_staged(StagedBatch(staging, "replay", list(planned.values())))], report)
     return report

@@ -63,10 +63,12 @@ def run_spiders(
     processes: int | None = None,
     control: Control | None = None,
     progress: Callable[[int], None] | None = None,
+    on_staged: Callable[[str], None] | None = None,
 ) -> dict[str, StagedRun]:
     """Run the planned sources in crawler processes (see ``crawl_processes``); each source's staged run.
 
-    ``progress`` hears how many of them are done each time that number grows (for the CLI's progress display).
+    ``progress`` hears how many of them are done each time that number grows (for the CLI's progress display);
+    ``on_staged`` hears each source once its staged run is on disk, while the other crawlers may still run.
     """
     staging_dir.mkdir(parents=True, exist_ok=True)
     entries = [_entry(p) for p in planned]
@@ -77,7 +79,7 @@ def run_spiders(
         for shard in shards
     ]  # fmt: skip
     control = control or Control()
-    finished = _Finished(staging_dir, planned, progress)
+    finished = _Finished(staging_dir, planned, progress, on_staged)
     if serve_root is not None:
         with LoopbackServer(serve_root) as server:
             for p, entry in zip(planned, entries, strict=True):
@@ -92,19 +94,31 @@ def run_spiders(
 
 
 class _Finished:
-    """Counts the sources whose staged run is written (a crawler renames each into place when it is done)."""
+    """Watches for the sources whose staged run is written (a crawler renames each into place when it is done):
+    tells ``listener`` how many are done and ``on_staged`` each newly done source."""
 
-    def __init__(self, staging_dir: Path, planned: list[PlannedSource], listener: Callable[[int], None] | None):
-        self.folders = [staging_dir / p.source for p in planned]
+    def __init__(
+        self,
+        staging_dir: Path,
+        planned: list[PlannedSource],
+        listener: Callable[[int], None] | None,
+        on_staged: Callable[[str], None] | None = None,
+    ):
+        self.folders = {p.source: staging_dir / p.source for p in planned}
         self.listener, self.told = listener, -1  # the first check tells 0: the display learns the total
+        self.on_staged, self.seen = on_staged, set()
 
     def check(self) -> None:
-        if self.listener is None:
+        if self.listener is None and self.on_staged is None:
             return
-        done = sum(folder.is_dir() for folder in self.folders)
-        if done > self.told:
-            self.told = done
-            self.listener(done)
+        for source, folder in self.folders.items():
+            if source not in self.seen and folder.is_dir():
+                self.seen.add(source)
+                if self.on_staged is not None:
+                    self.on_staged(source)
+        if self.listener is not None and len(self.seen) > self.told:
+            self.told = len(self.seen)
+            self.listener(self.told)
 
 
 def _entry(p: PlannedSource) -> dict:

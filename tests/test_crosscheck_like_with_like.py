@@ -148,3 +148,26 @@ def test_a_vendor_the_registry_does_not_price_is_missing_not_incomparable(migrat
     page = [_price("openai", "chat-9", "2", vendor="router", currency="CNY")]
     (row,) = _check(migrated_db, registry, page)
     assert row[5] == "missing_in_registry"
+
+
+def test_the_registrys_ft_prices_are_the_fine_tuned_variant(migrated_db):
+    """LiteLLM's ``ft:gpt-9-2026-01-01`` is the page's gpt-9-2026-01-01 "fine-tuned"; the base price stays base."""
+    registry = [_price("litellm", "gpt-9-2026-01-01", "2"), _price("litellm", "ft:gpt-9-2026-01-01", "3")]
+    page = [
+        _price("openai", "gpt-9-2026-01-01", "2"),
+        _price("openai", "gpt-9-2026-01-01", "3", variant="fine-tuned"),
+        _price("openai", "gpt-9-2026-01-01", "3", variant="fine-tuned with data sharing"),
+    ]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1-openai", "openai", 2), page))
+    record_crosschecks(con, "crawl-1-openai")
+    rows = con.execute(
+        "SELECT variant, status, registry_model_key FROM crosschecks_current WHERE status <> 'missing_on_page' "
+        "ORDER BY variant"
+    ).fetchall()
+    assert rows == [
+        ("", "match", "gpt-9-2026-01-01"),
+        ("fine-tuned", "match", "ft:gpt-9-2026-01-01"),
+        ("fine-tuned with data sharing", "missing_in_registry", None),
+    ]

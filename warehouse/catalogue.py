@@ -22,6 +22,24 @@ WHERE source_model_key = name OR NOT (SELECT bool_or(source_model_key = name) AN
 """
 
 
+# Add the names of a relation of price rows to the stored catalogue (``catalogue_names``, migration 016), merging
+# the units and price keys of names already known.
+_RECORD_NAMES = """
+INSERT INTO catalogue_names
+SELECT source, vendor, source_model_key, model, list(DISTINCT unit), list(DISTINCT price_key), model_name(model),
+       model_key(model)
+FROM {relation} GROUP BY source, vendor, source_model_key, model
+ON CONFLICT (source, vendor, source_model_key, model) DO UPDATE
+SET units = list_distinct(list_concat(units, excluded.units)), keys = list_distinct(list_concat(keys, excluded.keys))
+"""
+
+
+def record_names(con, relation: str) -> None:
+    """Keep the catalogue's names current with new price rows (``relation``: a table or view of price rows), in
+    the caller's transaction: the loader calls it for each load's new intervals."""
+    con.execute(_RECORD_NAMES.format(relation=relation))
+
+
 def spellings(con, names: list[str]) -> dict[str, tuple[str, str]]:
     """``name -> (spelling, key)``: the id without deployment parts, and the key spellings of one model share."""
     rows = con.execute("SELECT n, model_name(n), model_key(n) FROM (SELECT unnest(?) AS n)", [names]).fetchall()

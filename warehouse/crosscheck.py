@@ -17,7 +17,7 @@ are compared in the coarser unit, multiplied exactly (``Decimal``), and ``regist
 page's unit (multiplied exactly, or divided exactly to the stored 24 decimals, ``price_divided``). A
 duration-priced ``input``/``output`` (LiteLLM's ``input_cost_per_second`` of a transcription model) is the page's
 ``input_audio``/``output_audio`` (``DURATION_KEYS``); ``registry_price_key`` and ``registry_unit`` name what the
-registry's price was.
+registry's price was. LiteLLM's ``ft:X`` prices are model X's ``fine-tuned`` variant, as pages list them.
 
 Which prices are of one model is the catalogue's decision (``sql/010_catalogue.sql``: provider paths, Bedrock
 profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
@@ -83,6 +83,16 @@ def _dimension(rel: str) -> str:
 # ``xmodel`` the canonical model's; both sides of a comparison are keyed alike.
 _KEYED = """(SELECT x.*, e.key, e.model_key AS xmodel, e.spelling FROM {rel} AS x JOIN catalogue_entries AS e
              USING (source, vendor, source_model_key, model))"""
+FINE_TUNED = "fine-tuned"  # the variant of a fine-tuned model's prices (the calculators' variant vocabulary)
+
+
+def _fine_tuned(rel: str) -> str:
+    """The registry's ``ft:X`` prices as what pages call them: model X, variant ``fine-tuned``."""
+    return f"""(SELECT x.* EXCLUDE (ft_key) REPLACE (
+                   CASE WHEN x.ft_key IS NULL THEN x.xmodel ELSE coalesce(b.model_key, x.ft_key) END AS xmodel,
+                   CASE WHEN x.ft_key IS NOT NULL AND x.variant = '' THEN '{FINE_TUNED}' ELSE x.variant END AS variant)
+        FROM (SELECT *, CASE WHEN model LIKE 'ft:%' THEN model_key(model[4:]) END AS ft_key FROM {rel}) AS x
+        LEFT JOIN (SELECT DISTINCT key, model_key FROM catalogue_entries) AS b ON b.key = x.ft_key)"""
 
 
 _MATCH = """
@@ -134,7 +144,7 @@ frames AS (  -- the currencies and times of day the registry prices each vendor 
 reg AS (
     SELECT r.*, registry_region(r.vendor, r.region, r.has_global) AS xregion FROM (
         SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global
-        FROM {_dimension(_KEYED.format(rel="registry"))}
+        FROM {_dimension(_fine_tuned(_KEYED.format(rel="registry")))}
     ) AS r
 ),
 paired AS (

@@ -82,7 +82,8 @@ class Ledger:
     ``quarantine``: suspect changes (10x or more, to/from zero) are held back instead of applied;
     ``pending`` holds those still waiting, by price id. ``last_ok`` holds the newest ``ok`` run per page (the
     page guards compare with it; key None: of any page); ``deferred`` is what a ``partial`` run said each key
-    holds, for the next ``ok`` run to apply (a partial run retires nothing).
+    holds, for the next ``ok`` run to apply (a partial run retires nothing): a dict, or the slices of a run loaded
+    in slices (``sliced.RunSlices``, read again when needed).
     """
 
     def __init__(self, source: str, quarantine: bool | None = None):
@@ -92,7 +93,7 @@ class Ledger:
         self.last_ok: dict[tuple[str, str] | None, PageRun] = {}
         self.quarantine = source not in UNGUARDED_SOURCES if quarantine is None else quarantine
         self.pending: dict[str, _Pending] = {}
-        self.deferred: dict[str, list[dict] | None] = {}
+        self.deferred: dict[str, list[dict] | None] | Iterable = {}
         self.count = 0  # open intervals (current prices) of the source, in memory or not
         self._con = None  # where the keys not in memory are read from; None: every key is in memory
         self._db = None  # the warehouse this ledger was read from (None: a ledger of memory only)
@@ -110,9 +111,11 @@ class Ledger:
             f"SELECT count(DISTINCT price_id) FROM price_intervals WHERE source = ? AND {_LIVE}",
             [source, ledger.last_observed_at],
         ).fetchone()
-        for url, page_kind, *last in con.execute(
+        for url, page_kind, *last in con.execute(  # the newest ok run of each page, not the source's history
             "SELECT source_url, page_kind, run_id, items, rows_seen, rows_priced FROM runs "
-            "WHERE source = ? AND status = 'ok' ORDER BY observed_at",
+            "WHERE source = ? AND status = 'ok' "
+            "QUALIFY row_number() OVER (PARTITION BY source_url, page_kind ORDER BY observed_at DESC) = 1 "
+            "ORDER BY observed_at",
             [source],
         ).fetchall():
             ledger.remember_ok(page_of(url, page_kind), PageRun(*last))

@@ -16,6 +16,7 @@ from operator import itemgetter
 
 import pyarrow as pa
 
+from .catalogue import record_names
 from .connection import transaction
 from .contract import (
     COUNT,
@@ -140,10 +141,13 @@ class _Loaded:
             self.contents.add((run.source, run.observed_at, run.content_sha256))
 
 
-def loaded_snapshots(con, source: str) -> set[tuple]:
-    """``(observed_at, content_sha256)`` of the source's loaded runs: ``load_runs`` would skip them, so a
-    producer need not read them again."""
-    return set(con.execute("SELECT observed_at, content_sha256 FROM runs WHERE source = ?", [source]).fetchall())
+def loaded_snapshots(con, source: str, since: datetime | None = None) -> set[tuple]:
+    """``(observed_at, content_sha256)`` of the source's loaded runs (observed at or after ``since``):
+    ``load_runs`` would skip them, so a producer need not read them again."""
+    query, params = "SELECT observed_at, content_sha256 FROM runs WHERE source = ?", [source]
+    if since is not None:
+        query, params = query + " AND observed_at >= ?", [*params, since]
+    return set(con.execute(query, params).fetchall())
 
 
 def apply_run(
@@ -300,18 +304,48 @@ def flush(con, batch: Batch, before_commit: Callable[[], None] | None = None) ->
     return checks
 
 
+# DuckDB writes an insert of a whole row group (this many rows) or more to the file at once, even inside a
+# transaction; smaller inserts wait in memory until the commit. A sliced run's rows are inserted in such blocks.
+ROW_GROUP_ROWS = 122_880
+
+
 class _Writer:
     """Writes a load's batch inside its transaction, as often as a sliced run asks; keeps the cross-check counts.
-    The entry digests wait for the ``final`` write: what they become depends on every run of the load (a run that is
-    not ``ok`` drops them for the runs after it too)."""
+
+    A ``buffered`` write keeps the batch's intervals and changelog rows (as Arrow) until a row group's worth has
+    gathered, any other write inserts them first. The entry digests wait for the ``final`` write: what they become
+    depends on every run of the load (a run that is not ``ok`` drops them for the runs after it too).
+    """
 
     def __init__(self, con):
         self.con = con
         self.checks: dict[str, dict[str, int]] = {}
+        self._kept: dict[str, list[pa.Table]] = {"price_intervals": [], "changes": []}
 
-    def __call__(self, batch: Batch, final: bool = False) -> None:
+    def __call__(self, batch: Batch, buffered: bool = False, final: bool = False) -> None:
+        if buffered and not batch.quarantined:  # (a quarantine row is joined to its changelog row)
+            self._keep("price_intervals", batch.new_intervals)
+            self._keep("changes", batch.changes)
+        else:
+            self._insert()
         self.checks.update(write_batch(self.con, batch, digests=final))
         _written(batch, digests=final)
+        if max(sum(t.num_rows for t in kept) for kept in self._kept.values()) >= ROW_GROUP_ROWS:
+            self._insert()
+
+    def _keep(self, table: str, rows: list[dict]) -> None:
+        if rows:
+            self._kept[table].append(_arrow(rows, TABLE_COLUMNS[table]))
+            rows.clear()
+
+    def _insert(self) -> None:
+        for table, kept in self._kept.items():
+            if kept:
+                # Read by its name (DuckDB's replacement scan): unlike ``register``, that does not keep the
+                # table alive until the commit.
+                rows = pa.concat_tables(kept)  # noqa: F841
+                self.con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM rows")
+                kept.clear()
 
 
 def _written(batch: Batch, digests: bool = True) -> None:
@@ -356,10 +390,12 @@ def write_batch(con, batch: Batch, digests: bool = True) -> dict[str, dict[str, 
         "_holds_in": _arrow(batch.holds, TABLE_COLUMNS["run_holds"]),
         "_hold_prices_in": _arrow(batch.hold_prices, TABLE_COLUMNS["run_hold_prices"]),
     }
+    tables = {name: table for name, table in tables.items() if table.num_rows}  # each registration costs ~1 ms
     for name, table in tables.items():
         con.register(name, table)
     try:
-        con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
+        if batch.runs:
+            con.execute("INSERT INTO runs BY NAME SELECT * FROM _runs_in")
         if batch.retire_db:
             con.execute(
                 "UPDATE price_intervals AS h SET valid_to = r.valid_to, retired_run_id = r.retired_run_id "
@@ -373,6 +409,7 @@ def write_batch(con, batch: Batch, digests: bool = True) -> dict[str, dict[str, 
             )
         if batch.new_intervals:
             con.execute("INSERT INTO price_intervals BY NAME SELECT * FROM _intervals_in")
+            record_names(con, "_intervals_in")
         if batch.changes:
             con.execute("INSERT INTO changes BY NAME SELECT * FROM _changes_in")
         if batch.quarantined:

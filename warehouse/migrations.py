@@ -21,6 +21,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (11, "011_identity.sql"),
     (12, "012_usage.sql"),
     (15, "015_crosscheck_like_with_like.sql"),
+    (16, "016_catalogue_names.sql"),
 )
 
 
@@ -47,7 +48,10 @@ def outdated(con) -> bool:
 
 
 def migrate(con) -> list[str]:
-    """Apply every pending migration in order; return the names applied."""
+    """Apply every pending migration in order; return the names applied. A current file (every open but the first
+    after an upgrade) costs one read of the record."""
+    if not outdated(con):
+        return []
     applied = []
     for version, name in pending(con):
         sql = resources.files("aiprices.warehouse").joinpath("sql", name).read_text()

@@ -37,14 +37,14 @@ class RunSlices:
             claims = claims_of(piece.keys, piece.rows)
             listed.update(claims)
             yield claims, piece.kept
+            del piece, claims  # (not held while the next slice is made: one slice in memory at a time)
         yield from self._unlisted(listed)
 
 
-def apply_sliced(
-    ledger: Ledger, batch: Batch, staged: StagedRun, write: Callable[[Batch], None], size: int
-) -> RunSlices:
+def apply_sliced(ledger: Ledger, batch: Batch, staged: StagedRun, write: Callable[..., None], size: int) -> RunSlices:
     """Diff ``staged`` slice by slice: judged on its counts first, then applied (or, held, kept for review) and
-    written slice by slice. Returns its slices: what it says each key holds, for a run that is not ``ok`` to defer.
+    written slice by slice (``write(batch, buffered=True)``: its new rows may wait for the next slices', never
+    read back). Returns its slices: what it says each key holds, for a run that is not ``ok`` to defer.
     """
     run, now = staged.run, staged.run.observed_at
     write(batch)  # the warehouse holds every earlier write of the load: any key can be read back from it
@@ -61,10 +61,13 @@ def apply_sliced(
         if held or not ok:
             plan = ledger.plan(claims, now, kept, retired_in)
             hold_prices(batch, run, plan.upserts if held else [], plan.retired)
+            del plan
         if not held:
             apply_claims(ledger, batch, run, claims, retired_in, kept)
-        write(batch)
+        write(batch, buffered=True)
         ledger.forget(claims)
+        del claims, kept  # (not held while the next slice is made)
+    write(batch)  # every row in the warehouse: the runs after this one read their keys from it
     return slices
 
 
@@ -110,9 +113,9 @@ def _counted(
         added += plan.added
         upserts += len(plan.upserts)
         retired.update(cur.row["currency"] for cur in plan.retired)
-        for listed in claims.values():
-            rows += len(listed or ())
-            currencies.update(row["currency"] for row in listed or ())
+        rows += sum(len(listed or ()) for listed in claims.values())
+        currencies.update(row["currency"] for listed in claims.values() for row in listed or ())
+        del claims, kept, plan  # (not held while the next slice is made)
     retired_in = frozenset(currencies) or None if complete else None
     gone = sum(n for currency, n in retired.items() if retired_in is None or currency in retired_in)
     return Effect(current, added, upserts - added, gone), rows, retired_in

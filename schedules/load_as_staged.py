@@ -1,0 +1,69 @@
+"""A replay's loads while its crawlers still run: each source's staged run is loaded as soon as its crawler has
+written it, so that loading the sources that finish early overlaps the parsing of those that finish late instead
+of waiting for it (each source is still loaded in its own transaction, by the one load path).
+
+Only replays do this: their crawlers read loopback files and finish in seconds, so the warehouse is held about as
+long as their load alone would hold it. A live crawl takes minutes (politeness delays) and opens the warehouse
+only for its final load, so that readers are never locked out for the length of a crawl. The warehouse is opened
+at the first staged run without waiting: when it is busy, or a load fails, every load not done yet is left to the
+final load, which waits for the warehouse and reports errors as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .loading import SourceResult, StagedBatch, load_source
+from .spawn import PlannedSource
+
+
+class LoadAsStaged:
+    """Loads staged runs as ``run_spiders`` reports them (``listener``); the final load keeps their ``results``."""
+
+    def __init__(self, db: Path, con=None, enabled: bool = True):
+        self.db, self.given, self.own = db, con, None
+        self.enabled = enabled
+        self.results: dict[tuple[str, str], SourceResult] = {}  # (batch id, source) -> its load's result
+
+    @property
+    def con(self):
+        """The connection the loads used (None: none was opened): the final load goes on with it."""
+        return self.given or self.own
+
+    def listener(self, batch: StagedBatch) -> Callable[[str], None] | None:
+        """What ``run_spiders`` calls with each source of ``batch`` once its staged run is on disk."""
+        if not self.enabled:
+            return None
+        planned = {p.source: p for p in batch.planned}
+        return lambda source: self._load(batch, planned[source])
+
+    def _load(self, batch: StagedBatch, p: PlannedSource) -> None:
+        con = self._connection()
+        if con is None:
+            return
+        try:
+            self.results[(batch.batch_id, p.source)] = load_source(con, batch, p)
+        except Exception:  # noqa: BLE001 - the final load meets the same error and reports it
+            self.enabled = False
+
+    def _connection(self):
+        from aiprices.warehouse.connection import connect
+        from aiprices.warehouse.errors import WarehouseLocked
+
+        if not self.enabled:
+            return None
+        if self.con is None:
+            try:
+                self.own = connect(self.db, wait_seconds=0)
+            except WarehouseLocked:
+                self.enabled = False
+        return self.con
+
+    def __enter__(self) -> LoadAsStaged:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.own is not None:
+            self.own.close()
+            self.own = None

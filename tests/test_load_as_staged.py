@@ -1,0 +1,109 @@
+"""A replay loads each source's staged run as soon as it is on disk; the final load keeps those results and loads
+only the rest, and a busy warehouse leaves every load to the final one (which waits for it, as before)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from aiprices.schedules.load_as_staged import LoadAsStaged
+from aiprices.schedules.loading import StagedBatch, load_batch
+from aiprices.schedules.spawn import PlannedSource, _Finished
+from aiprices.warehouse.connection import connect
+from aiprices.warehouse.staging import RunRecord, write_staged_run
+
+AT = datetime(2026, 6, 1, tzinfo=UTC)
+SOURCES = ("groq", "xai")
+
+
+def _row(source: str) -> dict:
+    return {
+        "source": source, "vendor": source, "model": "m1", "source_model_key": "m1", "price_key": "input",
+        "unit": "usd_per_1m_tokens", "service_tier": "standard", "context_min_tokens": 0, "region": "",
+        "variant": "", "currency": "USD", "time_window": "", "price": Decimal("1.5"), "effective_from": None,
+        "effective_to": None, "source_url": f"https://{source}.test",
+        "source_field": "table", "inferred_rule": None,
+    }  # fmt: skip
+
+
+def _batch(folder: Path) -> StagedBatch:
+    planned = [PlannedSource(s, f"b-{s}", AT) for s in SOURCES]
+    for p in planned:
+        write_staged_run(folder / p.source, RunRecord(p.run_id, p.source, "replay", AT, AT, AT), [_row(p.source)])
+    return StagedBatch(folder, "replay", planned)
+
+
+def _loaded_runs(con) -> list[str]:
+    return [r for (r,) in con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall()]
+
+
+def test_a_run_heard_is_loaded_at_once_and_the_final_load_keeps_its_result(tmp_path, db_path):
+    batch = _batch(tmp_path / "batch")
+    with LoadAsStaged(db_path) as loads:
+        loads.listener(batch)("groq")
+        assert _loaded_runs(loads.con) == ["b-groq"]
+        kept = {source: r for (_, source), r in loads.results.items()}
+        results = load_batch(loads.con, batch, kept)
+        assert _loaded_runs(loads.con) == ["b-groq", "b-xai"]
+    assert [(r.source, r.status, r.added) for r in results] == [("groq", "ok", 1), ("xai", "ok", 1)]
+    assert results[0] is kept["groq"]
+
+
+def test_without_the_kept_result_the_run_would_read_already_loaded(tmp_path, db_path):
+    batch = _batch(tmp_path / "batch")
+    with LoadAsStaged(db_path) as loads:
+        loads.listener(batch)("groq")
+        results = load_batch(loads.con, batch)
+    assert [r.status for r in results] == ["already loaded", "ok"]
+
+
+HOLDER = """
+import sys, time
+from aiprices.warehouse.connection import connect
+con = connect(sys.argv[1])
+print("HOLDING", flush=True)
+sys.stdin.readline()
+con.close()
+"""
+
+
+def test_a_busy_warehouse_leaves_every_load_to_the_final_one(tmp_path, db_path):
+    batch = _batch(tmp_path / "batch")
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "HOLDING"
+        with LoadAsStaged(db_path) as loads:
+            loads.listener(batch)("groq")  # the warehouse is busy: no wait, nothing loaded
+            assert (loads.con, loads.results, loads.enabled) == (None, {}, False)
+            assert loads.listener(batch) is None
+    finally:
+        holder.communicate("\n", timeout=30)
+    con = connect(db_path)
+    try:
+        assert [r.status for r in load_batch(con, batch)] == ["ok", "ok"]
+    finally:
+        con.close()
+
+
+def test_a_live_crawl_loads_nothing_early(tmp_path, db_path):
+    with LoadAsStaged(db_path, enabled=False) as loads:
+        assert loads.listener(_batch(tmp_path / "batch")) is None
+    assert not db_path.exists()
+
+
+def test_each_staged_source_is_heard_once_and_counted(tmp_path):
+    planned = [PlannedSource(s, f"b-{s}", AT) for s in SOURCES]
+    heard, counts = [], []
+    finished = _Finished(tmp_path, planned, counts.append, heard.append)
+    finished.check()
+    (tmp_path / "xai").mkdir()
+    finished.check()
+    finished.check()
+    (tmp_path / "groq").mkdir()
+    finished.check()
+    assert heard == ["xai", "groq"]
+    assert counts == [0, 1, 2]

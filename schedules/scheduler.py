@@ -9,6 +9,7 @@ killed, the run is recorded as interrupted and the state file removed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -170,14 +171,15 @@ def start(cfg: ScheduleConfig) -> None:
         cfg.jitter,
         cfg.db,
     )
-    signal.signal(signal.SIGTERM, _exit_on_term)  # systemd stop / kill: leave like Ctrl-C
-    stopped = True
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: _shut_down(scheduler))  # systemd stop / kill
+    job_runner, stopped = runner(scheduler), True  # (a shut-down scheduler no longer lists its jobs)
     try:
-        _start_and_record(scheduler, cfg)
-    except (KeyboardInterrupt, SystemExit):
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            _start_and_record(scheduler, cfg)  # returns once SIGTERM has shut the scheduler down
         log.info("scheduler stopping")
-        stopped = runner(scheduler).stop(STOP_GRACE)
-        scheduler.shutdown(wait=stopped)  # a stopped job's thread only has its events left to dispatch
+        stopped = job_runner.stop(STOP_GRACE)
+        if scheduler.running:  # Ctrl-C: the scheduler is still up
+            scheduler.shutdown(wait=stopped)  # a stopped job's thread only has its events left to dispatch
         log.info("scheduler stopped" if stopped else "scheduler stopped; a job that did not stop was abandoned")
     finally:
         try:
@@ -188,8 +190,12 @@ def start(cfg: ScheduleConfig) -> None:
         os._exit(1)  # the abandoned job's thread would otherwise hold the exit until it ends
 
 
-def _exit_on_term(signum, frame) -> None:
-    raise SystemExit(0)
+def _shut_down(scheduler: BlockingScheduler) -> None:
+    """SIGTERM: end the scheduler's main loop (``start`` returns) without raising. An exception raised in a signal
+    handler lands wherever the main thread is, and APScheduler swallows BaseException while it submits a job or
+    notifies listeners: a SIGTERM arriving then was lost and the scheduler ran on."""
+    if scheduler.running:
+        scheduler.shutdown(wait=False)  # the running job goes on until ``JobRunner.stop`` stops it
 
 
 def _start_and_record(scheduler: BlockingScheduler, cfg: ScheduleConfig) -> None:

@@ -17,6 +17,9 @@ from helpers.small_warehouse import build as build_small_warehouse
 # One DuckDB thread per connection: the two xdist workers already fill the two cores, and DuckDB's own threads
 # on top only add switching (crawler and CLI subprocesses inherit it). tests/test_warehouse_threads.py sets others.
 os.environ.setdefault("AIPRICES_DUCKDB_THREADS", "1")
+# One crawler process per crawl unless a test asks for more (--processes, processes=): each extra process costs
+# a Scrapy start (~1 s of CPU) and the workers already fill the cores. Sharding is test_crawl_engine's subject.
+os.environ.setdefault("AIPRICES_CRAWL_PROCESSES", "1")
 
 
 @pytest.fixture

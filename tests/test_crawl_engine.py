@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -223,6 +224,7 @@ def test_process_count_and_sharding(monkeypatch, vendor_pages):
     with pytest.raises(CrawlError, match="whole number"):
         crawl_processes(14)
     monkeypatch.delenv("AIPRICES_CRAWL_PROCESSES")
+    assert crawl_processes(14) == min(os.cpu_count() or 1, 4)  # unset: one per CPU, at most 4
     with pytest.raises(CrawlError, match="at least 1"):
         crawl_processes(14, requested=0)
     planned = plan_replay(

@@ -5,6 +5,7 @@ twice), and each test asserts what the warehouse holds afterwards."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 import time
 from datetime import UTC, datetime
@@ -119,19 +120,37 @@ def con(db_path, baseline_file):
     c.close()
 
 
+def planned_day(server, day: int, run: str | None = None) -> list[PlannedSource]:
+    run_id = run or f"f{day}-openrouter"
+    return [PlannedSource("openrouter", run_id, datetime(2026, 5, day, tzinfo=UTC), [server.url], ["json"])]
+
+
 def crawl_once(con, tmp_path, server, day: int, run: str | None = None, settings: dict = SETTINGS):
-    planned = [
-        PlannedSource(
-            "openrouter",
-            run or f"f{day}-openrouter",
-            datetime(2026, 5, day, tzinfo=UTC),
-            [server.url],
-            ["json"],
-        )
-    ]
+    planned = planned_day(server, day, run)
     stage = tmp_path / f"stage-{planned[0].run_id}"
     run_spiders(planned, stage, tmp_path / "archive", settings)
     return load_batch(con, StagedBatch(stage, "crawl", planned))[0]
+
+
+def load_staged_copy(con, staged, tmp_path, planned: list[PlannedSource]):
+    """Load a copy of a run staged once for the session (the load, not the crawl, is under test)."""
+    stage = shutil.copytree(staged, tmp_path / f"stage-copy-{planned[0].run_id}")
+    return load_batch(con, StagedBatch(stage, "crawl", planned))[0]
+
+
+def _stage_day_2_x1000(folder) -> None:
+    server = FaultServer()
+    server.body = page(MODELS, scale=1000)
+    try:
+        run_spiders(planned_day(server, 2), folder / "stage", folder / "archive", SETTINGS)
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="module")
+def staged_x1000(tmp_path_factory):
+    """Day 2 with every price x1000, crawled once for the session; the tests that load it take a copy."""
+    return build_once(tmp_path_factory, "faults-http-x1000", _stage_day_2_x1000) / "stage"
 
 
 def snapshot(con) -> dict:
@@ -214,9 +233,9 @@ def test_coverage_drop_with_a_fine_item_count_loads_partial_without_removals(con
     assert snapshot(con)[("acme/beta", "output")] == Decimal("15")  # kept, not retired
 
 
-def test_prices_x1000_are_quarantined_until_the_next_crawl_confirms(con, tmp_path, server, baseline):
+def test_prices_x1000_are_quarantined_until_the_next_crawl_confirms(con, tmp_path, server, baseline, staged_x1000):
     server.body = page(MODELS, scale=1000)
-    res = crawl_once(con, tmp_path, server, 2)
+    res = load_staged_copy(con, staged_x1000, tmp_path, planned_day(server, 2))
     assert res.status == "ok" and res.changed == 4
     assert snapshot(con) == baseline  # recorded but not applied
     flags = con.execute("SELECT DISTINCT flag FROM price_changes WHERE kind = 'changed'").fetchall()
@@ -233,9 +252,8 @@ def test_prices_x1000_are_quarantined_until_the_next_crawl_confirms(con, tmp_pat
     assert applied_from == "2026-05-02"
 
 
-def test_x1000_then_back_to_normal_never_reprices(con, tmp_path, server, baseline):
-    server.body = page(MODELS, scale=1000)
-    crawl_once(con, tmp_path, server, 2)
+def test_x1000_then_back_to_normal_never_reprices(con, tmp_path, server, baseline, staged_x1000):
+    assert load_staged_copy(con, staged_x1000, tmp_path, planned_day(server, 2)).status == "ok"
     server.body = page(MODELS)
     crawl_once(con, tmp_path, server, 3)
     assert_unharmed(con, baseline)
@@ -246,10 +264,11 @@ def test_x1000_then_back_to_normal_never_reprices(con, tmp_path, server, baselin
         accept(con, con.execute("SELECT min(change_id) FROM quarantine").fetchone()[0])
 
 
-def test_same_day_crawled_twice_adds_no_duplicate_rows(con, tmp_path, server, baseline):
+def test_same_day_crawled_twice_adds_no_duplicate_rows(con, tmp_path, server, baseline, baseline_file):
     counts = "SELECT (SELECT count(*) FROM price_intervals), (SELECT count(*) FROM changes)"
     before = con.execute(counts).fetchone()
-    again = crawl_once(con, tmp_path, server, 1, run="f1-openrouter")  # the same run replayed
+    day_1 = baseline_file.parent / "stage-f1-openrouter"  # the baseline's own staged run, loaded again
+    again = load_staged_copy(con, day_1, tmp_path, planned_day(server, 1, run="f1-openrouter"))
     assert again.status == "already loaded"
     later = crawl_once(con, tmp_path, server, 1, run="f1b-openrouter")  # same day, a new run id
     assert later.status == "already loaded"  # same source, time and content: a no-op

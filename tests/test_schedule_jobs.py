@@ -14,6 +14,7 @@ import pytest
 from aiprices.schedules.lock import CrawlLock
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner, Result
+from helpers.built_once import build_once, copy_warehouse
 
 from aiprices.cli import cli
 
@@ -197,12 +198,22 @@ def test_run_now_writes_the_report_and_a_report_failure_fails_only_its_step(tmp_
     assert (foreign / "notes.txt").read_text() == "not a report"
 
 
-def test_run_now_checks_usage_for_a_cost_spike_and_posts_it(tmp_path, db_path, hook):
+def _first_run(folder: Path) -> None:
+    openrouter_page(folder / "pages", "2026-01-01", "0.000001")  # acme/model-1 input: $1 per 1M tokens
+    assert aiprices(*job_args(folder / "pages"), db=folder / "prices.duckdb").exit_code == 0
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> Path:
+    """One plain run-now of the 2026-01-01 page, run once for the session; tests that go on take a copy."""
+    return build_once(tmp_path_factory, "schedule-jobs-first-run", _first_run)
+
+
+def test_run_now_checks_usage_for_a_cost_spike_and_posts_it(tmp_path, db_path, hook, first_run):
     from aiprices.commands.usage import usage
 
-    pages = tmp_path / "pages"
-    openrouter_page(pages, "2026-01-01", "0.000001")  # acme/model-1 input: $1 per 1M tokens
-    assert aiprices(*job_args(pages), db=db_path).exit_code == 0
+    pages = first_run / "pages"  # only read by the replays
+    copy_warehouse(first_run / "prices.duckdb", db_path)
     days = [f"2026-01-0{d},acme/model-1,1000000,0,0,0" for d in range(2, 9)]  # seven days at $1.00
     days.append("2026-01-09,acme/model-1,3000000,0,0,0")  # $3.00 > 2 x the trailing mean of $1.00
     usage_csv = tmp_path / "usage.csv"

@@ -135,7 +135,8 @@ def _listener(scheduler: BlockingScheduler, cfg: ScheduleConfig):
             log.warning("job %s missed its run at %s", event.job_id, event.scheduled_run_time)
         elif event.code == EVENT_JOB_ERROR:
             log.error("job %s raised %r", event.job_id, event.exception)
-        write_state(scheduler, cfg)
+        if scheduler.running:  # a job ending after a stop must not write back the state file the stop removes
+            write_state(scheduler, cfg)
 
     return on_event
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from .contract import IDENTITY_COLUMNS, IDENTITY_DEFAULTS, SCHEDULE_COLUMNS
+from .contract import IDENTITY_DEFAULTS, SCHEDULE_COLUMNS
+from .contract import price_id as row_price_id
 from .guards import Effect, hold_guards, page_guards, page_of
-from .ledger import Batch, Ledger, apply_key, price_id
+from .ledger import Batch, Ledger, apply_key
 from .staging import RunRecord
 
 # Row columns added to the contract later, with what a row staged before them means.
@@ -73,14 +74,10 @@ def hold_record(batch: Batch, run: RunRecord, effect: Effect, reason: str, whole
 
 def hold_prices(batch: Batch, run: RunRecord, upserts: list[dict], retired: list) -> None:
     """Keep what a held run would set (``upserts``) and retire (``retired``, live intervals) for review."""
-    batch.hold_prices += [{**row, "run_id": run.run_id, "action": "set", "price_id": price_id(_ident(row))}
+    batch.hold_prices += [{**row, "run_id": run.run_id, "action": "set", "price_id": row_price_id(row)}
                           for row in upserts]  # fmt: skip
     batch.hold_prices += [{**cur.row, "run_id": run.run_id, "action": "retire", "price_id": cur.pid}
                           for cur in retired]  # fmt: skip
-
-
-def _ident(row: dict) -> tuple:
-    return tuple(row[c] for c in IDENTITY_COLUMNS)
 
 
 def apply_claims(

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.contract import UNITS, price_row
-from aiprices.warehouse.crosscheck import UNIT_BRIDGES, record_crosschecks
+from aiprices.warehouse.contract import UNIT_BRIDGES, UNITS, price_row
+from aiprices.warehouse.crosscheck import record_crosschecks
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun
 

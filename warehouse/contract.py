@@ -217,6 +217,16 @@ PUBLISHED_UNITS: dict[str, tuple[str, Decimal]] = {
     "per_call": ("per_1k_requests", Decimal(1_000)),  # an API call (LiteLLM's *_cost_per_request)
 }
 
+# Stored units that are exact multiples of each other: unit -> (the coarser unit both are compared in, its size in
+# this unit). The cross-check compares prices across them; a unit not listed is compared only with itself.
+UNIT_BRIDGES: dict[str, tuple[str, Decimal]] = {
+    "per_second": ("per_hour", Decimal(3600)),
+    "per_minute": ("per_hour", Decimal(60)),
+    "per_hour": ("per_hour", Decimal(1)),
+    "per_request": ("per_1k_requests", Decimal(1000)),
+    "per_1k_requests": ("per_1k_requests", Decimal(1)),
+}
+
 SERVICE_TIERS: tuple[str, ...] = ("standard", "batch", "flex", "priority", "ultrafast", "balanced", "decisions")
 
 CURRENCIES: tuple[str, ...] = ("USD", "CNY", "EUR", "DBU")

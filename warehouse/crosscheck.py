@@ -47,19 +47,11 @@ from decimal import Decimal
 
 from .azure_meters import METER_SOURCE, meter_pattern
 from .connection import transaction
+from .contract import UNIT_BRIDGES
 
 TOLERANCE = Decimal("0.000001")
 REFERENCE_SOURCE = "litellm"  # the registry every other source's prices are compared with
 
-# Units that are exact multiples of each other: unit -> (the coarser unit both are compared in, its size in this
-# unit). A unit not listed is compared only with itself.
-UNIT_BRIDGES: dict[str, tuple[str, Decimal]] = {
-    "per_second": ("per_hour", Decimal(3600)),
-    "per_minute": ("per_hour", Decimal(60)),
-    "per_hour": ("per_hour", Decimal(1)),
-    "per_request": ("per_1k_requests", Decimal(1000)),
-    "per_1k_requests": ("per_1k_requests", Decimal(1)),
-}
 # Price keys one dimension has when priced by duration: the registry's per-second ``input``/``output`` of an
 # audio model is the page's ``input_audio``/``output_audio`` per minute.
 DURATION_KEYS: dict[str, str] = {"input_audio": "input", "output_audio": "output"}

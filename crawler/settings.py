@@ -6,6 +6,8 @@ the same spiders with per-run values (run id, staging folder, archive root) as s
 
 from importlib.metadata import PackageNotFoundError, version
 
+from scrapy.settings import default_settings as _scrapy
+
 try:  # the installed distribution's version: the crawler never imports the `aiprices` shell
     __version__ = version("aiprices")
 except PackageNotFoundError:  # pragma: no cover - running from a tree that was never installed
@@ -36,14 +38,29 @@ RETRY_HTTP_CODES = [408, 429, 500, 502, 503, 504, 522, 524]
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry; doubles each retry
 RETRY_BACKOFF_MAX = 60.0
 COOKIES_ENABLED = False
-DOWNLOADER_MIDDLEWARES = {
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "aiprices.crawler.middlewares.BackoffRetryMiddleware": 550,
-    # Cookies are off, so this middleware would only decline to run; left out, its module (and the tldextract,
-    # requests and idna it imports: ~0.1 s of each crawler process's start) is never imported.
-    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+# Components we never run are left out of Scrapy's base lists rather than set to None in ours: Scrapy imports
+# every class named in ours (to normalise its name), so a None there still costs its import in each crawler
+# process. Cookies are off, so their middleware would only decline to run (its module imports tldextract and
+# requests: ~0.04 s); our retry middleware replaces Scrapy's.
+DOWNLOADER_MIDDLEWARES_BASE = {
+    name: order
+    for name, order in _scrapy.DOWNLOADER_MIDDLEWARES_BASE.items()
+    if name
+    not in (
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware",
+    )
 }
+DOWNLOADER_MIDDLEWARES = {"aiprices.crawler.middlewares.BackoffRetryMiddleware": 550}
 TELNETCONSOLE_ENABLED = False
+# Scrapy's remote control serves an HTTP endpoint that runs Python code sent to it: never in a crawler that reads
+# other people's pages. Left out of the base list, its module (and aiohttp: ~0.1 s per process) is not imported.
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in _scrapy.EXTENSIONS_BASE.items()
+    if name != "scrapy.extensions.remote_control.RemoteControl"
+}
 # Per-item cost: every price passes each spider middleware and gets a log record. Referer headers and depth
 # stats serve link-following crawlers (pagination is capped by AIPRICES_MAX_PAGES), and the staged JSONL is
 # the record of what was scraped, so those are off.

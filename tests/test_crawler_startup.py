@@ -1,31 +1,69 @@
-"""What a crawler process loads at start: cookies are off, so their middleware is left out entirely (its module
-is never imported), while the politeness and safety middlewares stay in the chain."""
+"""What a crawler process loads at start: cookies are off and Scrapy's remote control (an HTTP endpoint that runs
+Python code sent to it) is off, so neither is in the chain nor even imported, while the politeness and safety
+middlewares stay in the chain."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 from aiprices.crawler.run import crawler_settings
 from scrapy.utils.conf import build_component_list
 
 COOKIES = "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+REMOTE_CONTROL = "scrapy.extensions.remote_control.RemoteControl"
 
 
-def _middlewares() -> tuple[list[str], object]:
-    settings = crawler_settings({"staging_dir": "staging", "archive_root": "archive"})
-    return [str(m) for m in build_component_list(settings.getwithbase("DOWNLOADER_MIDDLEWARES"))], settings
+def _settings():
+    return crawler_settings({"staging_dir": "staging", "archive_root": "archive"})
+
+
+def _chain(settings, name: str) -> list[str]:
+    """The components Scrapy builds for ``name``, resolved as its middleware managers resolve them."""
+    return [str(m) for m in build_component_list(settings.get_component_priority_dict_with_base(name))]
 
 
 def test_cookies_are_off_and_their_middleware_is_not_in_the_chain():
-    chain, settings = _middlewares()
+    settings = _settings()
     assert settings.getbool("COOKIES_ENABLED") is False
-    assert COOKIES not in chain
+    assert COOKIES not in _chain(settings, "DOWNLOADER_MIDDLEWARES")
 
 
 def test_robots_offsite_and_our_retry_middlewares_stay():
-    chain, settings = _middlewares()
+    settings = _settings()
+    chain = _chain(settings, "DOWNLOADER_MIDDLEWARES")
     assert settings.getbool("ROBOTSTXT_OBEY") is True
     for name in (
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware",
         "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware",
+        "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware",
         "aiprices.crawler.middlewares.BackoffRetryMiddleware",
     ):
         assert name in chain
+    assert "scrapy.downloadermiddlewares.retry.RetryMiddleware" not in chain  # ours replaces it
+
+
+def test_remote_control_is_off_and_not_among_the_extensions():
+    settings = _settings()
+    assert settings.getbool("REMOTE_CONTROL_ENABLED") is False
+    extensions = _chain(settings, "EXTENSIONS")
+    assert REMOTE_CONTROL not in extensions
+    assert "scrapy.extensions.throttle.AutoThrottle" in extensions
+
+
+def test_a_crawler_process_imports_neither_the_cookies_middleware_nor_the_remote_control():
+    """In a fresh process (the import is what costs), resolving the chains as Scrapy does imports neither module."""
+    code = (
+        "import sys\n"
+        "from aiprices.crawler.run import crawler_settings\n"
+        "from scrapy.utils.conf import build_component_list\n"
+        "from scrapy.utils.misc import load_object\n"
+        "s = crawler_settings({'staging_dir': 'staging', 'archive_root': 'archive'})\n"
+        "for name in ('DOWNLOADER_MIDDLEWARES', 'EXTENSIONS', 'SPIDER_MIDDLEWARES'):\n"
+        "    [load_object(c) for c in build_component_list(s.get_component_priority_dict_with_base(name))]\n"
+        "names = ('scrapy.downloadermiddlewares.cookies', 'scrapy.extensions.remote_control', 'aiohttp',\n"
+        "         'tldextract', 'scrapy.downloadermiddlewares.robotstxt')\n"
+        "print(sorted(m for m in names if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['scrapy.downloadermiddlewares.robotstxt']"

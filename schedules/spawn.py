@@ -1,10 +1,10 @@
-"""Crawler processes: one Scrapy process per shard of planned sources, started and stopped as a group.
+"""The crawler process of a crawl: one Scrapy process per shard of planned sources, started and stopped as a group.
 
-Each crawler process runs ``python -P -m aiprices.crawler.run`` (``-P``: the working folder is not put on
-``sys.path``, so a clone's source folders never shadow the installed package) in its own process group,
-so stopping it also stops anything it started. It keeps the caller's crawl-lock descriptor open, so the
-lock is held until the last crawler is gone, and it exits by itself when its parent dies (see
-``crawler/run.py``). A stop request (SIGTERM of the scheduler) terminates the groups, then kills them.
+The crawl starts ``python -P -m aiprices.crawler.run`` once (``-P``: the working folder is not put on ``sys.path``,
+so a clone's source folders never shadow the installed package) in its own process group; it forks one process per
+further shard (``crawler/run.py``), so stopping the group stops them all. It keeps the caller's crawl-lock
+descriptor open (and so do its forks), so the lock is held until the last crawler is gone, and it exits by itself
+when its parent dies. A stop request (SIGTERM of the scheduler) terminates the group, then kills it.
 """
 
 from __future__ import annotations
@@ -73,11 +73,9 @@ def run_spiders(
     staging_dir.mkdir(parents=True, exist_ok=True)
     entries = [_entry(p) for p in planned]
     shards = _shards(planned, crawl_processes(len(planned), processes))
-    plans = [
-        {"staging_dir": str(staging_dir), "archive_root": str(archive_root), "settings": settings or {},
-         "sources": [entries[i] for i in shard]}
-        for shard in shards
-    ]  # fmt: skip
+    plan = {"staging_dir": str(staging_dir), "archive_root": str(archive_root), "settings": settings or {},
+            "shards": [{"sources": [entries[i] for i in shard], "log": str(_log_path(staging_dir, n, len(shards)))}
+                       for n, shard in enumerate(shards, start=1)]}  # fmt: skip
     control = control or Control()
     finished = _Finished(staging_dir, planned, progress, on_staged)
     if serve_root is not None:
@@ -85,9 +83,9 @@ def run_spiders(
             for p, entry in zip(planned, entries, strict=True):
                 if p.capture is not None:
                     entry["start_urls"] = [server.url_for(p.capture.path)]
-            errors = _run_processes(plans, staging_dir, control, finished)
+            errors = _run_process(plan, staging_dir, control, finished)
     else:
-        errors = _run_processes(plans, staging_dir, control, finished)
+        errors = _run_process(plan, staging_dir, control, finished)
     outcomes = {p.source: _outcome(p, staging_dir, errors) for p in planned}
     finished.check()  # sources whose crawler left no result are done too (as failed runs)
     return outcomes
@@ -189,31 +187,28 @@ def crawler_command(plan_path: Path) -> list[str]:
             str(os.getpid())]  # fmt: skip
 
 
-def _run_processes(plans: list[dict], staging_dir: Path, control: Control, finished: _Finished) -> dict[str, str]:
-    """Start one crawler process per plan and wait for all; the error of each source whose process failed."""
+def _log_path(staging_dir: Path, n: int, shards: int) -> Path:
+    """The output of the crawler process running shard ``n`` of ``shards``."""
+    return staging_dir / ("crawl.log" if shards == 1 else f"crawl-{n}.log")
+
+
+def _run_process(plan: dict, staging_dir: Path, control: Control, finished: _Finished) -> dict[str, str]:
+    """Start the crawler process for ``plan`` and wait for it; the error of each source, if it failed."""
     env = dict(os.environ)
     env.pop("SCRAPY_SETTINGS_MODULE", None)
-    started: list[tuple[subprocess.Popen, Path, dict]] = []
+    plan_path, log_path = staging_dir / "plan.json", Path(plan["shards"][0]["log"])
+    plan_path.write_text(json.dumps(plan, indent=2))
+    proc = None
     try:
-        for n, plan in enumerate(plans, start=1):
-            suffix = "" if len(plans) == 1 else f"-{n}"
-            plan_path, log_path = staging_dir / f"plan{suffix}.json", staging_dir / f"crawl{suffix}.log"
-            plan_path.write_text(json.dumps(plan, indent=2))
-            with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
-                proc = subprocess.Popen(
-                    crawler_command(plan_path), stdout=log, stderr=subprocess.STDOUT, env=env,
-                    start_new_session=True, pass_fds=control.keep_fds,
-                )  # fmt: skip
-            started.append((proc, log_path, plan))
-        deadline = monotonic() + SUBPROCESS_TIMEOUT
-        errors: dict[str, str] = {}
-        for proc, log_path, plan in started:
-            error = _wait(proc, log_path, deadline, control, finished)
-            if error:
-                errors.update((entry["source"], error) for entry in plan["sources"])
-        return errors
+        with open(log_path, "wb") as log:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen(
+                crawler_command(plan_path), stdout=log, stderr=subprocess.STDOUT, env=env,
+                start_new_session=True, pass_fds=control.keep_fds,
+            )  # fmt: skip
+        error = _wait(proc, log_path, monotonic() + SUBPROCESS_TIMEOUT, control, finished)
+        return {entry["source"]: error for shard in plan["shards"] for entry in shard["sources"]} if error else {}
     finally:
-        for proc, _, _ in started:
+        if proc is not None:
             stop_group(proc)  # interrupted or timed out: leave no crawler behind
 
 
@@ -238,16 +233,22 @@ def _wait(proc: subprocess.Popen, log_path: Path, deadline: float, control: Cont
 
 
 def stop_group(proc: subprocess.Popen, grace: float = TERMINATE_GRACE) -> None:
-    """SIGTERM the process's group, then SIGKILL it after ``grace`` seconds; returns once it is gone."""
-    if proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    """SIGTERM the process's group, then SIGKILL it after ``grace`` seconds; returns once the process is gone. A
+    crawler process that did not end cleanly may have left the shards it forked behind: they are killed."""
+    if proc.poll() is None:
+        for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+            _signal_group(proc, sig)
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+    if proc.returncode != 0:
+        _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:  # nothing of the group is left
+        pass

@@ -12,10 +12,8 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,32 +21,11 @@ import pytest
 from aiprices.schedules.lock import CrawlLock, CrawlLocked
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
+from helpers.processes import SilentProxy, alive, crawler_pids, wait_until
 
 from aiprices.commands.crawl import crawl, load
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="finds processes through /proc")
-
-
-class SilentProxy:
-    """Accepts every connection and never answers: a crawler using it waits until its timeout."""
-
-    def __init__(self):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.conns: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                self.conns.append(self.sock.accept()[0])
-            except OSError:
-                return
-
-    def close(self) -> None:
-        self.sock.close()
-        for c in self.conns:
-            c.close()
 
 
 @pytest.fixture
@@ -58,39 +35,6 @@ def proxy_env(monkeypatch):
     env.update(http_proxy=proxy.url, https_proxy=proxy.url)
     yield env
     proxy.close()
-
-
-def crawler_pids(under: Path) -> list[int]:
-    """Crawler processes whose plan lies under ``under`` (found through /proc)."""
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmd = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"aiprices.crawler.run" in cmd and any(str(under).encode() in part for part in cmd):
-            pids.append(int(entry.name))
-    return pids
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"  # a zombie is gone, only not yet reaped by its new parent
-
-
-def wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
 def aiprices(args: list[str], env: dict) -> subprocess.Popen:

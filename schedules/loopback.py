@@ -13,6 +13,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
+POLL = 0.02  # seconds between the serving loop's checks for a stop
+
 
 class _QuietHandler(SimpleHTTPRequestHandler):
     extensions_map = {
@@ -39,7 +41,10 @@ class LoopbackServer:
         handler = partial(_QuietHandler, directory=str(self.root))
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="loopback", daemon=True)
+        # Stopping waits for the serving loop to look up (every ``POLL`` seconds): the default half second was
+        # dead time at the end of every replay.
+        serve = partial(self._server.serve_forever, poll_interval=POLL)
+        self._thread = threading.Thread(target=serve, name="loopback", daemon=True)
         self._thread.start()
         return self
 

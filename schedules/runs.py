@@ -177,7 +177,7 @@ def _replay(req, names, staging_root, archive_root, loads: LoadAsStaged, control
         settings = {**REPLAY_SETTINGS, **req.settings}
         staged = StagedBatch(staging_root / batch, "replay", planned)
         run_spiders(planned, staging_root / batch, archive_root, settings, req.from_archive, req.processes, control,
-                    _told(req.progress, done, total), loads.listener(staged))  # fmt: skip
+                    _told(req.progress, done, total), loads.listener(staged), loads.open)  # fmt: skip
         batches.append(_staged(staged))
         done += len(planned)
     return batches

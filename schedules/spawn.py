@@ -64,11 +64,13 @@ def run_spiders(
     control: Control | None = None,
     progress: Callable[[int], None] | None = None,
     on_staged: Callable[[str], None] | None = None,
+    on_started: Callable[[], None] | None = None,
 ) -> dict[str, StagedRun]:
     """Run the planned sources in crawler processes (see ``crawl_processes``); each source's staged run.
 
     ``progress`` hears how many of them are done each time that number grows (for the CLI's progress display);
-    ``on_staged`` hears each source once its staged run is on disk, while the other crawlers may still run.
+    ``on_staged`` hears each source once its staged run is on disk, while the other crawlers may still run;
+    ``on_started`` is called once the crawler process runs, so the caller can prepare while the crawlers start.
     """
     staging_dir.mkdir(parents=True, exist_ok=True)
     entries = [_entry(p) for p in planned]
@@ -83,9 +85,9 @@ def run_spiders(
             for p, entry in zip(planned, entries, strict=True):
                 if p.capture is not None:
                     entry["start_urls"] = [server.url_for(p.capture.path)]
-            errors = _run_process(plan, staging_dir, control, finished)
+            errors = _run_process(plan, staging_dir, control, finished, on_started)
     else:
-        errors = _run_process(plan, staging_dir, control, finished)
+        errors = _run_process(plan, staging_dir, control, finished, on_started)
     outcomes = {p.source: _outcome(p, staging_dir, errors) for p in planned}
     finished.check()  # sources whose crawler left no result are done too (as failed runs)
     return outcomes
@@ -192,7 +194,9 @@ def _log_path(staging_dir: Path, n: int, shards: int) -> Path:
     return staging_dir / ("crawl.log" if shards == 1 else f"crawl-{n}.log")
 
 
-def _run_process(plan: dict, staging_dir: Path, control: Control, finished: _Finished) -> dict[str, str]:
+def _run_process(
+    plan: dict, staging_dir: Path, control: Control, finished: _Finished, on_started: Callable[[], None] | None
+) -> dict[str, str]:
     """Start the crawler process for ``plan`` and wait for it; the error of each source, if it failed."""
     env = dict(os.environ)
     env.pop("SCRAPY_SETTINGS_MODULE", None)
@@ -205,6 +209,8 @@ def _run_process(plan: dict, staging_dir: Path, control: Control, finished: _Fin
                 crawler_command(plan_path), stdout=log, stderr=subprocess.STDOUT, env=env,
                 start_new_session=True, pass_fds=control.keep_fds,
             )  # fmt: skip
+        if on_started is not None:
+            on_started()
         error = _wait(proc, log_path, monotonic() + SUBPROCESS_TIMEOUT, control, finished)
         return {entry["source"]: error for shard in plan["shards"] for entry in shard["sources"]} if error else {}
     finally:

@@ -17,7 +17,7 @@ import pytest
 from aiprices.schedules.captures import pick_captures
 from aiprices.schedules.errors import Interrupted
 from aiprices.schedules.loopback import LoopbackServer
-from aiprices.schedules.runs import REPLAY_SETTINGS
+from aiprices.schedules.runs import REPLAY_SETTINGS, plan_replay
 from aiprices.schedules.spawn import Control, PlannedSource, crawler_command, run_spiders
 from aiprices.warehouse.staging import read_staged_run
 from helpers.processes import SilentProxy, alive, crawler_pids, parents, wait_until
@@ -131,3 +131,13 @@ def test_a_forked_shard_exits_when_the_first_crawler_process_is_killed(silent_pr
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_the_caller_hears_once_that_the_crawler_process_runs(vendor_pages, tmp_path):
+    """``on_started``: a replay opens the warehouse then, while the crawlers start."""
+    planned = plan_replay(pick_captures(vendor_pages, None, ["xai"]), "started", None)
+    heard = []
+    outcomes = run_spiders(planned, tmp_path / "stage", tmp_path / "archive", dict(REPLAY_SETTINGS), vendor_pages,
+                           on_started=lambda: heard.append("started"))  # fmt: skip
+    assert heard == ["started"]
+    assert outcomes["xai"].run.status == "ok"

@@ -91,8 +91,32 @@ def test_a_busy_warehouse_leaves_every_load_to_the_final_one(tmp_path, db_path):
 
 def test_a_live_crawl_loads_nothing_early(tmp_path, db_path):
     with LoadAsStaged(db_path, enabled=False) as loads:
+        loads.open()
         assert loads.listener(_batch(tmp_path / "batch")) is None
     assert not db_path.exists()
+
+
+def test_the_warehouse_opens_while_the_crawlers_start_and_loads_with_one_thread(tmp_path, db_path):
+    with LoadAsStaged(db_path) as loads:
+        loads.open()  # run_spiders' on_started: before any source is staged
+        assert db_path.exists() and _loaded_runs(loads.con) == []
+        assert loads.con.execute("SELECT current_setting('threads')").fetchone() == (1,)
+        con = loads.con
+        loads.listener(_batch(tmp_path / "batch"))("xai")
+        assert loads.con is con and _loaded_runs(con) == ["b-xai"]
+
+
+def test_a_busy_warehouse_at_open_leaves_every_load_to_the_final_one(tmp_path, db_path):
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "HOLDING"
+        with LoadAsStaged(db_path) as loads:
+            loads.open()
+            assert (loads.con, loads.enabled) == (None, False)
+            assert loads.listener(_batch(tmp_path / "batch")) is None
+    finally:
+        holder.communicate("\n", timeout=30)
 
 
 def test_each_staged_source_is_heard_once_and_counted(tmp_path):

@@ -128,7 +128,6 @@ SELECT (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)),
 """
 
 _RESULTS = f"""
-CREATE OR REPLACE TEMP TABLE _crosscheck_new AS
 WITH {_INPUTS},
 registry_keyed AS (
     SELECT DISTINCT vendor, spelling, xmodel FROM {_KEYED.format(rel="registry")}
@@ -261,11 +260,16 @@ def _check(con, params: dict) -> None:
     if con.execute("SELECT count(*) FROM crosscheck_runs WHERE run_id = ?", [params["run_id"]]).fetchone()[0]:
         for sql in _UNDO:
             con.execute(sql, {"run_id": params["run_id"]})
-    con.execute(_RESULTS, {"run_id": params["run_id"], "tolerance": TOLERANCE})
+    # Fetched as Arrow and registered for the two statements that read it: a temporary table (created, then
+    # dropped, in the load's transaction) cost ~10 ms more per check.
+    results = con.execute(_RESULTS, {"run_id": params["run_id"], "tolerance": TOLERANCE}).to_arrow_table()
     interval = {k: params[k] for k in ("run_id", "source", "at")}
-    con.execute(_CLOSE, interval)
-    con.execute(_OPEN, interval)
-    con.execute("DROP TABLE _crosscheck_new")
+    con.register("_crosscheck_new", results)
+    try:
+        con.execute(_CLOSE, interval)
+        con.execute(_OPEN, interval)
+    finally:
+        con.unregister("_crosscheck_new")
 
 
 def _last_inputs(con, source: str) -> str | None:

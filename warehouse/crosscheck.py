@@ -23,7 +23,9 @@ Which prices are of one model is the catalogue's decision (``sql/010_catalogue.s
 profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
 snapshots of a listed undated id), and so is which region a registry key is in (``registry_region``: an
 unprefixed Bedrock key is the on-demand ``us-east-1`` price unless the model also has ``global.`` keys; Azure's
-``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``).
+``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``). A page's in-region
+Bedrock price with no registry price of its own region is compared with the geographic cross-region profile
+its region is in (``bedrock_profiles``: AWS prices a geographic profile at the calling Region's price).
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 page's model id wins, then the same spelling, then the alphabetically first. Azure's meter names
@@ -46,6 +48,7 @@ import hashlib
 from decimal import Decimal
 
 from .azure_meters import METER_SOURCE, meter_pattern
+from .bedrock_profiles import region_rank
 from .connection import transaction
 from .contract import UNIT_BRIDGES
 
@@ -90,10 +93,14 @@ def _fine_tuned(rel: str) -> str:
         LEFT JOIN (SELECT DISTINCT key, model_key FROM catalogue_entries) AS b ON b.key = x.ft_key)"""
 
 
-_MATCH = """
+# How well the registry price's region stands for the page price's: the same region, else (Bedrock) the
+# geographic cross-region profile the page's region is in (``bedrock_profiles``).
+_REGION_RANK = region_rank("p.vendor", "p.region", "r.xregion")
+_MATCH = f"""
     r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.dim = p.dim AND r.basis = p.basis
     AND r.service_tier = p.service_tier AND r.context_min_tokens = p.context_min_tokens
-    AND r.xregion = p.region AND r.variant = p.variant AND r.currency = p.currency AND r.time_window = p.time_window
+    AND {_REGION_RANK} IS NOT NULL AND r.variant = p.variant AND r.currency = p.currency
+    AND r.time_window = p.time_window
 """
 
 # One result's identity and values: an interval is one identity with unchanged values.
@@ -167,7 +174,8 @@ paired AS (
              AS comparable,
            row_number() OVER (
                PARTITION BY p.price_id
-               ORDER BY (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
+               ORDER BY {_REGION_RANK} NULLS LAST,
+                        (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
                         (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
                         (r.key = p.key) DESC NULLS LAST, (r.region = p.region) DESC NULLS LAST,
                         r.source_model_key NULLS LAST

@@ -31,7 +31,7 @@ from .loopback import LoopbackServer
 
 SUBPROCESS_TIMEOUT = 30 * 60
 TERMINATE_GRACE = 3.0  # seconds between SIGTERM and SIGKILL of a crawler's group
-POLL = 0.2
+POLL = 0.05  # seconds between looks for staged runs (each waits that long at most to be loaded)
 
 
 @dataclass

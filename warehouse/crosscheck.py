@@ -27,7 +27,7 @@ unprefixed Bedrock key is the on-demand ``us-east-1`` price unless the model als
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 page's model id wins, then the same spelling, then the alphabetically first. Azure's meter names
-(``gpt4omini-rt-aud1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
+(``gpt4omini-rt-1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
 registry model the decoded name matches, if exactly one does.
 
 Results are stored by change, like prices (``crosscheck_intervals``, migration 005): a check opens an interval

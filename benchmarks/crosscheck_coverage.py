@@ -6,10 +6,14 @@ the share ``missing_in_registry``, the share ``mismatch`` and the share ``not_co
 window the registry does not price), then lists each source's missing rows. Usage::
 
     python benchmarks/crosscheck_coverage.py [--shared ../shared] [--db FILE] [--reuse] [--list N]
+                                             [--sample N --seed S]
 
 ``--shared`` defaults to AIPRICES_SHARED, else ../shared. The warehouse goes to benchmarks/.work/coverage/ unless
 ``--db`` names one; ``--reuse`` reports on an existing file without building it again (the build replays every
 capture: several minutes on a shared machine). ``--list`` caps the missing rows listed per source (0: none).
+``--sample N`` draws the spot-check: N missing rows per source (OpenRouter left out: LiteLLM dropped every
+``openrouter/`` key), ordered by a hash of the row and ``--seed``, so a draw is reproducible and a new seed is a
+new draw.
 """
 
 from __future__ import annotations
@@ -74,11 +78,25 @@ def missing_rows(con, source: str, limit: int) -> list[tuple]:
     ).fetchall()
 
 
+def sample_rows(con, per_source: int, seed: int) -> list[tuple]:
+    """``per_source`` missing rows of each page source but OpenRouter, in a seeded hash order."""
+    return con.execute(
+        f"""SELECT source, model, price_key, unit, service_tier, context_min_tokens, region, variant, page_price
+            FROM (SELECT *, row_number() OVER (
+                      PARTITION BY source
+                      ORDER BY hash(concat_ws('|', ?, model, price_key, unit, service_tier, context_min_tokens,
+                                              region, variant, currency, time_window))) AS k
+                  FROM ({_OPEN}) WHERE status = 'missing_in_registry' AND source <> 'openrouter')
+            WHERE k <= ? ORDER BY source, k""",
+        [str(seed), REFERENCE, per_source],
+    ).fetchall()
+
+
 def share(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
-def report(db: Path, limit: int) -> str:
+def report(db: Path, limit: int, sample: int = 0, seed: int = 0) -> str:
     con = duckdb.connect(str(db), read_only=True)
     rows = per_source(con)
     lines = ["| source | checked | match | missing_in_registry | mismatch | not_comparable |", "|---" * 6 + "|"]
@@ -101,6 +119,9 @@ def report(db: Path, limit: int) -> str:
             if missing:
                 lines.append(f"\n### {source}: missing_in_registry")
                 lines += [" | ".join(str(v) for v in row) for row in missing]
+    if sample:
+        lines.append(f"\n### spot-check sample: {sample} missing rows per source, seed {seed}")
+        lines += [f"{i}. " + " | ".join(str(v) for v in row) for i, row in enumerate(sample_rows(con, sample, seed), 1)]
     return "\n".join(lines)
 
 
@@ -110,13 +131,15 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=WORK / "warehouse.duckdb")
     parser.add_argument("--reuse", action="store_true", help="report on --db without building it again")
     parser.add_argument("--list", type=int, default=10_000, help="missing rows listed per source (0: none)")
+    parser.add_argument("--sample", type=int, default=0, help="spot-check: missing rows drawn per source")
+    parser.add_argument("--seed", type=int, default=0, help="the spot-check draw's seed")
     args = parser.parse_args()
     shared = shared_dir(args.shared)
     if not args.reuse:
         if not (shared / "litellm-registry").is_dir() or not (shared / "vendor-pages").is_dir():
             sys.exit(f"error: no litellm-registry/ and vendor-pages/ under {shared} (set --shared or AIPRICES_SHARED)")
         build(shared, args.db)
-    print(report(args.db, args.list))
+    print(report(args.db, args.list, args.sample, args.seed))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Page model names -> canonical model ids (the ids the vendors' APIs and LiteLLM use).
 
-Order of resolution, first hit wins:
+A lifecycle note the page adds to a name (``Claude 3 Haiku (Deprecated)``, ``(legacy)``, ``(retiring …)``) says
+when the model goes, not which model it is: it is dropped before resolving. Order of resolution, first hit wins:
 
 1. the extractor already set ``model`` (the page showed an API id): kept, lower-cased;
 2. ``ALIASES``: the documented table of exact page names, per vendor (``*`` = any vendor);
@@ -45,6 +46,7 @@ ALIASES: dict[tuple[str, str], str] = {
 _CLAUDE = re.compile(r"^(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
 _GEMINI = re.compile(r"^gemini\s+\d", re.I)
 _NON_SLUG = re.compile(r"[^a-z0-9./:+-]+")
+_LIFECYCLE_NOTE = re.compile(r"\s*[(\[](?:deprecated|legacy|retired|retiring|sunset)\b[^()\[\]]*[)\]]\s*$", re.I)
 
 
 def slug(name: str) -> str:
@@ -68,6 +70,7 @@ def canonical(vendor: str, name: str, model: str | None = None) -> tuple[str, bo
     """``(canonical id, known)``; ``known`` is False when only the slug fallback applied."""
     if model:
         return model.strip().lower(), True
+    name = _LIFECYCLE_NOTE.sub("", name) or name
     for key in ((vendor, name), ("*", name)):
         if key in ALIASES:
             return ALIASES[key], True

@@ -171,3 +171,31 @@ def test_the_registrys_ft_prices_are_the_fine_tuned_variant(migrated_db):
         ("fine-tuned", "match", "ft:gpt-9-2026-01-01"),
         ("fine-tuned with data sharing", "missing_in_registry", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("registry_models", "compared_with"),
+    [
+        (["meta/llama-9-70b-instruct-maas"], "meta/llama-9-70b-instruct-maas"),  # the only flavour the vendor sells
+        (["gemma-9-12b-it"], "gemma-9-12b-it"),
+        (["llama-9-70b", "llama-9-70b-instruct"], "llama-9-70b"),  # a base model listed is the page's model
+        (["llama-9-70b-instruct", "llama-9-70b-it"], None),  # two instruction-tuned models: which one is unsaid
+    ],
+)
+def test_a_page_name_without_instruct_meets_the_vendors_only_instruct_model(
+    migrated_db, registry_models, compared_with
+):
+    """Vertex's "Llama 3.3 70B" is LiteLLM's vertex_ai/meta/llama-3.3-70b-instruct-maas."""
+    page_model = "gemma-9-12b" if registry_models[0].startswith("gemma") else "llama-9-70b"
+    registry = [_price("litellm", m, "0.72", vendor="vertex") for m in registry_models]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(
+        con, StagedRun(_run("crawl-1-vertex", "vertex", 2), [_price("vertex", page_model, "0.72", vendor="vertex")])
+    )
+    record_crosschecks(con, "crawl-1-vertex")
+    got = con.execute(
+        "SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL"
+    ).fetchall()
+    con.close()
+    assert got == [("match", compared_with)] if compared_with else [("missing_in_registry", None)]

@@ -245,8 +245,7 @@ def test_a_held_run_written_before_011_gets_the_identity_columns(db_path):
 
 
 def test_a_file_that_ran_011_before_the_held_runs_migrations_gets_both_sides_columns(db_path):
-    # 007/008 then run after 011 and 012 (the build that wrote such a file had no later migration either: 017
-    # re-keys the held runs' prices 007 creates)
+    # a file of a version that shipped 011 and 012 but not yet 007/008 (branches merged late): those run after them
     migrated(db_path, {v for v, _ in MIGRATIONS if v <= 12} - {7, 8}).close()
     con = connect(db_path)
     assert columns(con, "run_hold_prices") == TABLE_COLUMNS["run_hold_prices"]

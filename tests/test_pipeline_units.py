@@ -167,6 +167,21 @@ def test_aliases_known(vendor, name, model, expected):
     assert canonical(vendor, name, model) == (expected, True)
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Claude 3 Haiku (Deprecated)", "claude-3-haiku"),
+        ("Claude 3.5 Haiku (Deprecated)", "claude-3.5-haiku"),
+        ("Sonnet 4.5 (deprecated on 2026-01-05)", "claude-sonnet-4-5"),
+        ("Gemini 2.5 Pro [Legacy]", "gemini-2.5-pro"),
+        ("Qwen3 235B (US)", "qwen3-235b-us"),  # a deployment note stays: it names another offer
+        ("Model (retiring soon) large", "model-retiring-soon-large"),  # a note only when it ends the name
+    ],
+)
+def test_a_lifecycle_note_is_not_part_of_the_model(name, expected):
+    assert canonical("vertex", name)[0] == expected
+
+
 def test_unknown_alias_kept_as_slug_and_reported(crawler):
     assert canonical("fireworks", "Kimi K2.5", None) == ("kimi-k2.5", False)
     assert canonical("azure", "3.3 70b", None) == ("3.3-70b", False)  # a bare version names no maker here

@@ -23,12 +23,16 @@ Which prices are of one model is the catalogue's decision (``sql/010_catalogue.s
 profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
 snapshots of a listed undated id), and so is which region a registry key is in (``registry_region``: an
 unprefixed Bedrock key is the on-demand ``us-east-1`` price unless the model also has ``global.`` keys; Azure's
-``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``).
+``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``). A page's in-region
+Bedrock price with no registry price of its own region is compared with the geographic cross-region profile
+its region is in (``bedrock_profiles``: AWS prices a geographic profile at the calling Region's price).
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 page's model id wins, then the same spelling, then the alphabetically first. Azure's meter names
 (``gpt4omini-rt-1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
-registry model the decoded name matches, if exactly one does.
+registry model the decoded name matches, if exactly one does. A page name that no registry model of its vendor
+has, while exactly one registry model is that name plus ``-instruct`` (or ``-it``), is compared with that model
+(``INSTRUCT``: pages often leave out the suffix of the only flavour a vendor sells).
 
 Results are stored by change, like prices (``crosscheck_intervals``, migration 005): a check opens an interval
 for each result that is new or whose values changed, and closes the open intervals of its source it no longer
@@ -46,6 +50,7 @@ import hashlib
 from decimal import Decimal
 
 from .azure_meters import METER_SOURCE, meter_pattern
+from .bedrock_profiles import region_rank
 from .connection import transaction
 from .contract import UNIT_BRIDGES
 
@@ -90,10 +95,24 @@ def _fine_tuned(rel: str) -> str:
         LEFT JOIN (SELECT DISTINCT key, model_key FROM catalogue_entries) AS b ON b.key = x.ft_key)"""
 
 
-_MATCH = """
+# How well the registry price's region stands for the page price's: the same region, else (Bedrock) the
+# geographic cross-region profile the page's region is in (``bedrock_profiles``).
+_REGION_RANK = region_rank("p.vendor", "p.region", "r.xregion")
+# The suffixes of an instruction-tuned model's id that a page may leave out (Vertex's "Llama 3.3 70B" is LiteLLM's
+# ``vertex_ai/meta/llama-3.3-70b-instruct-maas``): used only where the vendor's registry has no model of the page's
+# name (a base model listed is the page's model) and exactly one model of that name with one of these suffixes.
+INSTRUCT: tuple[str, ...] = ("-instruct", "-it")
+
+
+def _instruct_spellings(spelling: str) -> str:
+    return "(" + ", ".join(f"{spelling} || '{suffix}'" for suffix in INSTRUCT) + ")"
+
+
+_MATCH = f"""
     r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.dim = p.dim AND r.basis = p.basis
     AND r.service_tier = p.service_tier AND r.context_min_tokens = p.context_min_tokens
-    AND r.xregion = p.region AND r.variant = p.variant AND r.currency = p.currency AND r.time_window = p.time_window
+    AND {_REGION_RANK} IS NOT NULL AND r.variant = p.variant AND r.currency = p.currency
+    AND r.time_window = p.time_window
 """
 
 # One result's identity and values: an interval is one identity with unchanged values.
@@ -141,9 +160,17 @@ meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactl
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
+instruct_models AS (  -- a name the vendor's registry lists only as its instruction-tuned model (``INSTRUCT``)
+    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel
+    FROM (SELECT DISTINCT vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")}) AS m
+    JOIN registry_keyed AS r ON r.vendor = m.vendor AND r.spelling IN {_instruct_spellings("m.spelling")}
+    WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
+    GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
+),
 page_keyed AS (
-    SELECT p.* REPLACE (coalesce(m.xmodel, p.xmodel) AS xmodel)
+    SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel)
     FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (vendor, model)
+    LEFT JOIN instruct_models AS i USING (vendor, model)
 ),
 frames AS (  -- the currencies and times of day the registry prices each vendor in
     SELECT DISTINCT vendor, currency, time_window FROM registry
@@ -167,7 +194,8 @@ paired AS (
              AS comparable,
            row_number() OVER (
                PARTITION BY p.price_id
-               ORDER BY (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
+               ORDER BY {_REGION_RANK} NULLS LAST,
+                        (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
                         (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
                         (r.key = p.key) DESC NULLS LAST, (r.region = p.region) DESC NULLS LAST,
                         r.source_model_key NULLS LAST

@@ -18,30 +18,31 @@
 -- identities and opens those of the new: a past comparison against the text price is not relabelled as one
 -- against the audio price) and entry_digests (the registry's only). catalogue_names is re-spelled from the
 -- intervals (016: intervals only add names, so a source's names are those of its intervals).
--- Safe to run again and on an empty warehouse: only identities that differ from their new form are touched.
+-- Safe to run again and on an empty warehouse: only identities that differ from their new form are touched; the
+-- helpers (macros, the mapping table) are temporary and dropped at the end.
 
-CREATE OR REPLACE MACRO azure_rt_name(name) AS
+CREATE OR REPLACE TEMP MACRO azure_rt_name(name) AS
     rtrim(regexp_replace(name, '(^|[\s-])(rt|realtime)([\s-]+)(aud|audio|txt|text|img|image)([\s-]+|(\d)|$)',
                          '\1\2\3\6', 'i'), ' -');
-CREATE OR REPLACE MACRO azure_rt_medium(name) AS
+CREATE OR REPLACE TEMP MACRO azure_rt_medium(name) AS
     CASE lower(regexp_extract(name, '(^|[\s-])(rt|realtime)([\s-]+)(aud|audio|txt|text|img|image)([\s-]+|(\d)|$)',
                               4, 'i'))
         WHEN 'aud' THEN '_audio' WHEN 'audio' THEN '_audio' WHEN 'img' THEN '_image' WHEN 'image' THEN '_image'
         ELSE '' END;
-CREATE OR REPLACE MACRO azure_rt_key(price_key, medium) AS
+CREATE OR REPLACE TEMP MACRO azure_rt_key(price_key, medium) AS
     CASE WHEN medium <> '' AND (price_key IN ('input', 'output')
                                 OR price_key || medium IN ('cache_read_audio', 'cache_write_audio', 'cache_read_image'))
          THEN price_key || medium ELSE price_key END;
 -- As in 011_identity.sql and warehouse/contract.py price_id.
-CREATE OR REPLACE MACRO identity_id(source, vendor, model, source_model_key, price_key, unit, service_tier,
-                                    context_min_tokens, region, variant, currency, time_window) AS
+CREATE OR REPLACE TEMP MACRO identity_id(source, vendor, model, source_model_key, price_key, unit, service_tier,
+                                         context_min_tokens, region, variant, currency, time_window) AS
     md5(concat_ws(chr(31), source, vendor, model, source_model_key, price_key, unit, service_tier,
                   CAST(context_min_tokens AS VARCHAR), region, variant,
                   CASE WHEN currency <> 'USD' THEN currency END,
                   CASE WHEN time_window <> '' THEN time_window END));
 
 -- Old (source_model_key, model, price_key) -> new, for every Azure identity any table holds.
-CREATE OR REPLACE TABLE azure_rekey_v17 AS
+CREATE OR REPLACE TEMP TABLE azure_rekey_v17 AS
 WITH stored AS (
     SELECT source_model_key, model, price_key FROM price_intervals WHERE source = 'azure'
     UNION SELECT source_model_key, model, price_key FROM changes WHERE source = 'azure'

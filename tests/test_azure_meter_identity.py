@@ -9,6 +9,7 @@ docs/crosscheck-gaps.md, spot-check #3), loaded through the loader into a file m
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -32,6 +33,7 @@ from helpers.old_warehouse import migrated
 from helpers.shared import shared_path
 
 from aiprices.commands.crawl import crawl
+from aiprices.commands.query import price as price_cmd
 
 CAPTURE = "2026-08-22.retail-items.json"
 REGISTRY_COPY = "2026-04-26.json.gz"  # the copy in effect on 2026-08-22 (the next is 2026-10-03)
@@ -99,9 +101,14 @@ def _capture() -> Path:
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
+def built(tmp_path_factory) -> Path:
     """The warehouse above, built once per session and only read."""
-    connection = connect(build_once(tmp_path_factory, "azure-meter-identity", _build) / "w.duckdb", read_only=True)
+    return build_once(tmp_path_factory, "azure-meter-identity", _build) / "w.duckdb"
+
+
+@pytest.fixture(scope="module")
+def con(built):
+    connection = connect(built, read_only=True)
     yield connection
     connection.close()
 
@@ -160,6 +167,14 @@ def test_the_audio_price_meets_the_registry_audio_price(con):
         "WHERE source = 'azure' AND model = 'gpt4omini-rt-1217' AND price_key = 'input_audio'"
     ).fetchall()
     assert found == [("match", Decimal(10), Decimal(10), "azure/gpt-4o-mini-realtime-preview-2024-12-17")]
+
+
+def test_price_shows_the_audio_meter_as_an_audio_price(built):
+    out = CliRunner().invoke(price_cmd, ["gpt4omini-rt-1217", "--on", "2026-08-23", "--db", str(built),
+                                         "--format", "json"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    rows = [(r["source_model_key"], r["price_key"], Decimal(str(r["price"]))) for r in json.loads(out.output)]
+    assert rows == [("gpt4omini-rt-1217", "input_audio", Decimal(10))]
 
 
 # Our own small rows in every table that holds a price's identity, written by a file before 017.

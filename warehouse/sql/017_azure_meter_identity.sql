@@ -7,8 +7,9 @@
 --    now sets the price key (input -> input_audio, output -> output_audio, cache_read -> cache_read_audio,
 --    cache_write -> cache_write_audio; img -> the _image keys the vocabulary has; text keeps its key) and leaves
 --    the name (`gpt4omini-rt-1217`, model and source_model_key alike). A general rule over stored rows: the
---    pattern is the extractor's REALTIME_MODALITY (tests check the two agree on every meter of the captures).
---    The model is re-spelled by the same pattern: every such name was stored as its own slug.
+--    pattern is the extractor's REALTIME_MODALITY, spelled alike here (tests/test_azure_meter_identity.py checks
+--    the spelling and that DuckDB and Python read names alike). The model is re-spelled by the same pattern:
+--    every such name was stored as its own slug (no alias or naming rule matched it).
 -- 2. Only OpenAI products read a bare version as GPT; another product's family prefixes the name. The product is
 --    not stored, so the renames are those known from the captures (../shared/vendor-pages/azure, 2026-08-22:
 --    Azure Grok Models `4.3`, Azure Llama Models `3.3 70b`, Azure Kimi `K2 Thinking` / `K2.6 Thinking`), listed

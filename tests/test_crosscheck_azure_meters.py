@@ -94,3 +94,20 @@ def test_a_name_the_registry_has_and_other_sources_are_not_decoded(migrated_db):
 def test_meter_names_are_decoded_for_azure_pages_only(migrated_db):
     found = _check(migrated_db, ["azure/gpt-realtime-1.5"], ["gpt-rt-1.5"], source="openai")
     assert found == {"gpt-rt-1.5": ("missing_in_registry", None)}
+
+
+def test_a_decoded_meter_is_compared_with_its_own_snapshot(migrated_db):
+    """The registry lists the undated model and two snapshots (one model to the catalogue): the meter's date picks
+    its snapshot's price, not the alphabetically first key's."""
+    registry = [
+        _price("litellm", "azure/gpt-4o-realtime-preview", "5"),
+        _price("litellm", "azure/gpt-4o-realtime-preview-2024-10-01", "5"),
+        _price("litellm", "azure/gpt-4o-realtime-preview-2024-12-17", "4"),
+    ]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1", "azure", 2), [_price("azure", "gpt-4o-rt-1217", "4")]))
+    record_crosschecks(con, "crawl-1")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [("match", "azure/gpt-4o-realtime-preview-2024-12-17")]
+    con.close()

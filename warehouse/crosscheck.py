@@ -153,7 +153,7 @@ registry_keyed AS (
     SELECT DISTINCT vendor, spelling, xmodel FROM {_KEYED.format(rel="registry")}
 ),
 meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactly one registry model matches
-    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel
+    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
     FROM (SELECT DISTINCT p.vendor, p.model, p.xmodel FROM {_KEYED.format(rel="page")} AS p, run
           WHERE run.source = '{METER_SOURCE}') AS m
     JOIN registry_keyed AS r ON r.vendor = m.vendor AND regexp_full_match(r.spelling, {meter_pattern("m.model")})
@@ -161,14 +161,14 @@ meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactl
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
 instruct_models AS (  -- a name the vendor's registry lists only as its instruction-tuned model (``INSTRUCT``)
-    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel
+    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
     FROM (SELECT DISTINCT vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")}) AS m
     JOIN registry_keyed AS r ON r.vendor = m.vendor AND r.spelling IN {_instruct_spellings("m.spelling")}
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
-page_keyed AS (
-    SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel)
+page_keyed AS (  -- ``decoded``: the registry spelling a decoded name stands for (that snapshot, not another)
+    SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel), coalesce(m.decoded, i.decoded) AS decoded
     FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (vendor, model)
     LEFT JOIN instruct_models AS i USING (vendor, model)
 ),
@@ -196,6 +196,7 @@ paired AS (
                PARTITION BY p.price_id
                ORDER BY {_REGION_RANK} NULLS LAST,
                         (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
+                        (r.spelling = p.decoded) DESC NULLS LAST,
                         (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
                         (r.key = p.key) DESC NULLS LAST, (r.region = p.region) DESC NULLS LAST,
                         r.source_model_key NULLS LAST

@@ -6,8 +6,9 @@ when the model goes, not which model it is: it is dropped before resolving. Orde
 1. the extractor already set ``model`` (the page showed an API id): kept, lower-cased;
 2. ``ALIASES``: the documented table of exact page names, per vendor (``*`` = any vendor);
 3. vendor naming rules: Claude names (``Claude Sonnet 4.5`` -> ``claude-sonnet-4-5``; 3.x ->
-   ``claude-3-7-sonnet``), Gemini names (``Gemini 2.5 Flash-Lite`` -> ``gemini-2.5-flash-lite``), Azure's
-   abbreviated GPT meters (``5.4 pro`` -> ``gpt-5.4-pro``, ``gpt 4.1`` -> ``gpt-4.1``);
+   ``claude-3-7-sonnet``), Gemini names (``Gemini 2.5 Flash-Lite`` -> ``gemini-2.5-flash-lite``). Azure's
+   abbreviated GPT meters (``5.4 pro`` -> ``gpt-5.4-pro``) are named by the Azure extractor (rule 1): only it
+   sees a meter's product, and so its maker (a Grok meter ``4.3`` is no GPT);
 4. otherwise a slug of the page name (``Kimi K2.5`` -> ``kimi-k2.5``), counted in
    ``aiprices/aliases/unknown`` and listed in ``aiprices/aliases/unknown_names`` so the table can grow.
 """
@@ -44,7 +45,6 @@ ALIASES: dict[tuple[str, str], str] = {
 
 _CLAUDE = re.compile(r"^(?:claude\s+)?(opus|sonnet|haiku)\s+(\d+)(?:\.(\d+))?$", re.I)
 _GEMINI = re.compile(r"^gemini\s+\d", re.I)
-_AZURE_GPT = re.compile(r"^(?:gpt[\s-]?)?(\d+(?:\.\d+)?)(?:\s+(.*))?$", re.I)
 _NON_SLUG = re.compile(r"[^a-z0-9./:+-]+")
 _LIFECYCLE_NOTE = re.compile(r"\s*[(\[](?:deprecated|legacy|retired|retiring|sunset)\b[^()\[\]]*[)\]]\s*$", re.I)
 
@@ -66,14 +66,6 @@ def _claude(name: str) -> str | None:
     return f"claude-{family}-{major}-{minor}" if minor else f"claude-{family}-{major}"
 
 
-def _azure(name: str) -> str | None:
-    m = _AZURE_GPT.match(name.strip())
-    if not m:
-        return None
-    rest = slug(m.group(2) or "")
-    return f"gpt-{m.group(1)}" + (f"-{rest}" if rest else "")
-
-
 def canonical(vendor: str, name: str, model: str | None = None) -> tuple[str, bool]:
     """``(canonical id, known)``; ``known`` is False when only the slug fallback applied."""
     if model:
@@ -85,8 +77,6 @@ def canonical(vendor: str, name: str, model: str | None = None) -> tuple[str, bo
     found = _claude(name)
     if found is None and _GEMINI.match(name):
         found = slug(name)
-    if found is None and vendor == "azure":
-        found = _azure(name)
     if found:
         return found, True
     return slug(name) or name, False

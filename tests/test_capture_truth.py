@@ -98,6 +98,7 @@ TRUTH: dict[str, tuple[tuple[int, int], tuple[P, ...]]] = {
             P("gpt-4-8K", "input", "0.03", unit="per_1k_tokens"),
             P("o1 1217", "output", "0.066", region="datazone", unit="per_1k_tokens"),
             P("Assistants-Code-Interpreter", "code_interpreter", "0.03", unit="per_session"),
+            P("gpt4omini-rt-1217", "input_audio", "0.01", unit="per_1k_tokens"),  # "gpt4omini-rt-aud1217 Inp glbl"
         ),
     ),
     "azure/2026-08-22.retail-items.json": (
@@ -106,6 +107,8 @@ TRUTH: dict[str, tuple[tuple[int, int], tuple[P, ...]]] = {
             P("5.4", "output", "16.5", region="datazone"),
             P("5.5", "input", "2.5", tier="batch"),  # "5.5 ShortCo Batch inp Gl"
             P("Command A Plus", "input", "0.88", region="datazone"),
+            P("Grok 4.3", "output", "0.0055", region="datazone", variant="L", unit="per_1k_tokens"),  # "4.3 Outp DZ L"
+            P("gpt rt 0828", "cache_read_audio", "0.0004", unit="per_1k_tokens"),  # "gpt rt aud 0828 cchd Inp glbl"
         ),
     ),
     "azure/2026-10-04.retail-page.json": (

@@ -41,9 +41,9 @@ def _check(db, registry: list[str], page: list[str], source: str = "azure") -> d
 @pytest.mark.parametrize(
     ("meter", "registry_spelling"),
     [
-        ("gpt4omini-rt-aud1217", "gpt-4o-mini-realtime-preview-2024-12-17"),
-        ("gpt-4o-rt-txt-1217", "gpt-4o-realtime-preview-2024-12-17"),
-        ("gpt-rt-aud-0828", "gpt-realtime-2025-08-28"),
+        ("gpt4omini-rt-1217", "gpt-4o-mini-realtime-preview-2024-12-17"),
+        ("gpt-4o-rt-1217", "gpt-4o-realtime-preview-2024-12-17"),
+        ("gpt-rt-0828", "gpt-realtime-2025-08-28"),
         ("gpt-rt-1.5", "gpt-realtime-1.5"),
         ("gpt-img-1.5", "gpt-image-1.5"),
         ("gpt-aud-1.5", "gpt-audio-1.5"),
@@ -60,9 +60,9 @@ def test_meter_names_decode_to_the_registry_spelling(meter, registry_spelling):
         ("gpt-rt-1.5", "gpt-realtime-1-5x"),  # a dot is a dot
         ("gpt-rt-1.5", "gpt-realtime-mini-1.5"),
         ("gpt-img-1.5", "gpt-image-1.5-mini"),  # the whole spelling, not a prefix
-        ("gpt4omini-rt-aud1217", "gpt-4o-realtime-preview-2024-12-17"),
-        ("gpt4omini-rt-aud1217", "gpt-4o-mini-realtime-preview-2024-10-01"),
-        ("k2.6-thinking", "kimi-k2.6"),
+        ("gpt4omini-rt-1217", "gpt-4o-realtime-preview-2024-12-17"),
+        ("gpt4omini-rt-1217", "gpt-4o-mini-realtime-preview-2024-10-01"),
+        ("kimi-k2.6-thinking", "kimi-k2.6"),
     ],
 )
 def test_meter_names_do_not_decode_to_other_models(meter, other_spelling):
@@ -72,9 +72,9 @@ def test_meter_names_do_not_decode_to_other_models(meter, other_spelling):
 
 def test_an_azure_meter_name_is_compared_with_its_one_registry_model(migrated_db):
     registry = ["azure/gpt-4o-mini-realtime-preview-2024-12-17", "azure/gpt-realtime-1.5", "azure/gpt-4o-mini"]
-    found = _check(migrated_db, registry, ["gpt4omini-rt-aud1217", "gpt-rt-1.5"])
+    found = _check(migrated_db, registry, ["gpt4omini-rt-1217", "gpt-rt-1.5"])
     assert found == {
-        "gpt4omini-rt-aud1217": ("match", "azure/gpt-4o-mini-realtime-preview-2024-12-17"),
+        "gpt4omini-rt-1217": ("match", "azure/gpt-4o-mini-realtime-preview-2024-12-17"),
         "gpt-rt-1.5": ("match", "azure/gpt-realtime-1.5"),
     }
 
@@ -94,3 +94,20 @@ def test_a_name_the_registry_has_and_other_sources_are_not_decoded(migrated_db):
 def test_meter_names_are_decoded_for_azure_pages_only(migrated_db):
     found = _check(migrated_db, ["azure/gpt-realtime-1.5"], ["gpt-rt-1.5"], source="openai")
     assert found == {"gpt-rt-1.5": ("missing_in_registry", None)}
+
+
+def test_a_decoded_meter_is_compared_with_its_own_snapshot(migrated_db):
+    """The registry lists the undated model and two snapshots (one model to the catalogue): the meter's date picks
+    its snapshot's price, not the alphabetically first key's."""
+    registry = [
+        _price("litellm", "azure/gpt-4o-realtime-preview", "5"),
+        _price("litellm", "azure/gpt-4o-realtime-preview-2024-10-01", "5"),
+        _price("litellm", "azure/gpt-4o-realtime-preview-2024-12-17", "4"),
+    ]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1", "azure", 2), [_price("azure", "gpt-4o-rt-1217", "4")]))
+    record_crosschecks(con, "crawl-1")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [("match", "azure/gpt-4o-realtime-preview-2024-12-17")]
+    con.close()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
 from aiprices.crawler.extract import LayoutChanged, azure
+from aiprices.pipeline.aliases import canonical
 from aiprices.warehouse.contract import PRICE_KEYS, UNITS
 
 EXPECTED_COUNTS = {
@@ -162,3 +164,113 @@ def test_layout_changed_on_bogus_bodies():
         azure.extract(b"not json", "u")
     with pytest.raises(LayoutChanged):
         azure.extract(json.dumps({"Items": [{"serviceName": "Storage"}]}).encode(), "u")
+
+
+def _meter(product: str, meter: str, unit: str = "1M") -> dict:
+    return {"serviceName": "Foundry Models", "productName": product, "meterName": meter, "unitOfMeasure": unit,
+            "retailPrice": 1, "type": "Consumption", "tierMinimumUnits": 0, "armRegionName": "eastus"}  # fmt: skip
+
+
+def _named(product: str, meter: str) -> tuple:
+    """(page name, model id the alias pipeline stores, price key) of one hand-written meter."""
+    ex = azure.extract(json.dumps([_meter(product, meter)]).encode(), "u")
+    assert ex.unmapped_columns == [] and len(ex.items) == 1, meter
+    item = ex.items[0]
+    return item["source_model_key"], canonical("azure", item["source_model_key"], item["model"])[0], item["price_key"]
+
+
+@pytest.mark.parametrize(
+    ("meter", "expected"),
+    [
+        ("gpt4omini-rt-aud1217 Inp glbl Tokens", ("gpt4omini-rt-1217", "gpt4omini-rt-1217", "input_audio")),
+        ("gpt-4o-rt-aud-1217 Outp glbl Tokens", ("gpt-4o-rt-1217", "gpt-4o-rt-1217", "output_audio")),
+        ("gpt-4o-rt-txt-1217 Outp glbl Tokens", ("gpt-4o-rt-1217", "gpt-4o-rt-1217", "output")),
+        ("gpt rt aud 0828 cchd Inp glbl Tokens", ("gpt rt 0828", "gpt-rt-0828", "cache_read_audio")),
+        ("gpt rt aud 0828 cd wr glbl Tokens", ("gpt rt 0828", "gpt-rt-0828", "cache_write_audio")),
+        ("gpt rt txt 0828 cchd Inp glbl Tokens", ("gpt rt 0828", "gpt-rt-0828", "cache_read")),
+        ("gpt-realtime-audio-mini Inp Gl 1M Tokens", ("gpt-realtime-mini", "gpt-realtime-mini", "input_audio")),
+        ("gpt-4o-rt-aud Inp Gl 1M Tokens", ("gpt-4o-rt", "gpt-4o-rt", "input_audio")),
+        ("gpt aud 1.5 txt opt Gl 1M Tokens", ("gpt aud 1.5", "gpt-aud-1.5", "output")),  # gpt-audio-1.5
+        ("gpt rt 1.5 txt inp Dz 1M Tokens", ("gpt rt 1.5", "gpt-rt-1.5", "input")),
+    ],
+)
+def test_a_realtime_meters_modality_is_its_price_keys(meter, expected):
+    assert _named("Azure OpenAI Media", meter) == expected
+
+
+def test_a_realtime_meter_naming_two_modalities_is_reported_not_guessed():
+    meters = ("gpt rt aud 0828 txt Inp glbl Tokens", "5 Inp Gl 1M Tokens")
+    records = [_meter("Azure OpenAI", m) for m in meters]
+    ex = azure.extract(json.dumps(records).encode(), "u")
+    assert [i["model"] for i in ex.items] == ["gpt-5"]
+    assert ex.unmapped_columns == ["gpt rt aud 0828 txt Inp glbl Tokens [1M]"]
+
+
+def test_every_realtime_meter_of_the_captures_prices_its_modality(parsed):
+    realtime = 0
+    for ex in parsed.values():
+        for item in ex.items:
+            meter = item["source_field"].removeprefix("retailPrice[")
+            word = re.search(r"(?i)(?:^|[\s-])rt[\s-]+(aud|txt)", meter)
+            assert not re.search(azure.REALTIME_MODALITY, item["source_model_key"], re.I), meter
+            if word:
+                realtime += 1
+                audio = word.group(1).lower() == "aud"
+                assert item["price_key"].endswith("_audio") == audio, meter
+    assert realtime == 5  # gpt4omini-rt-aud1217 and gpt-4o-rt-txt-1217 (2025-03-18, 2026-08-22), gpt rt aud 0828
+
+
+@pytest.mark.parametrize(
+    ("product", "meter", "expected"),
+    [
+        ("Azure Grok Models", "4.3 Outp DZ L Tokens", ("Grok 4.3", "grok-4.3", "output")),
+        ("Azure Grok Models", "Grok 4.2 Inp glbl Tokens", ("Grok 4.2", "grok-4.2", "input")),
+        ("Azure Llama Models", "3.3 70b Outp FT DZ Tokens", ("Llama 3.3 70b", "llama-3.3-70b", "output")),
+        ("Azure Llama Models", "Llama3.3-Out-FT Tokens", ("Llama3.3", "llama3.3", "output")),
+        ("Azure Kimi", "K2 Thinking Inp DZ Tokens", ("Kimi K2 Thinking", "kimi-k2-thinking", "input")),
+        ("Azure Kimi", "K2.6 Thinking Inp glbl Tokens", ("Kimi K2.6 Thinking", "kimi-k2.6-thinking", "input")),
+        # several words: which is the maker, which the family? The meter's own name, never a guessed maker.
+        ("Azure BFL Flux Models", "2 Pro Inp Gl 1M Tokens", ("2 Pro", "2-pro", "input")),
+        ("Cohere Models", "4 Plus Inp DZ 1M Tokens", ("4 Plus", "4-plus", "input")),  # not "Azure <Family>"
+        ("Azure OpenAI GPT5", "5.4 pro Batch inp Dz 1M Tokens", ("5.4 pro", "gpt-5.4-pro", "input")),
+        ("Azure OpenAI", "gpt 4.1 Inp regnl Tokens", ("gpt 4.1", "gpt-4.1", "input")),
+        ("Azure OpenAI Media", "GPT 5 outpt Glbl 1M Tokens", ("GPT 5", "gpt-5", "output")),
+    ],
+)
+def test_the_product_names_the_maker(product, meter, expected):
+    assert _named(product, meter) == expected
+
+
+def _products() -> dict[str, str]:
+    """``meterName -> productName`` of every AI meter in the captures."""
+    from helpers.shared import shared_path
+
+    out = {}
+    for capture in shared_path("vendor-pages", "azure").glob("*.json"):
+        doc = json.loads(capture.read_bytes())
+        out |= {r["meterName"]: r["productName"] for r in (doc["Items"] if isinstance(doc, dict) else doc)}
+    return out
+
+
+# The OpenAI meters' names and models, as stored before and after the product rule (realtime ones aside).
+OPENAI_MODELS = {
+    "5": "gpt-5", "GPT 5": "gpt-5", "5 mini": "gpt-5-mini", "5.1 codex": "gpt-5.1-codex", "5.4": "gpt-5.4",
+    "5.4 mini": "gpt-5.4-mini", "5.4 nano": "gpt-5.4-nano", "5.4 pro": "gpt-5.4-pro", "5.5": "gpt-5.5",
+    "5.6 terra": "gpt-5.6-terra", "gpt 4.1": "gpt-4.1", "gpt-4-8K": "gpt-4-8k", "o1 1217": "o1-1217",
+    "gpt-4.1-ft mdl grdr": "gpt-4.1-ft-mdl-grdr", "gpt img 1.5": "gpt-img-1.5", "gpt aud 1.5": "gpt-aud-1.5",
+    "gpt rt 1.5": "gpt-rt-1.5", "gpt-realtime-2": "gpt-realtime-2", "gpt-live-transcribe": "gpt-live-transcribe",
+    "Code-Interpreter": "code-interpreter", "Assistants-Code-Interpreter": "assistants-code-interpreter",
+}  # fmt: skip
+REALTIME_MODELS = {"gpt4omini-rt-1217", "gpt-4o-rt-1217", "gpt-rt-0828"}
+
+
+def test_openai_meters_keep_their_models_and_only_they_are_gpt(parsed):
+    products = _products()
+    for ex in parsed.values():
+        for item in ex.items:
+            meter = item["source_field"].removeprefix("retailPrice[").removesuffix("]")
+            model = canonical("azure", item["source_model_key"], item["model"])[0]
+            if products[meter].startswith("Azure OpenAI"):
+                assert model in REALTIME_MODELS or OPENAI_MODELS[item["source_model_key"]] == model, meter
+            else:
+                assert not model.startswith("gpt"), meter

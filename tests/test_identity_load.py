@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from importlib import resources
 
-import duckdb
 import pytest
 from aiprices.calculators.errors import CalcError
 from aiprices.crawler.extract import deepseek
@@ -20,6 +18,7 @@ from aiprices.warehouse.load import TABLE_COLUMNS, load_run
 from aiprices.warehouse.migrations import MIGRATIONS
 from aiprices.warehouse.staging import RunRecord, StagedRun
 from click.testing import CliRunner
+from helpers.old_warehouse import migrated
 
 from aiprices.commands.calc import calc
 from aiprices.commands.query import price as price_cmd
@@ -203,19 +202,6 @@ def test_off_peak_share_out_of_range_is_one_line():
     res = CliRunner().invoke(calc, args)
     assert res.exit_code != 0 and isinstance(res.exception, CalcError)
     assert str(res.exception) == "off_peak_share must be between 0 and 1 (2)"
-
-
-def migrated(db_path, versions) -> duckdb.DuckDBPyConnection:
-    """A file that ran only the migrations ``versions`` (as a file written by an older version has)."""
-    old = duckdb.connect(str(db_path))
-    old.execute("SET TimeZone = 'UTC'")
-    old.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
-                "applied_at TIMESTAMPTZ NOT NULL)")  # fmt: skip
-    for version, name in MIGRATIONS:
-        if version in versions:
-            old.execute(resources.files("aiprices.warehouse").joinpath("sql", name).read_text())
-            old.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
-    return old
 
 
 def columns(con, table: str) -> tuple[str, ...]:

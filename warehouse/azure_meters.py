@@ -1,9 +1,10 @@
 """Azure's Retail Prices meter abbreviations, decoded for the cross-check's registry lookup.
 
-Azure names its meters, and so the Azure extractor's models, by abbreviations (``gpt4omini-rt-aud1217`` is
-LiteLLM's ``azure/gpt-4o-mini-realtime-preview-2024-12-17``; ``gpt-rt-1.5`` is ``azure/gpt-realtime-1.5``). The
-stored model names stay as the meters spell them (renaming would retire every stored Azure price); the
-cross-check instead turns a name into a regular expression over registry spellings (``METER_RULES``, applied in
+Azure names its meters, and so the Azure extractor's models, by abbreviations (``gpt4omini-rt-1217`` is
+LiteLLM's ``azure/gpt-4o-mini-realtime-preview-2024-12-17``; ``gpt-rt-1.5`` is ``azure/gpt-realtime-1.5``; a
+realtime meter's ``aud``/``txt`` word is its price key's modality, read by the extractor). The stored model
+names stay as the meters spell them (renaming would change every stored Azure price's id); the cross-check
+instead turns a name into a regular expression over registry spellings (``METER_RULES``, applied in
 order) and uses the registry model only when exactly one matches (``crosscheck._METER_MODELS``).
 """
 
@@ -16,8 +17,7 @@ METER_SOURCE = "azure"
 METER_RULES: tuple[tuple[str, str], ...] = (
     (r"\.", r"\\."),  # a literal dot
     (r"^gpt(\d+)o(mini|nano)?", r"gpt-\1o-\2"),  # gpt4omini -> gpt-4o-mini
-    (r"([a-z])(\d{4})$", r"\1-\2"),  # aud1217 -> aud-1217
-    (r"-rt-(aud|txt)(-|$)", r"-rt\2"),  # realtime audio / text meters: the modality is the price key's
+    (r"([a-z])(\d{4})$", r"\1-\2"),  # a date glued to a word: rt1217 -> rt-1217
     (r"-rt(-|$)", r"-realtime(-preview)?\1"),
     (r"-aud(-|$)", r"-audio\1"),
     (r"-img(-|$)", r"-image\1"),

@@ -29,7 +29,7 @@ its region is in (``bedrock_profiles``: AWS prices a geographic profile at the c
 
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 page's model id wins, then the same spelling, then the alphabetically first. Azure's meter names
-(``gpt4omini-rt-aud1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
+(``gpt4omini-rt-1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
 registry model the decoded name matches, if exactly one does. A page name that no registry model of its vendor
 has, while exactly one registry model is that name plus ``-instruct`` (or ``-it``), is compared with that model
 (``INSTRUCT``: pages often leave out the suffix of the only flavour a vendor sells).
@@ -152,7 +152,7 @@ registry_keyed AS (
     SELECT DISTINCT vendor, spelling, xmodel FROM {_KEYED.format(rel="registry")}
 ),
 meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactly one registry model matches
-    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel
+    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
     FROM (SELECT DISTINCT p.vendor, p.model, p.xmodel FROM {_KEYED.format(rel="page")} AS p, run
           WHERE run.source = '{METER_SOURCE}') AS m
     JOIN registry_keyed AS r ON r.vendor = m.vendor AND regexp_full_match(r.spelling, {meter_pattern("m.model")})
@@ -160,14 +160,14 @@ meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactl
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
 instruct_models AS (  -- a name the vendor's registry lists only as its instruction-tuned model (``INSTRUCT``)
-    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel
+    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
     FROM (SELECT DISTINCT vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")}) AS m
     JOIN registry_keyed AS r ON r.vendor = m.vendor AND r.spelling IN {_instruct_spellings("m.spelling")}
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
-page_keyed AS (
-    SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel)
+page_keyed AS (  -- ``decoded``: the registry spelling a decoded name stands for (that snapshot, not another)
+    SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel), coalesce(m.decoded, i.decoded) AS decoded
     FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (vendor, model)
     LEFT JOIN instruct_models AS i USING (vendor, model)
 ),
@@ -195,6 +195,7 @@ paired AS (
                PARTITION BY p.price_id
                ORDER BY {_REGION_RANK} NULLS LAST,
                         (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
+                        (r.spelling = p.decoded) DESC NULLS LAST,
                         (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,
                         (r.key = p.key) DESC NULLS LAST, (r.region = p.region) DESC NULLS LAST,
                         r.source_model_key NULLS LAST

@@ -22,6 +22,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (12, "012_usage.sql"),
     (15, "015_crosscheck_like_with_like.sql"),
     (16, "016_catalogue_names.sql"),
+    (17, "017_azure_meter_identity.sql"),
     (18, "018_lifecycle_notes.sql"),
 )
 

@@ -10,7 +10,22 @@ unit words (``1M Tokens``), deployment (``Gl``/``glbl`` global -> region '', ``D
 'datazone', ``regnl`` -> the meter's ``armRegionName``), price key (``inp``, ``opt``/``outp``, ``cd``/``cchd``
 cached, ``cd wr`` cache write), tier (``Batch``, ``pp`` = priority processing), context (``longco`` = long
 context, ``ShortCo`` = short), modality (``txt``, ``aud``, ``img``/``Image``), ``FT`` (fine-tuned); what
-is left on the left is the model name (``5.4 pro``), mapped to ``gpt-5.4-pro`` by the alias pipeline.
+is left on the left is the model name (``5.4 pro``).
+
+Realtime meters name their modality inside the model part, right after ``rt``: ``gpt4omini-rt-aud1217 Inp`` is
+the audio input of gpt-4o-mini-realtime 2024-12-17, ``gpt rt aud 0828 cchd Inp`` cached audio input,
+``gpt-4o-rt-txt-1217 Outp`` text output. That word sets the price key's modality (``input_audio``,
+``cache_read_audio``; text keeps ``input``/``output``) and leaves the model name (``gpt4omini-rt-1217``), so a
+realtime model's text and audio prices are one model's keys, as LiteLLM lists them. Elsewhere ``aud`` can be
+part of the name (``gpt aud 1.5`` is gpt-audio-1.5). Migration ``017_azure_meter_identity.sql`` applies the
+same pattern (``REALTIME_MODALITY``) to stored rows.
+
+The record's ``productName`` names the maker (``model_names``): only OpenAI products (``Azure OpenAI``,
+``Azure OpenAI GPT5``, ``Azure OpenAI Media``) read a bare version as GPT (``5.4 pro`` -> model ``gpt-5.4-pro``,
+set here); another product's one-word family prefixes a name that lacks it (``Azure Grok Models`` ``4.3`` ->
+``Grok 4.3``, ``Azure Kimi`` ``K2 Thinking`` -> ``Kimi K2 Thinking``), and the alias pipeline slugs it
+(``grok-4.3``). A product of several words (``Azure BFL Flux Models``: which word is the maker, which the
+family?) or of another shape (``Cohere Models``) keeps the meter's name: a slug, never a guessed maker.
 """
 
 from __future__ import annotations
@@ -71,6 +86,13 @@ _FT = {"ft"}
 _FLAGS = {"l"}  # single-letter suffix seen on Grok 4.3 meters; kept verbatim as variant
 _CACHE_KEYS = {"cache_read_audio", "cache_write_audio", "cache_read_image"}
 _TOKEN = re.compile(r"[^\s\-]+")
+# ``rt`` / ``realtime``, then the modality word, then a separator, a glued date digit or the end; the same pattern
+# (RE2 syntax as well) re-keys stored rows in migration 017. Replacing with ``\1\2\3\6`` drops the modality word.
+REALTIME_MODALITY = r"(^|[\s-])(rt|realtime)([\s-]+)(aud|audio|txt|text|img|image)([\s-]+|(\d)|$)"
+_REALTIME = re.compile(REALTIME_MODALITY, re.I)
+_OPENAI_PRODUCT = "Azure OpenAI"
+_FAMILY_PRODUCT = re.compile(r"^Azure (\w+)(?: Models)?$")
+_GPT_VERSION = re.compile(r"^(?:gpt[\s-]?)?(\d+(?:\.\d+)?)(?:\s+(.*))?$", re.I)
 
 
 class _Meter:
@@ -81,7 +103,8 @@ class _Meter:
         self.write = False
         self.tier = "standard"
         self.context = ""
-        self.modality = ""
+        self.modality: str | None = None  # None: no modality word; '' text
+        self.ambiguous = False  # two modality words that disagree
         self.variant: list[str] = []
         self.model = ""
 
@@ -122,11 +145,26 @@ def parse_meter(name: str) -> _Meter:
         cut = tokens[i].start()
         i -= 1
     meter.model = text[:cut].rstrip(" -")
+    _realtime_modality(meter)
     return meter
 
 
+def _realtime_modality(meter: _Meter) -> None:
+    """A realtime meter's modality word inside its model part (``gpt4omini-rt-aud1217``) is the price's modality,
+    not part of the model name."""
+    found = _REALTIME.search(meter.model)
+    if found is None:
+        return
+    modality = _MODALITY[found.group(4).lower()]
+    meter.ambiguous = meter.modality is not None and meter.modality != modality
+    meter.modality = modality
+    meter.model = _REALTIME.sub(r"\1\2\3\6", meter.model, count=1).rstrip(" -")
+
+
 def _price_key(meter: _Meter, unit_word: str) -> str | None:
-    suffix = {"audio": "_audio", "image": "_image"}.get(meter.modality, "")
+    if meter.ambiguous:
+        return None
+    suffix = {"audio": "_audio", "image": "_image"}.get(meter.modality or "", "")
     if meter.cache:
         base = "cache_write" if meter.write else "cache_read"
         return base + suffix if base + suffix in _CACHE_KEYS else base
@@ -165,6 +203,22 @@ def is_ai_meter(item: dict) -> bool:
     service = item.get("serviceName") or ""
     product = item.get("productName") or ""
     return service == "Foundry Models" or product.startswith("Azure OpenAI")
+
+
+def model_names(product: str, name: str) -> tuple[str, str | None]:
+    """``(page name, model id or None)`` of a meter's model part under its ``productName``: a bare version is GPT
+    only in an OpenAI product; another product's one-word family prefixes a name that lacks it (None: the alias
+    pipeline maps the name)."""
+    if product.startswith(_OPENAI_PRODUCT):
+        found = _GPT_VERSION.match(name)
+        if found is None:
+            return name, None
+        rest = re.sub(r"[^a-z0-9.]+", "-", (found.group(2) or "").lower()).strip("-")
+        return name, f"gpt-{found.group(1)}" + (f"-{rest}" if rest else "")
+    family = _FAMILY_PRODUCT.match(product)
+    if family and family.group(1).lower() not in name.lower():
+        return f"{family.group(1)} {name}", None
+    return name, None
 
 
 def _decimal(value) -> Decimal | None:
@@ -217,8 +271,9 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
         if meter.context == "long":
             family = meter.model.split()[0]
             context = LONG_CONTEXT.get(family, DEFAULT_LONG_CONTEXT)
+        name, model = model_names(rec.get("productName") or "", meter.model)
         em.add(
-            meter.model,
+            name,
             key,
             unit,
             price,
@@ -228,6 +283,7 @@ def extract(body: bytes, url: str, kind: str = "") -> Extraction:
             context=context,
             region=region,
             variant=" ".join(meter.variant),
+            model=model,
         )
     if not em.out.items and not (ai == 0 and next_link):
         raise LayoutChanged(f"azure: no Azure OpenAI / Foundry Models meter priced in {len(records)} records")

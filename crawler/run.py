@@ -32,12 +32,12 @@ import sys
 import threading
 import time
 import traceback
+from functools import partial
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import load_object
 
 # The component lists every crawler builds from the settings (each class is imported when a crawler starts).
@@ -58,20 +58,13 @@ def preload(settings: Settings) -> None:
     """Import what every crawler loads (spiders and their extractors, pipelines, middlewares, extensions, download
     handlers), so that processes forked afterwards share it. What fails to import is left to the crawler that
     loads it, which reports the failure as before."""
-    _quietly(get_spider_loader, settings)
-    for name in COMPONENTS:
-        _quietly(lambda name: [load_object(p) for p in build_component_list(
-            settings.get_component_priority_dict_with_base(name))], name)  # fmt: skip
-    for path in settings.getwithbase("DOWNLOAD_HANDLERS").values():
-        if path:
-            _quietly(load_object, path)
-
-
-def _quietly(load, arg) -> None:
-    try:
-        load(arg)
-    except Exception:  # noqa: BLE001 - met again, and reported, by the crawler that needs it
-        pass
+    paths = [path for name in COMPONENTS for path, order in settings.getwithbase(name).items() if order is not None]
+    paths += [path for path in settings.getwithbase("DOWNLOAD_HANDLERS").values() if path]
+    for load in [partial(get_spider_loader, settings)] + [partial(load_object, path) for path in paths]:
+        try:
+            load()
+        except Exception:  # noqa: BLE001, S112 - met again, and reported, by the crawler that needs it
+            continue
 
 
 def run_plan(plan: dict, sources: list[dict]) -> list[str]:

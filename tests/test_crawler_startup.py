@@ -67,3 +67,20 @@ def test_a_crawler_process_imports_neither_the_cookies_middleware_nor_the_remote
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['scrapy.downloadermiddlewares.robotstxt']"
+
+
+def test_preload_imports_what_the_crawlers_load_and_leaves_failures_to_them():
+    """What a crawler process imports once before forking its other shards; a component that cannot be imported
+    is not preload's to report (the crawler that loads it fails with the reason)."""
+    code = (
+        "import sys\n"
+        "from aiprices.crawler.run import crawler_settings, preload\n"
+        "plan = {'staging_dir': 's', 'archive_root': 'a',\n"
+        "        'settings': {'EXTENSIONS': {'aiprices.no_such_module.Extension': 100}}}\n"
+        "preload(crawler_settings(plan))\n"
+        "names = ('aiprices.crawler.spiders.openrouter', 'aiprices.pipeline.stage', 'aiprices.crawler.middlewares',\n"
+        "         'scrapy.core.downloader.handlers.http11', 'scrapy.extensions.throttle')\n"
+        "print([m for m in names if m not in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -19,6 +19,10 @@ duration-priced ``input``/``output`` (LiteLLM's ``input_cost_per_second`` of a t
 ``input_audio``/``output_audio`` (``DURATION_KEYS``); ``registry_price_key`` and ``registry_unit`` name what the
 registry's price was. LiteLLM's ``ft:X`` prices are model X's ``fine-tuned`` variant, as pages list them.
 
+A page's price above a prompt size (``context_min_tokens``) is compared with the registry's price of that size, or,
+where the registry prices the model's key above no size at all (in any tier), with its price of that tier: LiteLLM
+charges a price without an ``_above_…_tokens`` field at every prompt size, so that is what it would charge.
+
 Which prices are of one model is the catalogue's decision (``sql/010_catalogue.sql``: provider paths, Bedrock
 profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
 snapshots of a listed undated id), and so is which region a registry key is in (``registry_region``: an
@@ -110,7 +114,8 @@ def _instruct_spellings(spelling: str) -> str:
 
 _MATCH = f"""
     r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.dim = p.dim AND r.basis = p.basis
-    AND r.service_tier = p.service_tier AND r.context_min_tokens = p.context_min_tokens
+    AND r.service_tier = p.service_tier
+    AND (r.context_min_tokens = p.context_min_tokens OR (r.context_min_tokens = 0 AND NOT r.context_tiers))
     AND {_REGION_RANK} IS NOT NULL AND r.variant = p.variant AND r.currency = p.currency
     AND r.time_window = p.time_window
 """
@@ -177,7 +182,10 @@ frames AS (  -- the currencies and times of day the registry prices each vendor 
 ),
 reg AS (
     SELECT r.*, registry_region(r.vendor, r.region, r.has_global) AS xregion FROM (
-        SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global
+        SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global,
+               -- whether the registry prices this key above some prompt size, in any tier (else each of its prices
+               -- holds at every size; where it states sizes for one tier, another tier's size is unstated, not flat)
+               bool_or(context_min_tokens > 0) OVER (PARTITION BY vendor, xmodel, dim) AS context_tiers
         FROM {_dimension(_fine_tuned(_KEYED.format(rel="registry")))}
     ) AS r
 ),
@@ -194,7 +202,7 @@ paired AS (
              AS comparable,
            row_number() OVER (
                PARTITION BY p.price_id
-               ORDER BY {_REGION_RANK} NULLS LAST,
+               ORDER BY {_REGION_RANK} NULLS LAST, (r.context_min_tokens = p.context_min_tokens) DESC NULLS LAST,
                         (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
                         (r.spelling = p.decoded) DESC NULLS LAST,
                         (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,

@@ -249,3 +249,20 @@ def test_a_size_threshold_stated_for_one_tier_leaves_the_other_tiers_unstated(mi
     ]
     page = [_price("openai", "gpt-9", "3", context_min_tokens=200_000, service_tier="flex")]
     assert _by_context(migrated_db, registry, page) == [("input", 200_000, "missing_in_registry", None)]
+
+
+def test_a_live_api_page_name_meets_googles_live_model_id(migrated_db):
+    """Vertex's "Gemini 2.5 Flash Live API" is LiteLLM's gemini-live-2.5-flash-native-audio; a preview snapshot of
+    another name is not a candidate, so the GA model is the one match."""
+    registry = [
+        _price("litellm", "gemini-live-9-flash-native-audio", "0.5", vendor="vertex"),
+        _price("litellm", "gemini-live-9-flash-preview-native-audio-09-2025", "0.5", vendor="vertex"),
+    ]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    page = [_price("vertex", "gemini-9-flash-live-api", "0.5", vendor="vertex")]
+    load_run(con, StagedRun(_run("crawl-1-vertex", "vertex", 2), page))
+    record_crosschecks(con, "crawl-1-vertex")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [("match", "gemini-live-9-flash-native-audio")]
+    con.close()

@@ -148,8 +148,18 @@ def test_the_real_bedrock_list_meets_litellms_us_profile(migrated_db, vendor_pag
         "WHERE source = 'bedrock' AND model = 'claude-sonnet-4-6' AND service_tier = 'standard' "
         "AND price_key IN ('input', 'output') AND variant = '' AND region = 'us-east-1' ORDER BY price_key"
     ).fetchall()
+    mantle = con.execute(
+        "SELECT model, price_key, status, registry_model_key FROM crosschecks_current WHERE source = 'bedrock' "
+        "AND variant = 'mantle' AND service_tier = 'standard' AND page_price IS NOT NULL ORDER BY ALL"
+    ).fetchall()
     con.close()
     assert rows == [
         ("input", "us-east-1", "match", Decimal("3.3"), f"us.{SONNET}"),
         ("output", "us-east-1", "match", Decimal("16.5"), f"us.{SONNET}"),
+    ]
+    # LiteLLM's bedrock_mantle/ keys are the Mantle endpoint the price list files as bedrock-mantle usage
+    assert mantle == [
+        (model, key, "match", f"bedrock_mantle/openai.{model}")
+        for model in ("gpt-oss-120b", "gpt-oss-20b")
+        for key in ("input", "output")
     ]

@@ -199,3 +199,70 @@ def test_a_page_name_without_instruct_meets_the_vendors_only_instruct_model(
     ).fetchall()
     con.close()
     assert got == [("match", compared_with)] if compared_with else [("missing_in_registry", None)]
+
+
+def _by_context(db, registry: list[dict], page: list[dict]) -> list[tuple]:
+    con = connect(db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1-openai", "openai", 2), page))
+    record_crosschecks(con, "crawl-1-openai")
+    rows = con.execute(
+        "SELECT price_key, context_min_tokens, status, registry_price FROM crosschecks_current "
+        "WHERE page_price IS NOT NULL ORDER BY ALL"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_a_price_above_a_prompt_size_meets_a_registry_price_that_holds_at_every_size(migrated_db):
+    """LiteLLM charges a price with no ``_above_200k_tokens`` field at every prompt size."""
+    registry = [_price("litellm", "gpt-9", "3"), _price("litellm", "gpt-9", "15", key="output")]
+    page = [
+        _price("openai", "gpt-9", "3"),
+        _price("openai", "gpt-9", "3", context_min_tokens=200_000),
+        _price("openai", "gpt-9", "22.5", key="output", context_min_tokens=200_000),
+    ]
+    assert _by_context(migrated_db, registry, page) == [
+        ("input", 0, "match", Decimal(3)),
+        ("input", 200_000, "match", Decimal(3)),
+        ("output", 200_000, "mismatch", Decimal(15)),  # LiteLLM would undercharge a long prompt's output
+    ]
+
+
+def test_a_registry_that_states_its_size_thresholds_is_compared_at_those_only(migrated_db):
+    registry = [_price("litellm", "gpt-9", "3"), _price("litellm", "gpt-9", "6", context_min_tokens=200_000)]
+    page = [
+        _price("openai", "gpt-9", "6", context_min_tokens=200_000),
+        _price("openai", "gpt-9", "5", context_min_tokens=128_000),  # a threshold the registry does not price
+    ]
+    assert _by_context(migrated_db, registry, page) == [
+        ("input", 128_000, "missing_in_registry", None),
+        ("input", 200_000, "match", Decimal(6)),
+    ]
+
+
+def test_a_size_threshold_stated_for_one_tier_leaves_the_other_tiers_unstated(migrated_db):
+    registry = [
+        _price("litellm", "gpt-9", "3"),
+        _price("litellm", "gpt-9", "6", context_min_tokens=200_000),
+        _price("litellm", "gpt-9", "1.5", service_tier="flex"),
+    ]
+    page = [_price("openai", "gpt-9", "3", context_min_tokens=200_000, service_tier="flex")]
+    assert _by_context(migrated_db, registry, page) == [("input", 200_000, "missing_in_registry", None)]
+
+
+def test_a_live_api_page_name_meets_googles_live_model_id(migrated_db):
+    """Vertex's "Gemini 2.5 Flash Live API" is LiteLLM's gemini-live-2.5-flash-native-audio; a preview snapshot of
+    another name is not a candidate, so the GA model is the one match."""
+    registry = [
+        _price("litellm", "gemini-live-9-flash-native-audio", "0.5", vendor="vertex"),
+        _price("litellm", "gemini-live-9-flash-preview-native-audio-09-2025", "0.5", vendor="vertex"),
+    ]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    page = [_price("vertex", "gemini-9-flash-live-api", "0.5", vendor="vertex")]
+    load_run(con, StagedRun(_run("crawl-1-vertex", "vertex", 2), page))
+    record_crosschecks(con, "crawl-1-vertex")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [("match", "gemini-live-9-flash-native-audio")]
+    con.close()

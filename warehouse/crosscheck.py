@@ -19,6 +19,10 @@ duration-priced ``input``/``output`` (LiteLLM's ``input_cost_per_second`` of a t
 ``input_audio``/``output_audio`` (``DURATION_KEYS``); ``registry_price_key`` and ``registry_unit`` name what the
 registry's price was. LiteLLM's ``ft:X`` prices are model X's ``fine-tuned`` variant, as pages list them.
 
+A page's price above a prompt size (``context_min_tokens``) is compared with the registry's price of that size, or,
+where the registry prices the model's key above no size at all (in any tier), with its price of that tier: LiteLLM
+charges a price without an ``_above_…_tokens`` field at every prompt size, so that is what it would charge.
+
 Which prices are of one model is the catalogue's decision (``sql/010_catalogue.sql``: provider paths, Bedrock
 profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
 snapshots of a listed undated id), and so is which region a registry key is in (``registry_region``: an
@@ -30,9 +34,8 @@ its region is in (``bedrock_profiles``: AWS prices a geographic profile at the c
 When the registry lists one model under several keys (``gpt-4o`` and ``openai/gpt-4o``) the key equal to the
 page's model id wins, then the same spelling, then the alphabetically first. Azure's meter names
 (``gpt4omini-rt-1217``) that no registry model has are decoded (``azure_meters``) and compared with the one
-registry model the decoded name matches, if exactly one does. A page name that no registry model of its vendor
-has, while exactly one registry model is that name plus ``-instruct`` (or ``-it``), is compared with that model
-(``INSTRUCT``: pages often leave out the suffix of the only flavour a vendor sells).
+registry model the decoded name matches, if exactly one does. Likewise a page name that no registry model of its
+vendor has is tried in the spellings ``page_names`` lists (``-instruct``/``-it`` left out, Google's Live API ids).
 
 Results are stored by change, like prices (``crosscheck_intervals``, migration 005): a check opens an interval
 for each result that is new or whose values changed, and closes the open intervals of its source it no longer
@@ -53,6 +56,7 @@ from .azure_meters import METER_SOURCE, meter_pattern
 from .bedrock_profiles import region_rank
 from .connection import transaction
 from .contract import UNIT_BRIDGES
+from .page_names import alternatives
 
 TOLERANCE = Decimal("0.000001")
 REFERENCE_SOURCE = "litellm"  # the registry every other source's prices are compared with
@@ -98,19 +102,10 @@ def _fine_tuned(rel: str) -> str:
 # How well the registry price's region stands for the page price's: the same region, else (Bedrock) the
 # geographic cross-region profile the page's region is in (``bedrock_profiles``).
 _REGION_RANK = region_rank("p.vendor", "p.region", "r.xregion")
-# The suffixes of an instruction-tuned model's id that a page may leave out (Vertex's "Llama 3.3 70B" is LiteLLM's
-# ``vertex_ai/meta/llama-3.3-70b-instruct-maas``): used only where the vendor's registry has no model of the page's
-# name (a base model listed is the page's model) and exactly one model of that name with one of these suffixes.
-INSTRUCT: tuple[str, ...] = ("-instruct", "-it")
-
-
-def _instruct_spellings(spelling: str) -> str:
-    return "(" + ", ".join(f"{spelling} || '{suffix}'" for suffix in INSTRUCT) + ")"
-
-
 _MATCH = f"""
     r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.dim = p.dim AND r.basis = p.basis
-    AND r.service_tier = p.service_tier AND r.context_min_tokens = p.context_min_tokens
+    AND r.service_tier = p.service_tier
+    AND (r.context_min_tokens = p.context_min_tokens OR (r.context_min_tokens = 0 AND NOT r.context_tiers))
     AND {_REGION_RANK} IS NOT NULL AND r.variant = p.variant AND r.currency = p.currency
     AND r.time_window = p.time_window
 """
@@ -159,24 +154,28 @@ meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactl
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
-instruct_models AS (  -- a name the vendor's registry lists only as its instruction-tuned model (``INSTRUCT``)
+other_spellings AS (  -- a name the registry spells otherwise (``page_names``), where exactly one model matches
     SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
-    FROM (SELECT DISTINCT vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")}) AS m
-    JOIN registry_keyed AS r ON r.vendor = m.vendor AND r.spelling IN {_instruct_spellings("m.spelling")}
+    FROM (SELECT vendor, model, xmodel, unnest({alternatives("spelling")}) AS other
+          FROM (SELECT DISTINCT vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")})) AS m
+    JOIN registry_keyed AS r ON r.vendor = m.vendor AND r.spelling = m.other
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
     GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
 page_keyed AS (  -- ``decoded``: the registry spelling a decoded name stands for (that snapshot, not another)
     SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel), coalesce(m.decoded, i.decoded) AS decoded
     FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (vendor, model)
-    LEFT JOIN instruct_models AS i USING (vendor, model)
+    LEFT JOIN other_spellings AS i USING (vendor, model)
 ),
 frames AS (  -- the currencies and times of day the registry prices each vendor in
     SELECT DISTINCT vendor, currency, time_window FROM registry
 ),
 reg AS (
     SELECT r.*, registry_region(r.vendor, r.region, r.has_global) AS xregion FROM (
-        SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global
+        SELECT *, bool_or(region = 'global') OVER (PARTITION BY vendor, xmodel) AS has_global,
+               -- whether the registry prices this key above some prompt size, in any tier (else each of its prices
+               -- holds at every size; where it states sizes for one tier, another tier's size is unstated, not flat)
+               bool_or(context_min_tokens > 0) OVER (PARTITION BY vendor, xmodel, dim) AS context_tiers
         FROM {_dimension(_fine_tuned(_KEYED.format(rel="registry")))}
     ) AS r
 ),
@@ -193,7 +192,7 @@ paired AS (
              AS comparable,
            row_number() OVER (
                PARTITION BY p.price_id
-               ORDER BY {_REGION_RANK} NULLS LAST,
+               ORDER BY {_REGION_RANK} NULLS LAST, (r.context_min_tokens = p.context_min_tokens) DESC NULLS LAST,
                         (r.price_key = p.price_key AND r.unit = p.unit) DESC NULLS LAST,
                         (r.spelling = p.decoded) DESC NULLS LAST,
                         (r.source_model_key = p.model) DESC NULLS LAST, (r.model = p.model) DESC NULLS LAST,

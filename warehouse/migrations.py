@@ -24,6 +24,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (16, "016_catalogue_names.sql"),
     (17, "017_azure_meter_identity.sql"),
     (18, "018_lifecycle_notes.sql"),
+    (19, "019_registry_endpoints.sql"),
 )
 
 

@@ -1,9 +1,11 @@
 """LiteLLM model keys -> (vendor, canonical model, region, variant).
 
 LiteLLM encodes deployment facts in the key: a provider prefix (``azure/gpt-4o``), a region
-(``bedrock/us-east-1/...``, ``azure/eu/...``, ``us.anthropic...``), a commitment term, or an image size and
-quality (``azure/hd/1024-x-1024/dall-e-3``). We split those off so that one model id can be looked up across
-providers; the key itself is always kept as ``source_model_key``.
+(``bedrock/us-east-1/...``, ``azure/eu/...``, ``us.anthropic...``), a commitment term, an image size and
+quality (``azure/hd/1024-x-1024/dall-e-3``), or an endpoint (``bedrock_mantle/openai.gpt-oss-120b`` is Bedrock's
+Mantle endpoint: vendor bedrock, variant ``mantle``, as the AWS price list files its ``bedrock-mantle`` usage).
+We split those off so that one model id can be looked up across providers; the key itself is always kept as
+``source_model_key``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ PROVIDER_VENDOR: dict[str, str] = {
     "azure_ai": "azure_ai",
     "bedrock": "bedrock",
     "bedrock_converse": "bedrock",
+    "bedrock_mantle": "bedrock",  # Bedrock's OpenAI-compatible endpoint: variant "mantle", as the AWS price list
     "vertex_ai": "vertex",
     "gemini": "gemini",
     "anthropic": "anthropic",
@@ -37,6 +40,9 @@ PROVIDER_VENDOR: dict[str, str] = {
     "cohere_chat": "cohere",
     "openrouter": "openrouter",
 }
+
+# Providers that are one endpoint of a vendor: their prices are that vendor's, in this variant.
+ENDPOINT_VARIANTS: dict[str, str] = {"bedrock_mantle": "mantle"}
 
 # Leading key segments that name a provider, not a model.
 PROVIDER_PREFIXES = frozenset(PROVIDER_VENDOR) | {
@@ -124,6 +130,8 @@ def split_key(key: str, provider: str | None) -> tuple[str, str, str, str]:
                 continue
         model_parts.append(part)
     model = "/".join(model_parts) or key
+    if provider in ENDPOINT_VARIANTS:
+        variant.insert(0, ENDPOINT_VARIANTS[provider])
     if vendor == "bedrock" and not region:
         match = _BEDROCK_PROFILE.match(model)
         if match:

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -123,9 +122,7 @@ def test_a_forked_shard_exits_when_the_first_crawler_process_is_killed(silent_pr
         assert first == proc.pid
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        start = time.monotonic()
         wait_until(lambda: not alive(forked), 10, "the orphaned shard to exit")
-        assert time.monotonic() - start < 10
     finally:
         try:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -102,3 +102,18 @@ def test_real_registry_backfill_is_consistent(registry_warehouse):
     assert n > 0
     assert run_checks(con) == []
     con.close()
+
+
+def test_a_change_dated_ahead_by_its_page_is_not_counted_as_the_runs(migrated_db):
+    """A promotion whose page states its end logs the removal at that end under the run that read it; the run's
+    counts are what changed when it ran, so the run-count check holds (and still catches a wrong count)."""
+    con = connect(migrated_db)
+    promo = row("p", "0.5") | {"variant": "promo", "effective_to": datetime(2026, 4, 10, tzinfo=UTC)}
+    load(con, 1, [row("a", "1"), promo])
+    changes = con.execute("SELECT kind, changed_at FROM changes WHERE run_id = 'd1' ORDER BY 2, 1").fetchall()
+    assert changes[-1] == ("removed", datetime(2026, 4, 10, tzinfo=UTC))
+    assert con.execute("SELECT added, removed FROM runs WHERE run_id = 'd1'").fetchone() == (2, 0)
+    assert run_checks(con) == []
+    con.execute("UPDATE runs SET removed = 1 WHERE run_id = 'd1'")
+    assert [f.check for f in run_checks(con)] == ["run_counts"]
+    con.close()

@@ -85,15 +85,18 @@ CHECKS: dict[str, tuple[str, str]] = {
         """,
     ),
     "run_counts": (
-        "a run whose added/changed/removed counts differ from its changelog rows",
+        "a run whose added/changed/removed counts differ from its changelog rows at its own instant",
+        # A run counts what changed when it ran; a change its page dated ahead (a promotion's stated end, a
+        # scheduled price) is logged under the run at that date, and a later run may re-date it.
         """
         SELECT r.run_id, r.source, r.added, r.changed, r.removed, c.added AS rows_added,
                c.changed AS rows_changed, c.removed AS rows_removed
         FROM runs r LEFT JOIN (
-            SELECT run_id, count(*) FILTER (WHERE kind = 'added') AS added,
-                   count(*) FILTER (WHERE kind = 'changed') AS changed,
-                   count(*) FILTER (WHERE kind = 'removed') AS removed
-            FROM changes GROUP BY run_id) c USING (run_id)
+            SELECT c.run_id, count(*) FILTER (WHERE c.kind = 'added') AS added,
+                   count(*) FILTER (WHERE c.kind = 'changed') AS changed,
+                   count(*) FILTER (WHERE c.kind = 'removed') AS removed
+            FROM changes AS c JOIN runs AS o ON o.run_id = c.run_id AND c.changed_at = o.observed_at
+            GROUP BY c.run_id) c USING (run_id)
         WHERE (r.added, r.changed, r.removed) IS DISTINCT FROM
               (coalesce(c.added, 0), coalesce(c.changed, 0), coalesce(c.removed, 0))
         """,

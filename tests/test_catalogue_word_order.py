@@ -89,3 +89,17 @@ def test_every_registry_model_written_both_ways_is_one_model(con):
     assert {"claude-sonnet-4", "claude-opus-4"} <= {re.sub(r"-\d{8}$", "", n) for n in both_ways}
     keys = spellings(con, sorted(set(swapped) | set(swapped.values())))
     assert [n for n, s in swapped.items() if keys[n][1] != keys[s][1]] == []
+
+
+def test_a_month_year_snapshot_needs_a_month_and_a_year(con):
+    """``-08-2024`` is a month and a year; ``-20-0309`` (grok-4.20-0309) is a version and an MMDD snapshot
+    (migration 020): Grok 4.20's snapshot belongs to grok-4.20, not to grok-4."""
+    names = ["grok-4.20-0309", "grok-4-0709", "command-r-08-2024", "gpt-4o-2024-08-06"]
+    rows = con.execute("SELECT n, snapshot_base(model_key(n)) FROM (SELECT unnest(?) AS n)", [names]).fetchall()
+    assert dict(rows) == {
+        "grok-4.20-0309": _key(con, "grok-4.20"),
+        "grok-4-0709": _key(con, "grok-4"),
+        "command-r-08-2024": _key(con, "command-r"),
+        "gpt-4o-2024-08-06": _key(con, "gpt-4o"),
+    }
+    assert _key(con, "grok-4.20") != _key(con, "grok-4")

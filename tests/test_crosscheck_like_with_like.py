@@ -266,3 +266,55 @@ def test_a_live_api_page_name_meets_googles_live_model_id(migrated_db):
     got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
     assert got.fetchall() == [("match", "gemini-live-9-flash-native-audio")]
     con.close()
+
+
+@pytest.mark.parametrize(
+    ("vendor", "registry_models", "page_model", "expected"),
+    [
+        # a page's snapshot meets only that snapshot, never another one of the same catalogue model
+        ("cohere", ["command-r", "command-r-08-2024"], "command-r-03-2024", ("missing_in_registry", None)),
+        ("cohere", ["command-r", "command-r-08-2024"], "command-r-08-2024", ("match", "command-r-08-2024")),
+        ("cohere", ["command-r-08-2024"], "command-r", ("match", "command-r-08-2024")),  # undated: its snapshot
+        # "-20-0309" is no month-year: Grok 4.20's 0309 snapshot is not a snapshot of Grok 4 (migration 020)
+        ("xai", ["xai/grok-4", "xai/grok-4.20-0309"], "grok-4-0709", ("missing_in_registry", None)),
+    ],
+)
+def test_a_snapshot_on_the_page_meets_only_that_snapshot(migrated_db, vendor, registry_models, page_model, expected):
+    registry = [_price("litellm", m, "1", vendor=vendor) for m in registry_models]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1-page", vendor, 2), [_price(vendor, page_model, "1", vendor=vendor)]))
+    record_crosschecks(con, "crawl-1-page")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [expected]
+    con.close()
+
+
+def test_a_vendors_other_endpoint_is_never_compared_with_its_main_price(migrated_db):
+    """LiteLLM's codestral/ keys are the free codestral.mistral.ai endpoint (variant codestral-endpoint): the
+    Mistral page's codestral-latest meets mistral/codestral-latest, not the alphabetically first key."""
+    registry = [
+        _price("litellm", "codestral/codestral-latest", "0", vendor="mistral", variant="codestral-endpoint"),
+        _price("litellm", "mistral/codestral-latest", "0.3", vendor="mistral"),
+    ]
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    page = [_price("mistral", "codestral-latest", "0.3", vendor="mistral")]
+    load_run(con, StagedRun(_run("crawl-1-mistral", "mistral", 2), page))
+    record_crosschecks(con, "crawl-1-mistral")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [("match", "mistral/codestral-latest")]
+    con.close()
+
+
+def test_a_snapshot_day_written_otherwise_is_the_same_snapshot(migrated_db):
+    """Azure's meter ``o1 1217`` is the registry's o1-2024-12-17, not its o1-2024-09-12."""
+    registry = [_price("litellm", m, p, vendor="azure") for m, p in
+                (("azure/o1", "15"), ("azure/o1-2024-09-12", "15"), ("azure/o1-2024-12-17", "16"))]  # fmt: skip
+    con = connect(migrated_db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run("crawl-1-azure", "azure", 2), [_price("azure", "o1-1217", "16", vendor="azure")]))
+    record_crosschecks(con, "crawl-1-azure")
+    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
+    assert got.fetchall() == [("match", "azure/o1-2024-12-17")]
+    con.close()

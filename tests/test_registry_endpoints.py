@@ -1,5 +1,7 @@
-"""LiteLLM's ``bedrock_mantle/`` keys are Bedrock's Mantle endpoint (vendor bedrock, variant ``mantle``), and
-migration 019 re-keys registry prices stored under vendor ``bedrock_mantle``, keeping their history."""
+"""LiteLLM providers that are one endpoint of a vendor: ``bedrock_mantle/`` keys are Bedrock's Mantle endpoint
+(vendor bedrock, variant ``mantle``), ``codestral/`` keys Mistral's codestral.mistral.ai endpoint (variant
+``codestral-endpoint``); migration 019 re-keys registry prices stored under the old identity, keeping their
+history."""
 
 from __future__ import annotations
 
@@ -21,6 +23,9 @@ def test_a_mantle_key_is_bedrocks_mantle_variant():
     regional = "bedrock_mantle/us-gov-west-1/openai.gpt-oss-120b"
     assert split_key(regional, "bedrock_mantle") == ("bedrock", "openai.gpt-oss-120b", "us-gov-west-1", "mantle")
     assert split_key("openai.gpt-oss-120b-1:0", "bedrock_converse")[3] == ""
+    assert split_key("codestral/codestral-latest", "codestral") == (
+        "mistral", "codestral-latest", "", "codestral-endpoint")  # fmt: skip
+    assert split_key("mistral/codestral-latest", "mistral")[3] == ""  # api.mistral.ai's price
 
 
 def _row(vendor: str, variant: str, price: str, key: str = "input") -> dict:
@@ -60,3 +65,17 @@ def test_stored_mantle_prices_are_re_keyed_and_keep_their_history(migrated_db):
         (new_out, "bedrock", "mantle", "output", Decimal("0.7"), DAY[2]),
     ]
     assert names == [("bedrock",)]
+
+
+def test_a_stored_codestral_endpoint_price_becomes_its_variant(migrated_db):
+    key = "codestral/codestral-latest"
+    old = price_row(source="litellm", vendor="mistral", model="codestral-latest", source_model_key=key,
+                    price_key="input", unit="usd_per_1m_tokens", price=Decimal(0))  # fmt: skip
+    con = connect(migrated_db)
+    _load(con, 0, [old])
+    con.execute("DELETE FROM schema_migrations WHERE version = 19")
+    con.close()
+    con = connect(migrated_db)
+    got = con.execute("SELECT vendor, variant, price_id FROM price_intervals").fetchall()
+    con.close()
+    assert got == [("mistral", "codestral-endpoint", price_id(old | {"variant": "codestral-endpoint"}))]

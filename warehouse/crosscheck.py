@@ -25,7 +25,8 @@ charges a price without an ``_above_…_tokens`` field at every prompt size, so 
 
 Which prices are of one model is the catalogue's decision (``sql/010_catalogue.sql``: provider paths, Bedrock
 profiles and versions, Fireworks' ``p``, Vertex's ``@``, case, dots or dashes, word order (``015``), dated
-snapshots of a listed undated id), and so is which region a registry key is in (``registry_region``: an
+snapshots of a listed undated id; a page name that is a snapshot itself meets only that snapshot), and so is
+which region a registry key is in (``registry_region``: an
 unprefixed Bedrock key is the on-demand ``us-east-1`` price unless the model also has ``global.`` keys; Azure's
 ``us``/``eu`` keys are the Data Zone deployments the Retail Prices API calls ``datazone``). A page's in-region
 Bedrock price with no registry price of its own region is compared with the geographic cross-region profile
@@ -94,6 +95,7 @@ def _fine_tuned(rel: str) -> str:
     """The registry's ``ft:X`` prices as what pages call them: model X, variant ``fine-tuned``."""
     return f"""(SELECT x.* EXCLUDE (ft_key) REPLACE (
                    CASE WHEN x.ft_key IS NULL THEN x.xmodel ELSE coalesce(b.model_key, x.ft_key) END AS xmodel,
+                   coalesce(x.ft_key, x.key) AS key,
                    CASE WHEN x.ft_key IS NOT NULL AND x.variant = '' THEN '{FINE_TUNED}' ELSE x.variant END AS variant)
         FROM (SELECT *, CASE WHEN model LIKE 'ft:%' THEN model_key(model[4:]) END AS ft_key FROM {rel}) AS x
         LEFT JOIN (SELECT DISTINCT key, model_key FROM catalogue_entries) AS b ON b.key = x.ft_key)"""
@@ -102,8 +104,26 @@ def _fine_tuned(rel: str) -> str:
 # How well the registry price's region stands for the page price's: the same region, else (Bedrock) the
 # geographic cross-region profile the page's region is in (``bedrock_profiles``).
 _REGION_RANK = region_rank("p.vendor", "p.region", "r.xregion")
+
+
+def _snapshot_day(key: str) -> str:
+    """SQL: a snapshot key's suffix as the day it names where it is a date (``-20241217``, ``-2024-12-17`` and
+    ``-1217`` are all ``1217``; Azure writes ``o1 1217`` for ``o1-2024-12-17``), else the suffix itself."""
+    return f"""(CASE WHEN regexp_matches({key}, '-[0-9]{{8}}$') THEN right({key}, 4)
+                WHEN regexp_matches({key}, '-[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') THEN replace(right({key}, 5), '-', '')
+                WHEN regexp_matches({key}, '-(0[1-9]|1[0-2])-20[0-9]{{2}}$') THEN right({key}, 7)
+                ELSE regexp_extract({key}, '-([0-9a-z]+)$', 1) END)"""
+
+
+# A page name that is itself a snapshot (``command-r-03-2024``, ``grok-4-0709``, ``codestral-latest``) is compared
+# only with the registry's same snapshot (the same key, or the same day written otherwise), never with another one
+# of the same catalogue model; a decoded name only with the registry spelling it decoded to.
+_SAME_SNAPSHOT = f"""(CASE WHEN p.decoded IS NOT NULL THEN r.spelling = p.decoded
+                      WHEN snapshot_base(p.key) = p.key OR r.key = p.key THEN TRUE
+                      ELSE snapshot_base(r.key) = snapshot_base(p.key)
+                           AND {_snapshot_day("r.key")} = {_snapshot_day("p.key")} END)"""
 _MATCH = f"""
-    r.vendor = p.vendor AND r.xmodel = p.xmodel AND r.dim = p.dim AND r.basis = p.basis
+    r.vendor = p.vendor AND r.xmodel = p.xmodel AND {_SAME_SNAPSHOT} AND r.dim = p.dim AND r.basis = p.basis
     AND r.service_tier = p.service_tier
     AND (r.context_min_tokens = p.context_min_tokens OR (r.context_min_tokens = 0 AND NOT r.context_tiers))
     AND {_REGION_RANK} IS NOT NULL AND r.variant = p.variant AND r.currency = p.currency

@@ -25,6 +25,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
     (17, "017_azure_meter_identity.sql"),
     (18, "018_lifecycle_notes.sql"),
     (19, "019_registry_endpoints.sql"),
+    (20, "020_snapshot_dates.sql"),
 )
 
 

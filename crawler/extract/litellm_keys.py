@@ -41,8 +41,13 @@ PROVIDER_VENDOR: dict[str, str] = {
     "openrouter": "openrouter",
 }
 
-# Providers that are one endpoint of a vendor: their prices are that vendor's, in this variant.
-ENDPOINT_VARIANTS: dict[str, str] = {"bedrock_mantle": "mantle"}
+# Providers that are one endpoint of a vendor: their prices are that vendor's, in this variant (Bedrock's Mantle,
+# as the AWS price list calls it; Mistral's separate codestral.mistral.ai endpoint, priced apart from api.mistral.ai).
+ENDPOINT_VARIANTS: dict[str, str] = {
+    "bedrock_mantle": "mantle",
+    "codestral": "codestral-endpoint",
+    "text-completion-codestral": "codestral-endpoint",
+}
 
 # Leading key segments that name a provider, not a model.
 PROVIDER_PREFIXES = frozenset(PROVIDER_VENDOR) | {

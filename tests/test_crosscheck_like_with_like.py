@@ -39,6 +39,20 @@ def _check(db, registry: list[dict], page: list[dict]) -> list[tuple]:
     return rows
 
 
+def _compared(db, registry: list[dict], page: list[dict], columns: str = "status, registry_model_key") -> list[tuple]:
+    """``columns`` of each page price's result, one page source's run (the page rows' source) against
+    ``registry``."""
+    source = page[0]["source"]
+    con = connect(db)
+    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
+    load_run(con, StagedRun(_run(f"crawl-1-{source}", source, 2), page))
+    record_crosschecks(con, f"crawl-1-{source}")
+    rows = con.execute(f"SELECT {columns} FROM crosschecks_current WHERE page_price IS NOT NULL ORDER BY ALL")
+    found = rows.fetchall()
+    con.close()
+    return found
+
+
 def test_bridged_units_are_exact_multiples():
     """Every bridge names a stored unit, and units on one basis convert into each other by whole numbers."""
     for unit, (basis, factor) in UNIT_BRIDGES.items():
@@ -188,30 +202,12 @@ def test_a_page_name_without_instruct_meets_the_vendors_only_instruct_model(
     """Vertex's "Llama 3.3 70B" is LiteLLM's vertex_ai/meta/llama-3.3-70b-instruct-maas."""
     page_model = "gemma-9-12b" if registry_models[0].startswith("gemma") else "llama-9-70b"
     registry = [_price("litellm", m, "0.72", vendor="vertex") for m in registry_models]
-    con = connect(migrated_db)
-    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
-    load_run(
-        con, StagedRun(_run("crawl-1-vertex", "vertex", 2), [_price("vertex", page_model, "0.72", vendor="vertex")])
-    )
-    record_crosschecks(con, "crawl-1-vertex")
-    got = con.execute(
-        "SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL"
-    ).fetchall()
-    con.close()
+    got = _compared(migrated_db, registry, [_price("vertex", page_model, "0.72", vendor="vertex")])
     assert got == [("match", compared_with)] if compared_with else [("missing_in_registry", None)]
 
 
 def _by_context(db, registry: list[dict], page: list[dict]) -> list[tuple]:
-    con = connect(db)
-    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
-    load_run(con, StagedRun(_run("crawl-1-openai", "openai", 2), page))
-    record_crosschecks(con, "crawl-1-openai")
-    rows = con.execute(
-        "SELECT price_key, context_min_tokens, status, registry_price FROM crosschecks_current "
-        "WHERE page_price IS NOT NULL ORDER BY ALL"
-    ).fetchall()
-    con.close()
-    return rows
+    return _compared(db, registry, page, "price_key, context_min_tokens, status, registry_price")
 
 
 def test_a_price_above_a_prompt_size_meets_a_registry_price_that_holds_at_every_size(migrated_db):
@@ -258,14 +254,8 @@ def test_a_live_api_page_name_meets_googles_live_model_id(migrated_db):
         _price("litellm", "gemini-live-9-flash-native-audio", "0.5", vendor="vertex"),
         _price("litellm", "gemini-live-9-flash-preview-native-audio-09-2025", "0.5", vendor="vertex"),
     ]
-    con = connect(migrated_db)
-    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
     page = [_price("vertex", "gemini-9-flash-live-api", "0.5", vendor="vertex")]
-    load_run(con, StagedRun(_run("crawl-1-vertex", "vertex", 2), page))
-    record_crosschecks(con, "crawl-1-vertex")
-    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
-    assert got.fetchall() == [("match", "gemini-live-9-flash-native-audio")]
-    con.close()
+    assert _compared(migrated_db, registry, page) == [("match", "gemini-live-9-flash-native-audio")]
 
 
 @pytest.mark.parametrize(
@@ -281,13 +271,7 @@ def test_a_live_api_page_name_meets_googles_live_model_id(migrated_db):
 )
 def test_a_snapshot_on_the_page_meets_only_that_snapshot(migrated_db, vendor, registry_models, page_model, expected):
     registry = [_price("litellm", m, "1", vendor=vendor) for m in registry_models]
-    con = connect(migrated_db)
-    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
-    load_run(con, StagedRun(_run("crawl-1-page", vendor, 2), [_price(vendor, page_model, "1", vendor=vendor)]))
-    record_crosschecks(con, "crawl-1-page")
-    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
-    assert got.fetchall() == [expected]
-    con.close()
+    assert _compared(migrated_db, registry, [_price(vendor, page_model, "1", vendor=vendor)]) == [expected]
 
 
 def test_a_vendors_other_endpoint_is_never_compared_with_its_main_price(migrated_db):
@@ -297,24 +281,13 @@ def test_a_vendors_other_endpoint_is_never_compared_with_its_main_price(migrated
         _price("litellm", "codestral/codestral-latest", "0", vendor="mistral", variant="codestral-endpoint"),
         _price("litellm", "mistral/codestral-latest", "0.3", vendor="mistral"),
     ]
-    con = connect(migrated_db)
-    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
     page = [_price("mistral", "codestral-latest", "0.3", vendor="mistral")]
-    load_run(con, StagedRun(_run("crawl-1-mistral", "mistral", 2), page))
-    record_crosschecks(con, "crawl-1-mistral")
-    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
-    assert got.fetchall() == [("match", "mistral/codestral-latest")]
-    con.close()
+    assert _compared(migrated_db, registry, page) == [("match", "mistral/codestral-latest")]
 
 
 def test_a_snapshot_day_written_otherwise_is_the_same_snapshot(migrated_db):
     """Azure's meter ``o1 1217`` is the registry's o1-2024-12-17, not its o1-2024-09-12."""
     registry = [_price("litellm", m, p, vendor="azure") for m, p in
                 (("azure/o1", "15"), ("azure/o1-2024-09-12", "15"), ("azure/o1-2024-12-17", "16"))]  # fmt: skip
-    con = connect(migrated_db)
-    load_run(con, StagedRun(_run("reg-1", "litellm", 1, kind="registry"), registry))
-    load_run(con, StagedRun(_run("crawl-1-azure", "azure", 2), [_price("azure", "o1-1217", "16", vendor="azure")]))
-    record_crosschecks(con, "crawl-1-azure")
-    got = con.execute("SELECT status, registry_model_key FROM crosschecks_current WHERE page_price IS NOT NULL")
-    assert got.fetchall() == [("match", "azure/o1-2024-12-17")]
-    con.close()
+    page = [_price("azure", "o1-1217", "16", vendor="azure")]
+    assert _compared(migrated_db, registry, page) == [("match", "azure/o1-2024-12-17")]

@@ -47,6 +47,7 @@ def _check(db, registry: list[str], page: list[str], source: str = "azure") -> d
         ("gpt-rt-1.5", "gpt-realtime-1.5"),
         ("gpt-img-1.5", "gpt-image-1.5"),
         ("gpt-aud-1.5", "gpt-audio-1.5"),
+        ("gpt-4-8k", "gpt-4"),
     ],
 )
 def test_meter_names_decode_to_the_registry_spelling(meter, registry_spelling):
@@ -63,6 +64,7 @@ def test_meter_names_decode_to_the_registry_spelling(meter, registry_spelling):
         ("gpt4omini-rt-1217", "gpt-4o-realtime-preview-2024-12-17"),
         ("gpt4omini-rt-1217", "gpt-4o-mini-realtime-preview-2024-10-01"),
         ("kimi-k2.6-thinking", "kimi-k2.6"),
+        ("gpt-4-8k", "gpt-4-32k"),
     ],
 )
 def test_meter_names_do_not_decode_to_other_models(meter, other_spelling):

@@ -21,6 +21,7 @@ METER_RULES: tuple[tuple[str, str], ...] = (
     (r"-rt(-|$)", r"-realtime(-preview)?\1"),
     (r"-aud(-|$)", r"-audio\1"),
     (r"-img(-|$)", r"-image\1"),
+    (r"-8k$", ""),  # GPT-4's 8K context meter is the model's own context (32K is gpt-4-32k)
     (r"-(\d\d)(\d\d)$", r"-20\\d\\d-\1-\2"),  # a trailing MMDD: the dated snapshot of that day
     (r"--+", "-"),
     (r"-$", ""),

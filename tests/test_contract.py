@@ -136,3 +136,18 @@ def test_readme_lists_the_contract_vocabulary():
     assert _readme_list("price_key") == set(contract.PRICE_KEYS)
     assert _readme_list("unit") == set(contract.UNITS)
     assert _readme_list("service_tier") == set(contract.SERVICE_TIERS)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{}, {"currency": "CNY"}, {"time_window": "16:30-00:30"}, {"context_min_tokens": 200_000, "region": "eu"}],
+)
+def test_the_sql_identity_id_is_the_contracts_price_id(tmp_path, changes):
+    """Migrations that re-key stored prices compute ids with the ``identity_id`` macro: the loader's ids."""
+    row = contract.price_row(source="s", vendor="v", model="m", price_key="input", unit="usd_per_1m_tokens",
+                             price=Decimal(1), **changes)  # fmt: skip
+    con = connect(tmp_path / "w.duckdb")
+    columns = ", ".join(f"${c}" for c in contract.IDENTITY_COLUMNS)
+    (got,) = con.execute(f"SELECT identity_id({columns})", {c: row[c] for c in contract.IDENTITY_COLUMNS}).fetchone()
+    con.close()
+    assert got == contract.price_id(row)

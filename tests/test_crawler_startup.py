@@ -51,6 +51,11 @@ def test_remote_control_is_off_and_not_among_the_extensions():
     assert "scrapy.extensions.throttle.AutoThrottle" in extensions
 
 
+def _fresh_process(code: str) -> str:
+    """What ``code`` prints, run in a new interpreter (what it imports is what a crawler process would)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_a_crawler_process_imports_neither_the_cookies_middleware_nor_the_remote_control():
     """In a fresh process (the import is what costs), resolving the chains as Scrapy does imports neither module."""
     code = (
@@ -65,8 +70,7 @@ def test_a_crawler_process_imports_neither_the_cookies_middleware_nor_the_remote
         "         'tldextract', 'scrapy.downloadermiddlewares.robotstxt')\n"
         "print(sorted(m for m in names if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['scrapy.downloadermiddlewares.robotstxt']"
+    assert _fresh_process(code) == "['scrapy.downloadermiddlewares.robotstxt']"
 
 
 def test_preload_imports_what_the_crawlers_load_and_leaves_failures_to_them():
@@ -82,5 +86,4 @@ def test_preload_imports_what_the_crawlers_load_and_leaves_failures_to_them():
         "         'scrapy.core.downloader.handlers.http11', 'scrapy.extensions.throttle')\n"
         "print([m for m in names if m not in sys.modules])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    assert _fresh_process(code) == "[]"

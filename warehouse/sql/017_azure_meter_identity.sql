@@ -34,8 +34,10 @@ CREATE OR REPLACE TEMP MACRO azure_rt_key(price_key, medium) AS
     CASE WHEN medium <> '' AND (price_key IN ('input', 'output')
                                 OR price_key || medium IN ('cache_read_audio', 'cache_write_audio', 'cache_read_image'))
          THEN price_key || medium ELSE price_key END;
--- As in 011_identity.sql and warehouse/contract.py price_id.
-CREATE OR REPLACE TEMP MACRO identity_id(source, vendor, model, source_model_key, price_key, unit, service_tier,
+-- A price's id from its identity, as warehouse/contract.py price_id computes it (011_identity.sql had it for its
+-- own use). Kept in the schema for every migration that re-keys stored prices (017, 018, 019);
+-- tests/test_contract.py checks that it agrees with price_id.
+CREATE OR REPLACE MACRO identity_id(source, vendor, model, source_model_key, price_key, unit, service_tier,
                                          context_min_tokens, region, variant, currency, time_window) AS
     md5(concat_ws(chr(31), source, vendor, model, source_model_key, price_key, unit, service_tier,
                   CAST(context_min_tokens AS VARCHAR), region, variant,
@@ -117,7 +119,6 @@ ON CONFLICT (source, vendor, source_model_key, model) DO UPDATE
 SET units = list_distinct(list_concat(units, excluded.units)), keys = list_distinct(list_concat(keys, excluded.keys));
 
 DROP TABLE azure_rekey_v17;
-DROP MACRO identity_id;
 DROP MACRO azure_rt_key;
 DROP MACRO azure_rt_medium;
 DROP MACRO azure_rt_name;

@@ -2,18 +2,10 @@
 -- when the model goes, not which model it is: the alias step now drops it (pipeline/aliases.py), so the page's
 -- "Claude 3 Haiku (Deprecated)" is the model claude-3-haiku, as the registry names it. Stored prices whose model
 -- kept the note as a slug (claude-3-haiku-deprecated) are renamed to the name without it, with the price id of
--- the new identity (011_identity.sql identity_id), in every table that holds a price's identity, so the next crawl
--- finds them as they are and logs no removal and addition. source_model_key keeps the page's text.
+-- the new identity (identity_id, 017_azure_meter_identity.sql), in every table that holds a price's identity, so
+-- the next crawl finds them as they are and logs no removal and addition. source_model_key keeps the page's text.
 -- The rename drops the note's slug from the stored name; a name that a naming rule spells otherwise once the note
 -- is gone (none in the captures: the Anthropic extractor drops such notes itself) is re-keyed by the next crawl.
-
--- The price id of an identity, as warehouse/contract.py price_id computes it (011_identity.sql, which dropped it).
-CREATE OR REPLACE TEMP MACRO identity_id(source, vendor, model, source_model_key, price_key, unit, service_tier,
-                                         context_min_tokens, region, variant, currency, time_window) AS
-    md5(concat_ws(chr(31), source, vendor, model, source_model_key, price_key, unit, service_tier,
-                  CAST(context_min_tokens AS VARCHAR), region, variant,
-                  CASE WHEN currency <> 'USD' THEN currency END,
-                  CASE WHEN time_window <> '' THEN time_window END));
 
 CREATE TEMP TABLE _renamed AS
 SELECT DISTINCT price_id AS old_id,
@@ -58,4 +50,3 @@ FROM price_intervals GROUP BY source, vendor, source_model_key, model;
 
 DROP TABLE _rekeyed;
 DROP TABLE _renamed;
-DROP MACRO identity_id;

@@ -3,16 +3,9 @@
 -- bedrock, variant "mantle", as the AWS price list files its bedrock-mantle usage, so the cross-check compares
 -- them with the page's Mantle prices), `codestral/…` and `text-completion-codestral/…` Mistral's separate
 -- codestral.mistral.ai endpoint (vendor mistral, variant "codestral-endpoint", so its prices are never compared
--- with api.mistral.ai's). Registry prices stored under the old identity are re-keyed (the price id the loader
--- computes, see 018_lifecycle_notes.sql) in every table holding a price's identity, so the next refresh logs no
+-- with api.mistral.ai's). Registry prices stored under the old identity are re-keyed (identity_id,
+-- 017_azure_meter_identity.sql) in every table holding a price's identity, so the next refresh logs no
 -- removal and addition; the catalogue's names are respelled.
-
-CREATE OR REPLACE TEMP MACRO identity_id(source, vendor, model, source_model_key, price_key, unit, service_tier,
-                                         context_min_tokens, region, variant, currency, time_window) AS
-    md5(concat_ws(chr(31), source, vendor, model, source_model_key, price_key, unit, service_tier,
-                  CAST(context_min_tokens AS VARCHAR), region, variant,
-                  CASE WHEN currency <> 'USD' THEN currency END,
-                  CASE WHEN time_window <> '' THEN time_window END));
 
 CREATE TEMP TABLE _endpoints AS
 SELECT * FROM (VALUES ('bedrock_mantle/', 'bedrock', 'mantle'),
@@ -59,4 +52,3 @@ GROUP BY source, vendor, source_model_key, model;
 
 DROP TABLE _rekeyed;
 DROP TABLE _endpoints;
-DROP MACRO identity_id;

@@ -29,18 +29,27 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class LoopbackHTTPServer(ThreadingHTTPServer):
+    """Queues many connections: a replay's crawlers connect all at once (a robots.txt and a page per source),
+    often while the loads keep this process too busy to accept them. With socketserver's default listen queue
+    of 5 the kernel dropped the connections beyond it, and each dropped one waited a whole TCP retransmission
+    (1 s) before it was accepted: a second of a 2-second replay."""
+
+    request_queue_size = 128
+    daemon_threads = True
+
+
 class LoopbackServer:
     """``with LoopbackServer(folder) as srv: srv.url_for(path)``."""
 
     def __init__(self, root: Path | str):
         self.root = Path(os.path.abspath(root))
-        self._server: ThreadingHTTPServer | None = None
+        self._server: LoopbackHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> LoopbackServer:
         handler = partial(_QuietHandler, directory=str(self.root))
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = LoopbackHTTPServer(("127.0.0.1", 0), handler)
         # Stopping waits for the serving loop to look up (every ``POLL`` seconds): the default half second was
         # dead time at the end of every replay.
         serve = partial(self._server.serve_forever, poll_interval=POLL)

@@ -1,5 +1,6 @@
-"""Staged crawl output into the warehouse: ``load_run`` per source run, one transaction each (cross-check
-included).
+"""Staged crawl output into the warehouse: ``load_run`` per source run, one transaction each, then one
+cross-check of the batch's sources together (a load that stops in between leaves its runs to the next load's
+check: ``record_pending_crosschecks``).
 
 A crawl stages every source's run (``warehouse/staging.py``: rows and metadata in
 ``<db dir>/staging/<batch>/<source>/``) and marks
@@ -107,17 +108,24 @@ def load_batches(
 
 
 def load_batch(con, batch: StagedBatch, loaded: Mapping[str, SourceResult] | None = None) -> list[SourceResult]:
-    """Load each source run of a batch in its own transaction (but those ``loaded`` already: source -> result);
-    the batch is then no longer pending."""
+    """Load each source run of a batch in its own transaction (but those ``loaded`` already: source -> result),
+    then cross-check them together (with any run an interrupted load left unchecked); the batch is then no
+    longer pending."""
+    from aiprices.warehouse.crosscheck import record_pending_crosschecks
+
     loaded = loaded or {}
     results = [loaded.get(p.source) or load_source(con, batch, p) for p in batch.planned]
+    checks = record_pending_crosschecks(con)
+    for result in results:
+        if result.run_id in checks:
+            result.crosschecks = checks[result.run_id]
     batch.mark_loaded()
     return results
 
 
 def load_source(con, batch: StagedBatch, p: PlannedSource) -> SourceResult:
-    """Load one source's staged run with the one loader (guards, changelog and cross-check included); a failed
-    run records its failure."""
+    """Load one source's staged run with the one loader (guards and changelog included; its cross-check is left to
+    ``load_batch``, which checks the batch's sources together); a failed run records its failure."""
     from aiprices.warehouse.errors import LoadRefused
     from aiprices.warehouse.load import load_run
 
@@ -126,14 +134,13 @@ def load_source(con, batch: StagedBatch, p: PlannedSource) -> SourceResult:
     run.kind = batch.kind
     result = source_result(p, staged, run.status)
     try:
-        res = load_run(con, staged)
+        res = load_run(con, staged, check=False)
     except LoadRefused as exc:
         result.status, result.error = "skipped", str(exc)
         return result
     result.status = "already loaded" if res.skipped else run.status
     result.added, result.changed, result.removed = res.added, res.changed, res.removed
     result.error = run.error
-    result.crosschecks = res.crosschecks
     return result
 
 

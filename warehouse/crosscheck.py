@@ -141,7 +141,7 @@ _SAME = " AND ".join(f"c.{col} IS NOT DISTINCT FROM n.{col}" for col in IDENTITY
 # (every comparison is within one vendor).
 _INPUTS = f"""
 run AS (
-    SELECT run_id, source, observed_at FROM runs WHERE run_id = $run_id
+    SELECT run_id, source, observed_at FROM runs WHERE list_contains($run_ids, run_id)
 ),
 page AS (
     SELECT h.* FROM price_intervals AS h JOIN run ON h.source = run.source
@@ -156,9 +156,16 @@ registry AS (
 
 # A fingerprint of those inputs: equal fingerprints give equal results (with the same rules, see ``_rules``).
 _FINGERPRINT = f"""
-WITH {_INPUTS}
-SELECT (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)), 0) FROM page) || '/'
-       || (SELECT count(*) || ':' || coalesce(sum(hash(price_id, price, currency)), 0) FROM registry)
+WITH {_INPUTS},
+page_sums AS (
+    SELECT source, count(*) AS n, coalesce(sum(hash(price_id, price, currency)), 0) AS h FROM page GROUP BY source
+),
+registry_sums AS (
+    SELECT v.source, count(*) AS n, coalesce(sum(hash(r.price_id, r.price, r.currency)), 0) AS h
+    FROM (SELECT DISTINCT source, vendor FROM page) AS v JOIN registry AS r USING (vendor) GROUP BY v.source
+)
+SELECT run.run_id, coalesce(p.n, 0) || ':' || coalesce(p.h, 0) || '/' || coalesce(g.n, 0) || ':' || coalesce(g.h, 0)
+FROM run LEFT JOIN page_sums AS p USING (source) LEFT JOIN registry_sums AS g USING (source)
 """
 
 _RESULTS = f"""
@@ -167,25 +174,25 @@ registry_keyed AS (
     SELECT DISTINCT vendor, spelling, xmodel FROM {_KEYED.format(rel="registry")}
 ),
 meter_models AS (  -- Azure meter names decoded (``azure_meters``), where exactly one registry model matches
-    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
-    FROM (SELECT DISTINCT p.vendor, p.model, p.xmodel FROM {_KEYED.format(rel="page")} AS p, run
-          WHERE run.source = '{METER_SOURCE}') AS m
+    SELECT m.source, m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
+    FROM (SELECT DISTINCT p.source, p.vendor, p.model, p.xmodel FROM {_KEYED.format(rel="page")} AS p
+          WHERE p.source = '{METER_SOURCE}') AS m
     JOIN registry_keyed AS r ON r.vendor = m.vendor AND regexp_full_match(r.spelling, {meter_pattern("m.model")})
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
-    GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
+    GROUP BY m.source, m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
 other_spellings AS (  -- a name the registry spells otherwise (``page_names``), where exactly one model matches
-    SELECT m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
-    FROM (SELECT vendor, model, xmodel, unnest({alternatives("spelling")}) AS other
-          FROM (SELECT DISTINCT vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")})) AS m
+    SELECT m.source, m.vendor, m.model, any_value(r.xmodel) AS xmodel, min(r.spelling) AS decoded
+    FROM (SELECT source, vendor, model, xmodel, unnest({alternatives("spelling")}) AS other
+          FROM (SELECT DISTINCT source, vendor, model, spelling, xmodel FROM {_KEYED.format(rel="page")})) AS m
     JOIN registry_keyed AS r ON r.vendor = m.vendor AND r.spelling = m.other
     WHERE NOT EXISTS (SELECT 1 FROM registry_keyed AS k WHERE k.vendor = m.vendor AND k.xmodel = m.xmodel)
-    GROUP BY m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
+    GROUP BY m.source, m.vendor, m.model HAVING count(DISTINCT r.xmodel) = 1
 ),
 page_keyed AS (  -- ``decoded``: the registry spelling a decoded name stands for (that snapshot, not another)
     SELECT p.* REPLACE (coalesce(m.xmodel, i.xmodel, p.xmodel) AS xmodel), coalesce(m.decoded, i.decoded) AS decoded
-    FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (vendor, model)
-    LEFT JOIN other_spellings AS i USING (vendor, model)
+    FROM {_dimension(_KEYED.format(rel="page"))} AS p LEFT JOIN meter_models AS m USING (source, vendor, model)
+    LEFT JOIN other_spellings AS i USING (source, vendor, model)
 ),
 frames AS (  -- the currencies and times of day the registry prices each vendor in
     SELECT DISTINCT vendor, currency, time_window FROM registry
@@ -200,7 +207,7 @@ reg AS (
     ) AS r
 ),
 paired AS (
-    SELECT p.vendor, p.model, p.source_model_key, p.price_key, p.unit, p.service_tier, p.context_min_tokens,
+    SELECT p.source, p.vendor, p.model, p.source_model_key, p.price_key, p.unit, p.service_tier, p.context_min_tokens,
            p.region, p.variant, p.currency, p.time_window, p.price AS page_price,
            -- the registry's price in the page's unit (a coarser registry unit: divided exactly to 24 decimals)
            CASE WHEN r.factor >= p.factor THEN r.price * (r.factor // p.factor)
@@ -221,21 +228,21 @@ paired AS (
            ) AS rn
     FROM page_keyed AS p LEFT JOIN reg AS r ON {_MATCH}
 ),
-only_registry AS (
-    SELECT r.vendor, r.spelling AS model, NULL::VARCHAR AS source_model_key, r.price_key, r.unit, r.service_tier,
-           r.context_min_tokens, r.xregion AS region, r.variant, r.currency, r.time_window,
+only_registry AS (  -- per source checked: the registry's prices of its models that none of its page prices meet
+    SELECT s.source, r.vendor, r.spelling AS model, NULL::VARCHAR AS source_model_key, r.price_key, r.unit,
+           r.service_tier, r.context_min_tokens, r.xregion AS region, r.variant, r.currency, r.time_window,
            NULL::DECIMAL(38,24) AS page_price, r.price AS registry_price, r.source_model_key AS registry_model_key,
            r.price_key AS registry_price_key, r.unit AS registry_unit, NULL::BOOLEAN AS equal, TRUE AS comparable,
            row_number() OVER (
-               PARTITION BY r.vendor, r.xmodel, r.price_key, r.unit, r.service_tier, r.context_min_tokens,
+               PARTITION BY s.source, r.vendor, r.xmodel, r.price_key, r.unit, r.service_tier, r.context_min_tokens,
                             r.xregion, r.variant, r.currency, r.time_window
                ORDER BY (r.source_model_key = r.model) DESC, r.source_model_key
            ) AS rn
-    FROM reg AS r
-    WHERE (r.vendor, r.xmodel) IN (SELECT DISTINCT vendor, xmodel FROM page_keyed)
-      AND NOT EXISTS (SELECT 1 FROM page_keyed AS p WHERE {_MATCH})
+    FROM reg AS r JOIN (SELECT DISTINCT source, vendor, xmodel FROM page_keyed) AS s
+         ON s.vendor = r.vendor AND s.xmodel = r.xmodel
+    WHERE NOT EXISTS (SELECT 1 FROM page_keyed AS p WHERE p.source = s.source AND {_MATCH})
 )
-SELECT run.source, c.vendor, c.model, c.source_model_key, c.price_key, c.unit, c.service_tier,
+SELECT c.source, c.vendor, c.model, c.source_model_key, c.price_key, c.unit, c.service_tier,
        c.context_min_tokens, c.region, c.variant, c.currency, c.time_window, c.page_price, c.registry_price,
        c.registry_model_key, c.registry_price_key, c.registry_unit,
        CASE
@@ -248,32 +255,62 @@ SELECT run.source, c.vendor, c.model, c.source_model_key, c.price_key, c.unit, c
        CASE WHEN c.page_price IS NOT NULL AND c.registry_price IS NOT NULL
             THEN c.page_price - c.registry_price END AS delta
 FROM (SELECT * EXCLUDE (rn) FROM paired WHERE rn = 1
-      UNION ALL BY NAME SELECT * EXCLUDE (rn) FROM only_registry WHERE rn = 1) AS c, run
+      UNION ALL BY NAME SELECT * EXCLUDE (rn) FROM only_registry WHERE rn = 1) AS c
 """
 
-# Undo a run's own openings and closings, so checking it again starts from the state before it.
+# The runs a check writes for: at most one run per source (``_waves``).
+_CHECKED_RUNS = "(SELECT run_id, source, observed_at FROM runs WHERE list_contains($run_ids, run_id))"
+
+# Undo the runs' own openings and closings, so checking them again starts from the state before them.
 _UNDO = (
-    "DELETE FROM crosscheck_intervals WHERE run_id = $run_id",
-    "UPDATE crosscheck_intervals SET valid_to = NULL, retired_run_id = NULL WHERE retired_run_id = $run_id",
+    "DELETE FROM crosscheck_intervals WHERE list_contains($run_ids, run_id)",
+    "UPDATE crosscheck_intervals SET valid_to = NULL, retired_run_id = NULL "
+    "WHERE list_contains($run_ids, retired_run_id)",
 )
 
 _CLOSE = f"""
-UPDATE crosscheck_intervals AS c SET valid_to = $at, retired_run_id = $run_id
-WHERE c.source = $source AND c.valid_to IS NULL
+UPDATE crosscheck_intervals AS c SET valid_to = w.observed_at, retired_run_id = w.run_id
+FROM {_CHECKED_RUNS} AS w
+WHERE c.source = w.source AND c.valid_to IS NULL
   AND NOT EXISTS (SELECT 1 FROM _crosscheck_new AS n WHERE {_SAME})
 """
 
 _OPEN = f"""
 INSERT INTO crosscheck_intervals BY NAME
-SELECT n.*, $at AS valid_from, NULL AS valid_to, $run_id AS run_id, NULL AS retired_run_id
-FROM _crosscheck_new AS n
+SELECT n.*, w.observed_at AS valid_from, NULL AS valid_to, w.run_id AS run_id, NULL AS retired_run_id
+FROM _crosscheck_new AS n JOIN {_CHECKED_RUNS} AS w ON w.source = n.source
 WHERE NOT EXISTS (SELECT 1 FROM crosscheck_intervals AS c
-                  WHERE c.source = $source AND c.valid_to IS NULL AND {_SAME})
+                  WHERE c.source = n.source AND c.valid_to IS NULL AND {_SAME})
 """
 
-_CHECKED = """
+_CHECKED = f"""
 INSERT OR REPLACE INTO crosscheck_runs (run_id, source, observed_at, checked_at, inputs)
-VALUES ($run_id, $source, $at, now(), $inputs)
+SELECT w.run_id, w.source, w.observed_at, now(), i.inputs
+FROM {_CHECKED_RUNS} AS w JOIN (SELECT unnest($run_ids) AS run_id, unnest($inputs) AS inputs) AS i USING (run_id)
+"""
+
+# The input fingerprint of each source's newest check (unchanged inputs: its open results stand).
+_LAST_INPUTS = """
+SELECT source, inputs FROM crosscheck_runs WHERE list_contains($sources, source)
+QUALIFY row_number() OVER (PARTITION BY source ORDER BY observed_at DESC, run_id DESC) = 1
+"""
+
+# The count per status of each run's source's results in effect at the run's time.
+_COUNTS_AT = f"""
+SELECT w.run_id, c.status, count(*) FROM {_CHECKED_RUNS} AS w JOIN crosscheck_intervals AS c
+  ON c.source = w.source AND c.valid_from <= w.observed_at AND (c.valid_to IS NULL OR c.valid_to > w.observed_at)
+GROUP BY ALL
+"""
+
+# Loaded page runs not checked yet (a load that checks later, or that stopped between its prices and its check),
+# newer than their source's newest check; held runs are checked when a review accepts them.
+_PENDING = f"""
+SELECT r.run_id FROM runs AS r
+WHERE r.source <> '{REFERENCE_SOURCE}' AND r.status IN ('ok', 'partial')
+  AND r.run_id NOT IN (SELECT run_id FROM crosscheck_runs)
+  AND r.run_id NOT IN (SELECT run_id FROM run_holds WHERE held = 'run')
+  AND NOT EXISTS (SELECT 1 FROM crosscheck_runs AS c WHERE c.source = r.source AND c.observed_at >= r.observed_at)
+ORDER BY r.observed_at, r.run_id
 """
 
 
@@ -283,62 +320,101 @@ def record_crosschecks(con, run_id: str) -> dict[str, int]:
         return write_crosschecks(con, run_id)
 
 
+def record_pending_crosschecks(con) -> dict[str, dict[str, int]]:
+    """Check, in one transaction, every loaded page run still waiting for its check (``_PENDING``): the crawl's
+    loads check their runs together once loaded; a run whose load stopped before that is checked by the next
+    one. The count per status of each run checked."""
+    with transaction(con):
+        pending = [run_id for (run_id,) in con.execute(_PENDING).fetchall()]
+        return write_crosschecks_many(con, pending) if pending else {}
+
+
+def pending_crosschecks(con) -> list[str]:
+    """The loaded page runs waiting for their check (for ``doctor``)."""
+    return [run_id for (run_id,) in con.execute(_PENDING).fetchall()]
+
+
 def write_crosschecks(con, run_id: str) -> dict[str, int]:
     """Check one loaded run against the registry inside the caller's transaction; store what changed; return
     the count per status."""
-    run = con.execute(
-        "SELECT source, observed_at FROM runs WHERE run_id = ? AND status IN ('ok', 'partial')", [run_id]
-    ).fetchone()
-    if run is None:
-        return {}
-    source, at = run
-    (newest,) = con.execute("SELECT max(observed_at) FROM crosscheck_runs WHERE source = ?", [source]).fetchone()
-    if newest is not None and newest > at:
-        return _counts_at(con, source, at)
-    (inputs,) = con.execute(_FINGERPRINT, {"run_id": run_id}).fetchone()
-    params = {"run_id": run_id, "source": source, "at": at, "inputs": f"{_rules()}/{inputs}"}
-    if _last_inputs(con, source) != params["inputs"]:
-        _check(con, params)
-    con.execute(_CHECKED, params)
-    return _counts_at(con, source, at)
+    return write_crosschecks_many(con, [run_id]).get(run_id, {})
 
 
-def _check(con, params: dict) -> None:
-    """Compute the run's results; close the source's open results it no longer finds, open the new ones."""
-    if con.execute("SELECT count(*) FROM crosscheck_runs WHERE run_id = ?", [params["run_id"]]).fetchone()[0]:
+def write_crosschecks_many(con, run_ids: list[str]) -> dict[str, dict[str, int]]:
+    """Check loaded runs against the registry inside the caller's transaction, each source's runs in the order
+    given; the count per status of each run checked (runs that did not load prices are left out).
+
+    One query checks one run of every source at once (``_waves``): its planning, not the rows, is most of a
+    check's cost, so a crawl's sources are checked together rather than one by one."""
+    counts: dict[str, dict[str, int]] = {}
+    for wave in _waves(con, run_ids):
+        counts.update(_check_wave(con, wave))
+    return counts
+
+
+def _waves(con, run_ids: list[str]) -> list[list[tuple[str, str, object]]]:
+    """The ``(run_id, source, observed_at)`` of the runs that loaded prices, grouped so that no group has two
+    runs of one source: the n-th group holds each source's n-th run."""
+    rows = con.execute(
+        "SELECT run_id, source, observed_at FROM runs "
+        "WHERE list_contains($ids, run_id) AND status IN ('ok', 'partial')",
+        {"ids": list(run_ids)},
+    ).fetchall()
+    found = {row[0]: row for row in rows}
+    waves: list[list[tuple[str, str, object]]] = []
+    per_source: dict[str, int] = {}
+    for run_id in dict.fromkeys(run_ids):
+        if run_id in found:
+            n = per_source[found[run_id][1]] = per_source.get(found[run_id][1], -1) + 1
+            if n == len(waves):
+                waves.append([])
+            waves[n].append(found[run_id])
+    return waves
+
+
+def _check_wave(con, wave: list[tuple[str, str, object]]) -> dict[str, dict[str, int]]:
+    """Check runs of distinct sources: those no newer check of their source has passed, and whose inputs differ
+    from their source's previous check, are computed; each is recorded; the counts in effect at each run's time."""
+    sources = [source for _, source, _ in wave]
+    newest = dict(con.execute(
+        "SELECT source, max(observed_at) FROM crosscheck_runs WHERE list_contains($sources, source) GROUP BY source",
+        {"sources": sources},
+    ).fetchall())  # fmt: skip
+    # A run older than its source's newest check is not re-checked: history is not rewritten.
+    current = [(run_id, source) for run_id, source, at in wave if newest.get(source) is None or newest[source] <= at]
+    if current:
+        ids = [run_id for run_id, _ in current]
+        fingerprints = dict(con.execute(_FINGERPRINT, {"run_ids": ids}).fetchall())
+        inputs = {run_id: f"{_rules()}/{fingerprints[run_id]}" for run_id in ids}
+        last = dict(con.execute(_LAST_INPUTS, {"sources": sources}).fetchall())
+        stale = [run_id for run_id, source in current if last.get(source) != inputs[run_id]]
+        if stale:
+            _check(con, stale)
+        con.execute(_CHECKED, {"run_ids": ids, "inputs": [inputs[run_id] for run_id in ids]})
+    counts: dict[str, dict[str, int]] = {run_id: {} for run_id, _, _ in wave}
+    for run_id, status, n in con.execute(_COUNTS_AT, {"run_ids": list(counts)}).fetchall():
+        counts[run_id][status] = n
+    return counts
+
+
+def _check(con, run_ids: list[str]) -> None:
+    """Compute the runs' results; close their sources' open results they no longer find, open the new ones."""
+    params = {"run_ids": run_ids}
+    redo = con.execute("SELECT run_id FROM crosscheck_runs WHERE list_contains($run_ids, run_id)", params).fetchall()
+    if redo:  # checked before: start again from the state before them
         for sql in _UNDO:
-            con.execute(sql, {"run_id": params["run_id"]})
+            con.execute(sql, {"run_ids": [run_id for (run_id,) in redo]})
     # Fetched as Arrow and registered for the two statements that read it: a temporary table (created, then
     # dropped, in the load's transaction) cost ~10 ms more per check.
-    results = con.execute(_RESULTS, {"run_id": params["run_id"], "tolerance": TOLERANCE}).to_arrow_table()
-    interval = {k: params[k] for k in ("run_id", "source", "at")}
+    results = con.execute(_RESULTS, {**params, "tolerance": TOLERANCE}).to_arrow_table()
     con.register("_crosscheck_new", results)
     try:
-        con.execute(_CLOSE, interval)
-        con.execute(_OPEN, interval)
+        con.execute(_CLOSE, params)
+        con.execute(_OPEN, params)
     finally:
         con.unregister("_crosscheck_new")
-
-
-def _last_inputs(con, source: str) -> str | None:
-    """The input fingerprint of the source's newest check (unchanged inputs: its open results stand)."""
-    row = con.execute(
-        "SELECT inputs FROM crosscheck_runs WHERE source = ? ORDER BY observed_at DESC, run_id DESC LIMIT 1",
-        [source],
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _rules() -> str:
     """A digest of how results are computed, so a changed rule or tolerance re-checks unchanged prices."""
     return hashlib.md5(f"{_RESULTS}|{TOLERANCE}".encode()).hexdigest()[:12]
-
-
-def _counts_at(con, source: str, at) -> dict[str, int]:
-    """The count per status of a source's results in effect at ``at``."""
-    rows = con.execute(
-        "SELECT status, count(*) FROM crosscheck_intervals WHERE source = ? AND valid_from <= ? "
-        "AND (valid_to IS NULL OR valid_to > ?) GROUP BY status",
-        [source, at, at],
-    ).fetchall()
-    return dict(rows)

@@ -30,7 +30,7 @@ from .contract import (
     TIME,
     ColumnType,
 )
-from .crosscheck import REFERENCE_SOURCE, write_crosschecks
+from .crosscheck import REFERENCE_SOURCE, write_crosschecks_many
 from .digests import DigestUpdate, write_digests
 from .guards import PageRun, page_of, resolve_held, supersede_holds
 from .ledger import Batch, Ledger
@@ -54,22 +54,25 @@ class LoadResult:
     crosschecks: dict[str, int] = field(default_factory=dict)  # count per status (page sources only)
 
 
-def load_run(con, staged: StagedRun) -> LoadResult:
-    """Load one staged run in one transaction. Idempotent; refuses a run older than what is loaded."""
-    return load_runs(con, [staged])[0]
+def load_run(con, staged: StagedRun, check: bool = True) -> LoadResult:
+    """Load one staged run in one transaction. Idempotent; refuses a run older than what is loaded. With
+    ``check`` false a page run is left for a later ``record_pending_crosschecks`` (a crawl checks its sources
+    together)."""
+    return load_runs(con, [staged], check=check)[0]
 
 
-def load_runs(con, runs: Iterable[StagedRun], slice_keys: int = SLICE_KEYS) -> list[LoadResult]:
+def load_runs(con, runs: Iterable[StagedRun], slice_keys: int = SLICE_KEYS, check: bool = True) -> list[LoadResult]:
     """Load staged runs in order, in one transaction: all of them, or (on a refusal or error) none.
 
     ``runs`` may be a generator: a backfill hands copies over one at a time and only the pending writes
     are held in memory; a run given in slices is written slice by slice (``slice_keys`` keys at a time).
+    Page runs are cross-checked in the same transaction unless ``check`` is false.
     """
     loaded = _Loaded(con)
     ledgers: dict[str, Ledger] = {}
     batch = Batch()
     results: list[LoadResult] = []
-    write = _Writer(con)
+    write = _Writer(con, check)
     with transaction(con):
         for staged in runs:
             run = staged.run
@@ -317,8 +320,8 @@ class _Writer:
     depends on every run of the load (a run that is not ``ok`` drops them for the runs after it too).
     """
 
-    def __init__(self, con):
-        self.con = con
+    def __init__(self, con, check: bool = True):
+        self.con, self.check = con, check
         self.checks: dict[str, dict[str, int]] = {}
         self._kept: dict[str, list[pa.Table]] = {"price_intervals": [], "changes": []}
 
@@ -328,7 +331,7 @@ class _Writer:
             self._keep("changes", batch.changes)
         else:
             self._insert()
-        self.checks.update(write_batch(self.con, batch, digests=final))
+        self.checks.update(write_batch(self.con, batch, digests=final, check=self.check))
         _written(batch, digests=final)
         if max(sum(t.num_rows for t in kept) for kept in self._kept.values()) >= ROW_GROUP_ROWS:
             self._insert()
@@ -366,10 +369,11 @@ def _written(batch: Batch, digests: bool = True) -> None:
     batch.hold_prices.clear()
 
 
-def write_batch(con, batch: Batch, digests: bool = True) -> dict[str, dict[str, int]]:
+def write_batch(con, batch: Batch, digests: bool = True, check: bool = True) -> dict[str, dict[str, int]]:
     """Write a batch inside the caller's transaction: its runs, intervals, retirements (and stated ends), the
     changes re-planned prices redo, changelog, quarantine and held runs (and, unless ``digests`` is false, its
-    entry digests), then the cross-checks of its page runs; a held run's earlier holds are superseded."""
+    entry digests), then (unless ``check`` is false) the cross-checks of its page runs, all in one query; a held
+    run's earlier holds are superseded."""
     checks: dict[str, dict[str, int]] = {}
     tables = {
         "_runs_in": _arrow([vars(r) for r in batch.runs], TABLE_COLUMNS["runs"]),
@@ -427,10 +431,15 @@ def write_batch(con, batch: Batch, digests: bool = True) -> dict[str, dict[str, 
             con.execute("INSERT INTO run_hold_prices BY NAME SELECT * FROM _hold_prices_in")
         if batch.runs:
             supersede_holds(con)
-        held = {h["run_id"] for h in batch.holds if h["held"] == "run"}
-        for run in batch.runs:
-            if run.source != REFERENCE_SOURCE and run.status != "failed" and run.run_id not in held:
-                checks[run.run_id] = write_crosschecks(con, run.run_id)
+        if check:
+            held = {h["run_id"] for h in batch.holds if h["held"] == "run"}
+            page_runs = [
+                run.run_id
+                for run in batch.runs
+                if run.source != REFERENCE_SOURCE and run.status != "failed" and run.run_id not in held
+            ]
+            if page_runs:
+                checks = write_crosschecks_many(con, page_runs)
     finally:
         for name in tables:
             con.unregister(name)

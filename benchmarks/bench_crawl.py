@@ -10,9 +10,12 @@ user runs it (its own process: start-up, crawler processes, load, cross-checks),
 time, against the same command for its slowest single source: every source alone first (to find the slowest),
 then the full command and the slowest single source's in turns; medians of wall and CPU (the command's process
 and its crawler processes). The slowest source is the one with the most CPU alone (its wall time on a shared
-machine varies by seconds from run to run). Usage::
+machine varies by seconds from run to run). With ``--day-after`` each timed command runs on a copy of a warehouse
+that already holds the day before (the same command ``--on DATE-1``, not timed): the daily crawl's case, where
+most prices are unchanged. Usage::
 
     python benchmarks/bench_crawl.py [--pages ../shared/vendor-pages] [--on YYYY-MM-DD] [--repeat 3] [--record]
+    python benchmarks/bench_crawl.py --whole-only [--day-after] --on YYYY-MM-DD
 
 ``--record`` appends the result to benchmarks/RESULTS.md under "## Crawl".
 """
@@ -23,12 +26,13 @@ import argparse
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from aiprices.crawler.sources import SOURCES
@@ -57,17 +61,32 @@ def median_time(repeat: int, *args) -> tuple[float, dict]:
     return statistics.median(t for t, _ in runs), runs[-1][1]
 
 
-def command_seconds(pages: Path, on: date, sources: list[str], work: Path) -> tuple[float, float]:
+def command_seconds(
+    pages: Path, on: date, sources: list[str], work: Path, day_after: bool = False
+) -> tuple[float, float]:
     """Wall and CPU seconds of one ``aiprices crawl --from-archive`` of ``sources`` (all: none named) into a fresh
-    warehouse."""
+    warehouse, or (``day_after``) into a copy of one that holds the same sources as of the day before."""
     folder = Path(tempfile.mkdtemp(dir=work))
+    if day_after:
+        shutil.copyfile(_day_before(pages, on, sources, work), folder / "w.duckdb")
     argv = [*entry_point(), "crawl", "--from-archive", str(pages), "--on", str(on), "--db", str(folder / "w.duckdb")]
-    return run_once([*argv, "-q", *sources])
+    # The day after, a page that lost most of its prices is held for review: a partial run, exit 1.
+    return run_once([*argv, "-q", *sources], (0, 1) if day_after else (0,))
 
 
-def whole_commands(pages: Path, on: date, sources: list[str], work: Path, repeat: int) -> dict:
+def _day_before(pages: Path, on: date, sources: list[str], work: Path) -> Path:
+    """A warehouse holding ``sources`` as of the day before ``on`` (built once per source list)."""
+    db = work / f"day-before-{'-'.join(sources) or 'all'}" / "w.duckdb"
+    if not db.exists():
+        db.parent.mkdir()
+        argv = [*entry_point(), "crawl", "--from-archive", str(pages), "--on", str(on - timedelta(days=1))]
+        subprocess.run([*argv, "--db", str(db), "-q", *sources], check=False, capture_output=True)
+    return db
+
+
+def whole_commands(pages: Path, on: date, sources: list[str], work: Path, repeat: int, day_after: bool = False) -> dict:
     """The whole command for all sources against the whole command for its slowest single source."""
-    runs = {s: [command_seconds(pages, on, [s], work) for _ in range(repeat)] for s in sources}
+    runs = {s: [command_seconds(pages, on, [s], work, day_after) for _ in range(repeat)] for s in sources}
     singles = {s: statistics.median(wall for wall, _ in r) for s, r in runs.items()}
     # The slowest by CPU: on a shared machine one source's wall time varies by seconds between runs, its CPU not.
     slowest = max(runs, key=lambda s: statistics.median(cpu for _, cpu in runs[s]))
@@ -75,19 +94,20 @@ def whole_commands(pages: Path, on: date, sources: list[str], work: Path, repeat
     for i in range(repeat):
         for which in ("full", "single") if i % 2 == 0 else ("single", "full"):
             if which == "full":
-                full.append(command_seconds(pages, on, [], work))
+                full.append(command_seconds(pages, on, [], work, day_after))
             else:
-                single.append(command_seconds(pages, on, [slowest], work))
+                single.append(command_seconds(pages, on, [slowest], work, day_after))
     wall, cpu = (statistics.median(x[k] for x in full) for k in (0, 1))
     base_wall, base_cpu = (statistics.median(x[k] for x in single) for k in (0, 1))
     return {"slowest": slowest, "wall": wall, "cpu": cpu, "base_wall": base_wall, "base_cpu": base_cpu,
             "singles": singles}  # fmt: skip
 
 
-def whole_lines(whole: dict, on: date) -> list[str]:
+def whole_lines(whole: dict, on: date, day_after: bool = False) -> list[str]:
+    into = " into a warehouse holding the day before" if day_after else ""
     return [
-        f"whole command `aiprices crawl --from-archive PAGES --on {on}`: all sources {whole['wall']:.2f} s wall / "
-        f"{whole['cpu']:.2f} s CPU, slowest single source ({whole['slowest']}) {whole['base_wall']:.2f} / "
+        f"whole command `aiprices crawl --from-archive PAGES --on {on}`{into}: all sources {whole['wall']:.2f} s "
+        f"wall / {whole['cpu']:.2f} s CPU, slowest single source ({whole['slowest']}) {whole['base_wall']:.2f} / "
         f"{whole['base_cpu']:.2f}; ratio {whole['wall'] / whole['base_wall']:.2f} wall, "
         f"{whole['cpu'] / whole['base_cpu']:.2f} CPU (target <= 1.4)",
         "whole command per source alone (wall s): "
@@ -102,6 +122,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     parser.add_argument("--record", action="store_true")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-command comparison (no record)")
+    parser.add_argument("--day-after", action="store_true", help="with --whole-only: into a warehouse holding DATE-1")
     args = parser.parse_args()
     if not args.pages.is_dir():
         print(f"no captures at {args.pages}", file=sys.stderr)
@@ -110,7 +131,8 @@ def main() -> int:
     if args.whole_only:
         on = args.on or max(c.day for c in pick_captures(args.pages, args.on, sources).values())
         with tempfile.TemporaryDirectory() as tmp:
-            print("\n".join(whole_lines(whole_commands(args.pages.resolve(), on, sources, Path(tmp), args.repeat), on)))
+            whole = whole_commands(args.pages.resolve(), on, sources, Path(tmp), args.repeat, args.day_after)
+            print("\n".join(whole_lines(whole, on, args.day_after)))
         return 0
     default_processes = crawl_processes(len(sources))
     with tempfile.TemporaryDirectory() as tmp:

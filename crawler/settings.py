@@ -69,6 +69,9 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
 }
 LOG_FORMATTER = "aiprices.crawler.logformat.QuietLogFormatter"
+# Scrapy's lint of callbacks (a generator that returns a value) reads and parses each spider's callback source
+# again for every spider of every crawl (~5 ms each); the test suite runs the same check on our spiders once.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # Items: validate -> normalise units -> canonical model ids -> stage. Inference needs the whole page, so the
 # stage pipeline runs it at close (pipeline/infer.py). Pipelines see items only through ItemAdapter.

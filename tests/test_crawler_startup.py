@@ -87,3 +87,19 @@ def test_preload_imports_what_the_crawlers_load_and_leaves_failures_to_them():
         "print([m for m in names if m not in sys.modules])\n"
     )
     assert _fresh_process(code) == "[]"
+
+
+def test_scrapys_generator_lint_runs_here_not_in_every_crawl():
+    """Scrapy's check that no generator callback returns a value (its value would be lost) is off in crawls; it
+    holds for every callback of every spider, checked here with Scrapy's own function."""
+    from aiprices.crawler.sources import SOURCES
+    from scrapy.spiderloader import get_spider_loader
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    settings = _settings()
+    assert settings.getbool("WARN_ON_GENERATOR_RETURN_VALUE") is False
+    loader = get_spider_loader(settings)
+    spiders = [loader.load(name) for name in sorted(SOURCES)]
+    callbacks = {getattr(cls, name) for cls in spiders for name in ("parse", "start", "on_error")}
+    assert len(spiders) == len(SOURCES) and callbacks
+    assert [cb.__qualname__ for cb in callbacks if is_generator_with_return_value(cb)] == []

@@ -5,7 +5,6 @@ check leaves the run to the next load's check."""
 from __future__ import annotations
 
 import copy
-import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
 from importlib import import_module
@@ -20,19 +19,15 @@ from aiprices.warehouse.connection import connect
 from aiprices.warehouse.crosscheck import pending_crosschecks, record_pending_crosschecks
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun, write_staged_run
-from click.testing import CliRunner
-
-from aiprices.cli import cli
+from helpers.built_once import copy_warehouse
 
 # Captures whose prices meet the registry in every way a check has: Bedrock's regions and profiles, Azure's meter
-# names, Vertex's long-context tiers, OpenAI's cards; the registry copy of 2026-11-12.
+# names, Vertex's long-context tiers.
 CAPTURES = {
     "bedrock": "2026-10-04.price-list-subset.json",
     "azure": "2026-10-04.retail-page.json",
     "vertex": "2026-10-04.excerpt.html",
-    "openai": "2026-08-21.html",
 }
-REGISTRY_COPY = "2026-11-12.json.gz"
 DAYS = (datetime(2026, 11, 13, tzinfo=UTC), datetime(2026, 11, 14, tzinfo=UTC))
 
 
@@ -69,21 +64,20 @@ def _stored(db: Path) -> tuple[list[tuple], list[tuple]]:
 
 
 def test_checking_a_crawls_runs_together_gives_what_checking_each_as_it_loads_gives(
-    migrated_db, vendor_pages, registry_dir, tmp_path
+    registry_warehouse, vendor_pages, tmp_path
 ):  # fmt: skip
-    needed = [vendor_pages / s / n for s, n in CAPTURES.items()] + [registry_dir / REGISTRY_COPY]
-    for path in needed:
+    for path in [vendor_pages / s / n for s, n in CAPTURES.items()]:
         if not path.is_file():
             pytest.skip(f"shared file {path} is absent")
-    args = ["registry", "refresh", "--file", str(registry_dir / REGISTRY_COPY), "--db", str(migrated_db)]
-    assert CliRunner().invoke(cli, args).exit_code == 0
-    together = shutil.copyfile(migrated_db, tmp_path / "together.duckdb")
+    # Every shared registry copy loaded (the session's backfill): the newest, of 2026-11-12, is what is checked.
+    one_by_one_db = copy_warehouse(registry_warehouse.path, tmp_path / "one-by-one.duckdb")
+    together = copy_warehouse(registry_warehouse.path, tmp_path / "together.duckdb")
     runs = _runs(vendor_pages)
 
-    con = connect(migrated_db)  # each run checked in its own load, as a single load does
+    con = connect(one_by_one_db)  # each run checked in its own load, as a single load does
     one_by_one = {run.run.run_id: load_run(con, run).crosschecks for run in copy.deepcopy(runs)}
     con.close()
-    con = connect(together)  # every run loaded unchecked, then all checked at once (two rounds of four sources)
+    con = connect(together)  # every run loaded unchecked, then all checked at once (two rounds of three sources)
     for run in runs:
         assert load_run(con, run, check=False).crosschecks == {}
     assert pending_crosschecks(con) == sorted(r.run.run_id for r in runs)  # day by day
@@ -92,7 +86,7 @@ def test_checking_a_crawls_runs_together_gives_what_checking_each_as_it_loads_gi
     con.close()
 
     assert at_once == one_by_one
-    assert _stored(together) == _stored(migrated_db)
+    assert _stored(together) == _stored(one_by_one_db)
     statuses = {status for counts in at_once.values() for status in counts}
     assert {"match", "mismatch", "missing_in_registry", "missing_on_page"} <= statuses
     con = connect(together, read_only=True)

@@ -12,9 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from aiprices.pipeline.infer import infer_rows
+from aiprices.pipeline.item_row import item_row
 from aiprices.warehouse.contract import IDENTITY_COLUMNS, SCHEDULE_COLUMNS
 from aiprices.warehouse.staging import RunRecord, write_staged_run
-from itemadapter import ItemAdapter
 
 # Outcome fields that are crawl diagnostics rather than run metadata: kept in the staged run's details.
 DETAILS = ("unmapped_columns", "unpriced", "yielded", "inferred", "unknown_models", "page_sha256", "kinds")
@@ -70,7 +70,7 @@ class StagePipeline:
             self.crawler.stats.inc_value(key, n)
 
     def process_item(self, item):
-        row = dict(ItemAdapter(item))  # shallow copy; asdict() is needlessly recursive
+        row = item_row(item)  # shallow copy; asdict() is needlessly recursive
         ident = tuple(row.get(c) for c in (*IDENTITY_COLUMNS, *SCHEDULE_COLUMNS))  # a dated price is one per date
         seen = self.rows.get(ident)
         if seen is None:

@@ -6,8 +6,8 @@ cell never silently removes or reprices anything.
 
 from __future__ import annotations
 
+from aiprices.pipeline.item_row import item_row
 from aiprices.pipeline.rows import InvalidPrice, check
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 # Rejections named in the run's error (``crawl_runs.error``, the reason it is partial); the rest are counted.
@@ -27,14 +27,14 @@ class ValidatePipeline:
         return cls(crawler)
 
     def process_item(self, item):
-        adapter = ItemAdapter(item)
+        row = item_row(item)
         try:
-            check(dict(adapter))  # shallow: asdict() recurses into every value (slow)
+            check(row)
         except InvalidPrice as exc:
             if self.crawler is not None and self.crawler.stats is not None:
                 self.crawler.stats.inc_value(f"aiprices/dropped/{exc.reason}")
-            name = adapter.get("source_model_key")
-            message = f"{adapter.get('source')} {name} {adapter.get('price_key')}: {exc}"
+            name = row.get("source_model_key")
+            message = f"{row.get('source')} {name} {row.get('price_key')}: {exc}"
             self._name(message)
             raise DropItem(message) from None
         return item

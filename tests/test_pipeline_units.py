@@ -192,3 +192,24 @@ def test_unknown_alias_kept_as_slug_and_reported(crawler):
     assert out["model"] == "kimi-k2.5"
     assert crawler.stats.get_value("aiprices/aliases/unknown") == 1
     assert crawler.stats.get_value("aiprices/aliases/unknown_names") == ["Kimi K2.5"]
+
+
+def test_an_items_row_is_what_itemadapter_reads_whatever_the_item_type():
+    """``item_row`` reads our dataclass items directly and any other item through ItemAdapter: the same dict."""
+    import scrapy
+    from aiprices.crawler.items import PriceItem
+    from aiprices.pipeline.item_row import item_row
+    from itemadapter import ItemAdapter
+
+    class Other(scrapy.Item):
+        price = scrapy.Field()
+        unit = scrapy.Field()
+
+    ours = PriceItem(source="groq", vendor="groq", source_model_key="m", price_key="input", unit="per_1m_tokens",
+                     price=Decimal("0.59"), model="m")  # fmt: skip
+    for item in (ours, {"price": Decimal("1"), "unit": "per_image"}, Other(price=Decimal("2"), unit="per_image")):
+        row = item_row(item)
+        assert row == dict(ItemAdapter(item)) and row is not getattr(item, "__dict__", None)
+    row = item_row(ours)
+    row["price"] = Decimal("9")
+    assert ours.price == Decimal("0.59")  # a copy: the pipelines' changes to a row never reach the item

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiprices.schedules.spawn import PlannedSource, run_spiders
+from helpers.http_server import STOP_POLL
 
 BODY = json.dumps({"data": [{"id": "acme/model-1", "pricing": {"prompt": "0.000001", "completion": "0.000002"}}]})
 
@@ -37,7 +38,7 @@ def test_503_is_retried_then_loaded(tmp_path):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(STOP_POLL,), daemon=True)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/models"

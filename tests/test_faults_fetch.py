@@ -15,6 +15,7 @@ import pytest
 from aiprices.schedules.registry_fetch import MAX_BYTES, FetchError, fetch_registry
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner
+from helpers.http_server import STOP_POLL
 
 from aiprices.commands.registry import registry
 
@@ -81,7 +82,7 @@ def server():
     Handler.bomb = gzip_bomb(MAX_BYTES + (8 << 20))  # inflates to 8 MiB more than the default cap
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(STOP_POLL,), daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
     httpd.shutdown()

@@ -19,6 +19,7 @@ from aiprices.warehouse.connection import connect
 from aiprices.warehouse.doctor import run_checks
 from aiprices.warehouse.guards import accept, list_held
 from helpers.built_once import build_once, copy_warehouse
+from helpers.http_server import STOP_POLL
 
 SETTINGS = {
     "RETRY_TIMES": 2,
@@ -81,7 +82,7 @@ class FaultServer:
         self.content_type = "application/json"
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(STOP_POLL,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/models"
 
     def close(self):

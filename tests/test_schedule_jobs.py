@@ -15,6 +15,7 @@ from aiprices.schedules.lock import CrawlLock
 from aiprices.warehouse.connection import connect
 from click.testing import CliRunner, Result
 from helpers.built_once import build_once, copy_warehouse
+from helpers.http_server import STOP_POLL
 
 from aiprices.cli import cli
 
@@ -64,7 +65,7 @@ class Hook:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(STOP_POLL,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
 
     def close(self):

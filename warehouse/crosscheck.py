@@ -43,7 +43,9 @@ for each result that is new or whose values changed, and closes the open interva
 finds, so storage grows with changes, not with days. ``crosscheck_runs`` records each check, with a fingerprint
 of what it read (page and registry prices, and the rules): a check whose fingerprint equals its source's
 previous one only records itself, as its results are those still open. The views derive from it when a result
-was last confirmed. Re-running the newest check of a source first undoes its own
+was last confirmed. One query checks one run of each of several sources at once (a crawl's sources after their
+loads: ``write_crosschecks_many``), since planning it costs more than its rows; a source's runs are checked in turn.
+Re-running the newest check of a source first undoes its own
 openings and closings (idempotent); a run older than its source's newest check is not re-checked: history is
 not rewritten, and its counts are those in effect at its time.
 """
@@ -315,7 +317,7 @@ ORDER BY r.observed_at, r.run_id
 
 
 def record_crosschecks(con, run_id: str) -> dict[str, int]:
-    """Check one loaded run again in its own transaction (the loader checks each run as it loads it)."""
+    """Check one loaded run again in its own transaction (loads check their runs themselves)."""
     with transaction(con):
         return write_crosschecks(con, run_id)
 

@@ -280,7 +280,32 @@ def load_pending(db: Path, batch: str | None = None, lock_wait: float = DEFAULT_
             if not batches:
                 raise BadRequest(f"no pending staged run {batch!r} (see `aiprices runs`)")
         _load_or_keep(db, None, lock_wait, batches, report, others=False)
+        if not batches:  # (a load checks them itself)
+            _check_left_unchecked(db, lock_wait, report)
     return report
+
+
+def _check_left_unchecked(db: Path, lock_wait: float, report: CrawlReport) -> None:
+    """Cross-check the loaded runs a load stopped before checking (the next crawl's load checks them too); a note
+    names them."""
+    from aiprices.warehouse.connection import connect
+    from aiprices.warehouse.crosscheck import record_pending_crosschecks
+    from aiprices.warehouse.errors import WarehouseLocked
+
+    if not Path(db).exists():
+        return
+    try:
+        con = connect(db, wait_seconds=lock_wait)
+    except WarehouseLocked as exc:
+        report.notes.append(f"{exc}; runs left unchecked by an interrupted load are checked by the next load")
+        return
+    try:
+        checked = record_pending_crosschecks(con)
+    finally:
+        con.close()
+    if checked:
+        report.notes.append(f"cross-checked {len(checked)} run(s) an interrupted load left unchecked: "
+                            + ", ".join(sorted(checked)))  # fmt: skip
 
 
 def reparse(

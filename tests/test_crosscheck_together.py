@@ -19,7 +19,10 @@ from aiprices.warehouse.connection import connect
 from aiprices.warehouse.crosscheck import pending_crosschecks, record_pending_crosschecks
 from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun, write_staged_run
+from click.testing import CliRunner
 from helpers.built_once import copy_warehouse
+
+from aiprices.cli import cli
 
 # Captures whose prices meet the registry in every way a check has: Bedrock's regions and profiles, Azure's meter
 # names, Vertex's long-context tiers.
@@ -153,3 +156,20 @@ def test_two_sources_of_one_vendor_checked_together_are_each_checked_alone(migra
         ("groq", "input", "match"), ("groq", "output", "missing_on_page"),
         ("together", "input", "missing_on_page"), ("together", "output", "match"),
     ]  # fmt: skip
+
+
+def test_aiprices_load_checks_what_an_interrupted_load_left_unchecked(migrated_db):
+    con = connect(migrated_db)
+    load_run(con, StagedRun(RunRecord("reg-1", "litellm", "registry", AT, AT, AT), [_price("litellm", "groq", "1.5")]))
+    stopped = RunRecord("b1-groq", "groq", "replay", AT, AT, AT)
+    load_run(con, StagedRun(stopped, [_price("groq", "groq", "1.5")]), check=False)
+    con.close()
+    args = ["load", "--db", str(migrated_db)]
+    first, again = CliRunner().invoke(cli, args), CliRunner().invoke(cli, args)
+    assert first.exit_code == 0, first.output
+    assert "note: cross-checked 1 run(s) an interrupted load left unchecked: b1-groq" in first.output
+    assert again.exit_code == 0 and "cross-checked" not in again.output
+    con = connect(migrated_db, read_only=True)
+    checked = con.execute("SELECT run_id, status FROM crosscheck_intervals").fetchall()
+    con.close()
+    assert checked == [("b1-groq", "match")]

@@ -166,7 +166,8 @@ def reparse(run_id, archive_root, lock_wait, db, as_json) -> None:
 def load(run_id, lock_wait, db, as_json) -> None:
     """Load staged runs a crawl kept on disk because the warehouse was busy (all of them, or RUN's batch).
 
-    RUN is a run id or batch id printed by that crawl. The next crawl also loads pending runs first.
+    RUN is a run id or batch id printed by that crawl. The next crawl also loads pending runs first. With nothing
+    staged, it cross-checks the runs an interrupted load left unchecked.
     """
     from aiprices.schedules.runs import load_pending
 

@@ -80,7 +80,7 @@ def _day_before(pages: Path, on: date, sources: list[str], work: Path) -> Path:
     if not db.exists():
         db.parent.mkdir()
         argv = [*entry_point(), "crawl", "--from-archive", str(pages), "--on", str(on - timedelta(days=1))]
-        subprocess.run([*argv, "--db", str(db), "-q", *sources], check=False, capture_output=True)
+        run_once([*argv, "--db", str(db), "-q", *sources], (0, 1))  # (exit 1: a held source, a result too)
     return db
 
 

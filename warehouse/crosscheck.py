@@ -291,9 +291,10 @@ SELECT w.run_id, w.source, w.observed_at, now(), i.inputs
 FROM {_CHECKED_RUNS} AS w JOIN (SELECT unnest($run_ids) AS run_id, unnest($inputs) AS inputs) AS i USING (run_id)
 """
 
-# The input fingerprint of each source's newest check (unchanged inputs: its open results stand).
-_LAST_INPUTS = """
-SELECT source, inputs FROM crosscheck_runs WHERE list_contains($sources, source)
+# Each source's newest check: when it observed (no older run is checked again) and the fingerprint of its inputs
+# (unchanged inputs: its open results stand).
+_NEWEST_CHECKS = """
+SELECT source, observed_at, inputs FROM crosscheck_runs WHERE list_contains($sources, source)
 QUALIFY row_number() OVER (PARTITION BY source ORDER BY observed_at DESC, run_id DESC) = 1
 """
 
@@ -327,12 +328,12 @@ def record_pending_crosschecks(con) -> dict[str, dict[str, int]]:
     loads check their runs together once loaded; a run whose load stopped before that is checked by the next
     one. The count per status of each run checked."""
     with transaction(con):
-        pending = [run_id for (run_id,) in con.execute(_PENDING).fetchall()]
+        pending = pending_crosschecks(con)
         return write_crosschecks_many(con, pending) if pending else {}
 
 
 def pending_crosschecks(con) -> list[str]:
-    """The loaded page runs waiting for their check (for ``doctor``)."""
+    """The loaded page runs waiting for their check, oldest first."""
     return [run_id for (run_id,) in con.execute(_PENDING).fetchall()]
 
 
@@ -378,18 +379,16 @@ def _check_wave(con, wave: list[tuple[str, str, object]]) -> dict[str, dict[str,
     """Check runs of distinct sources: those no newer check of their source has passed, and whose inputs differ
     from their source's previous check, are computed; each is recorded; the counts in effect at each run's time."""
     sources = [source for _, source, _ in wave]
-    newest = dict(con.execute(
-        "SELECT source, max(observed_at) FROM crosscheck_runs WHERE list_contains($sources, source) GROUP BY source",
-        {"sources": sources},
-    ).fetchall())  # fmt: skip
+    newest = {
+        source: (at, inputs) for source, at, inputs in con.execute(_NEWEST_CHECKS, {"sources": sources}).fetchall()
+    }
     # A run older than its source's newest check is not re-checked: history is not rewritten.
-    current = [(run_id, source) for run_id, source, at in wave if newest.get(source) is None or newest[source] <= at]
+    current = [(run_id, source) for run_id, source, at in wave if source not in newest or newest[source][0] <= at]
     if current:
         ids = [run_id for run_id, _ in current]
         fingerprints = dict(con.execute(_FINGERPRINT, {"run_ids": ids}).fetchall())
         inputs = {run_id: f"{_rules()}/{fingerprints[run_id]}" for run_id in ids}
-        last = dict(con.execute(_LAST_INPUTS, {"sources": sources}).fetchall())
-        stale = [run_id for run_id, source in current if last.get(source) != inputs[run_id]]
+        stale = [run_id for run_id, source in current if newest.get(source, (None, None))[1] != inputs[run_id]]
         if stale:
             _check(con, stale)
         con.execute(_CHECKED, {"run_ids": ids, "inputs": [inputs[run_id] for run_id in ids]})

@@ -1,6 +1,7 @@
 """A replay's loads while its crawlers still run: each source's staged run is loaded as soon as its crawler has
 written it, so that loading the sources that finish early overlaps the parsing of those that finish late instead
-of waiting for it (each source is still loaded in its own transaction, by the one load path).
+of waiting for it (the sources found staged at one look are loaded together in one transaction, by the one load
+path).
 
 Only replays do this: their crawlers read loopback files and finish in seconds, so the warehouse is held about as
 long as their load alone would hold it. A live crawl takes minutes (politeness delays) and opens the warehouse
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .loading import SourceResult, StagedBatch, load_source
+from .loading import SourceResult, StagedBatch, load_sources
 from .spawn import PlannedSource
 
 LOAD_THREADS = 1  # DuckDB worker threads of the loads that run beside the crawlers
@@ -33,12 +34,13 @@ class LoadAsStaged:
         """The connection the loads used (None: none was opened): the final load goes on with it."""
         return self.given or self.own
 
-    def listener(self, batch: StagedBatch) -> Callable[[str], None] | None:
-        """What ``run_spiders`` calls with each source of ``batch`` once its staged run is on disk."""
+    def listener(self, batch: StagedBatch) -> Callable[[list[str]], None] | None:
+        """What ``run_spiders`` calls with sources of ``batch`` once their staged runs are on disk (those found
+        done at one look together: they load in one transaction)."""
         if not self.enabled:
             return None
         planned = {p.source: p for p in batch.planned}
-        return lambda source: self._load(batch, planned[source])
+        return lambda sources: self._load(batch, [planned[source] for source in sources])
 
     def open(self) -> None:
         """Open the warehouse for the loads now (``run_spiders``' ``on_started``: while the crawlers start), and
@@ -47,12 +49,13 @@ class LoadAsStaged:
             import aiprices.warehouse.load  # noqa: F401
             import pyarrow.dataset  # noqa: F401
 
-    def _load(self, batch: StagedBatch, p: PlannedSource) -> None:
+    def _load(self, batch: StagedBatch, planned: list[PlannedSource]) -> None:
         con = self._connection()
         if con is None:
             return
         try:
-            self.results[(batch.batch_id, p.source)] = load_source(con, batch, p)
+            for p, result in zip(planned, load_sources(con, batch, planned), strict=True):
+                self.results[(batch.batch_id, p.source)] = result
         except Exception:  # noqa: BLE001 - the final load meets the same error and reports it
             self.enabled = False
 

@@ -1,6 +1,6 @@
-"""Staged crawl output into the warehouse: ``load_run`` per source run, one transaction each, then one
-cross-check of the batch's sources together (a load that stops in between leaves its runs to the next load's
-check: ``record_pending_crosschecks``).
+"""Staged crawl output into the warehouse: the source runs staged at the same time loaded together in one
+transaction (``load_runs``), then one cross-check of the batch's sources together (a load that stops in between
+leaves its runs to the next load's check: ``record_pending_crosschecks``).
 
 A crawl stages every source's run (``warehouse/staging.py``: rows and metadata in
 ``<db dir>/staging/<batch>/<source>/``) and marks
@@ -17,12 +17,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiprices.warehouse.errors import BadInput
-from aiprices.warehouse.staging import StagedRun, read_staged_run
+from aiprices.warehouse.staging import RunRecord, StagedRun, read_staged_run
 
 from .errors import CrawlError
 from .spawn import PlannedSource, failed_run
+
+if TYPE_CHECKING:
+    from aiprices.warehouse.load import LoadResult
 
 PENDING = "pending.json"
 
@@ -108,18 +112,42 @@ def load_batches(
 
 
 def load_batch(con, batch: StagedBatch, loaded: Mapping[str, SourceResult] | None = None) -> list[SourceResult]:
-    """Load each source run of a batch in its own transaction (but those ``loaded`` already: source -> result),
-    then cross-check them together (with any run an interrupted load left unchecked); the batch is then no
-    longer pending."""
+    """Load the source runs of a batch (but those ``loaded`` already: source -> result) together, then cross-check
+    them together (with any run an interrupted load left unchecked); the batch is then no longer pending."""
     from aiprices.warehouse.crosscheck import record_pending_crosschecks
 
     loaded = loaded or {}
-    results = [loaded.get(p.source) or load_source(con, batch, p) for p in batch.planned]
+    rest = iter(load_sources(con, batch, [p for p in batch.planned if p.source not in loaded]))
+    results = [loaded.get(p.source) or next(rest) for p in batch.planned]
     checks = record_pending_crosschecks(con)
     for result in results:
         if result.run_id in checks:
             result.crosschecks = checks[result.run_id]
     batch.mark_loaded()
+    return results
+
+
+def load_sources(con, batch: StagedBatch, planned: list[PlannedSource]) -> list[SourceResult]:
+    """Load several sources' staged runs of a batch in one transaction: each table is written once for all of them
+    (a statement's planning, not its rows, is most of a small source's load). When the warehouse refuses one of
+    the runs, each is loaded on its own instead, so that only the refused one is skipped. Their cross-check is
+    left to ``load_batch``."""
+    from aiprices.warehouse.errors import LoadRefused
+    from aiprices.warehouse.load import load_runs
+
+    if len(planned) < 2:
+        return [load_source(con, batch, p) for p in planned]
+    staged = [_read(batch, p) for p in planned]
+    results = []
+    for p, run in zip(planned, staged, strict=True):
+        run.run.kind = batch.kind
+        results.append(source_result(p, run, run.run.status))
+    try:
+        loads = load_runs(con, staged, check=False)
+    except LoadRefused:
+        return [load_source(con, batch, p) for p in planned]
+    for result, run, res in zip(results, staged, loads, strict=True):
+        _loaded(result, run.run, res)
     return results
 
 
@@ -130,14 +158,18 @@ def load_source(con, batch: StagedBatch, p: PlannedSource) -> SourceResult:
     from aiprices.warehouse.load import load_run
 
     staged = _read(batch, p)
-    run = staged.run
-    run.kind = batch.kind
-    result = source_result(p, staged, run.status)
+    staged.run.kind = batch.kind
+    result = source_result(p, staged, staged.run.status)
     try:
         res = load_run(con, staged, check=False)
     except LoadRefused as exc:
         result.status, result.error = "skipped", str(exc)
         return result
+    return _loaded(result, staged.run, res)
+
+
+def _loaded(result: SourceResult, run: RunRecord, res: LoadResult) -> SourceResult:
+    """A source's ``result`` once its ``run`` is loaded (``res``): the guards may have changed its status."""
     result.status = "already loaded" if res.skipped else run.status
     result.added, result.changed, result.removed = res.added, res.changed, res.removed
     result.error = run.error

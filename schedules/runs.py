@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -206,7 +206,7 @@ def _staged(batch: StagedBatch) -> StagedBatch:
     return batch
 
 
-def _note_network(report: CrawlReport, outcomes: dict[str, StagedRun]) -> None:
+def _note_network(report: CrawlReport, outcomes: Mapping[str, StagedRun]) -> None:
     """One line when every live fetch failed to connect: the network, not the sites, is the likely cause."""
     errors = [o.run.error or "" for o in outcomes.values()]
     if errors and all(o.run.status == "failed" for o in outcomes.values()) and all(map(_NETWORK.search, errors)):

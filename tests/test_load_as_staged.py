@@ -11,9 +11,9 @@ from pathlib import Path
 
 from aiprices.schedules.load_as_staged import LoadAsStaged
 from aiprices.schedules.loading import StagedBatch, load_batch
-from aiprices.schedules.spawn import PlannedSource, _Finished
+from aiprices.schedules.spawn import PlannedSource, StagedOutcomes, _Finished, _stage_if_missing
 from aiprices.warehouse.connection import connect
-from aiprices.warehouse.staging import RunRecord, write_staged_run
+from aiprices.warehouse.staging import RunRecord, is_staged, read_staged_run, write_staged_run
 
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 SOURCES = ("groq", "xai")
@@ -43,7 +43,7 @@ def _loaded_runs(con) -> list[str]:
 def test_a_run_heard_is_loaded_at_once_and_the_final_load_keeps_its_result(tmp_path, db_path):
     batch = _batch(tmp_path / "batch")
     with LoadAsStaged(db_path) as loads:
-        loads.listener(batch)("groq")
+        loads.listener(batch)(["groq"])
         assert _loaded_runs(loads.con) == ["b-groq"]
         kept = {source: r for (_, source), r in loads.results.items()}
         results = load_batch(loads.con, batch, kept)
@@ -55,7 +55,7 @@ def test_a_run_heard_is_loaded_at_once_and_the_final_load_keeps_its_result(tmp_p
 def test_without_the_kept_result_the_run_would_read_already_loaded(tmp_path, db_path):
     batch = _batch(tmp_path / "batch")
     with LoadAsStaged(db_path) as loads:
-        loads.listener(batch)("groq")
+        loads.listener(batch)(["groq"])
         results = load_batch(loads.con, batch)
     assert [r.status for r in results] == ["already loaded", "ok"]
 
@@ -77,7 +77,7 @@ def test_a_busy_warehouse_leaves_every_load_to_the_final_one(tmp_path, db_path):
     try:
         assert holder.stdout.readline().strip() == "HOLDING"
         with LoadAsStaged(db_path) as loads:
-            loads.listener(batch)("groq")  # the warehouse is busy: no wait, nothing loaded
+            loads.listener(batch)(["groq"])  # the warehouse is busy: no wait, nothing loaded
             assert (loads.con, loads.results, loads.enabled) == (None, {}, False)
             assert loads.listener(batch) is None
     finally:
@@ -102,7 +102,7 @@ def test_the_warehouse_opens_while_the_crawlers_start_and_loads_with_one_thread(
         assert db_path.exists() and _loaded_runs(loads.con) == []
         assert loads.con.execute("SELECT current_setting('threads')").fetchone() == (1,)
         con = loads.con
-        loads.listener(_batch(tmp_path / "batch"))("xai")
+        loads.listener(_batch(tmp_path / "batch"))(["xai"])
         assert loads.con is con and _loaded_runs(con) == ["b-xai"]
 
 
@@ -129,5 +129,38 @@ def test_each_staged_source_is_heard_once_and_counted(tmp_path):
     finished.check()
     (tmp_path / "groq").mkdir()
     finished.check()
-    assert heard == ["xai", "groq"]
+    assert heard == [["xai"], ["groq"]]
     assert counts == [0, 1, 2]
+
+
+def test_a_source_staged_during_a_load_is_heard_before_the_next_wait(tmp_path):
+    """While one source loads, an earlier one in the plan's order may be staged: one look hears both, instead of
+    leaving the second to the next look (a poll interval later)."""
+    planned = [PlannedSource(s, f"b-{s}", AT) for s in SOURCES]  # groq before xai
+    heard = []
+
+    def load(sources: list[str]) -> None:
+        heard.append(sources)
+        if sources == ["xai"]:
+            (tmp_path / "groq").mkdir()  # staged while xai loads
+
+    finished = _Finished(tmp_path, planned, None, load)
+    (tmp_path / "xai").mkdir()
+    finished.check()
+    assert heard == [["xai"], ["groq"]]
+
+
+def test_a_source_left_without_a_staged_run_gets_a_failed_one_and_the_others_are_read_when_asked(tmp_path):
+    planned = [PlannedSource(s, f"b-{s}", AT) for s in ("groq", "xai", "cohere", "deepseek")]
+    write_staged_run(tmp_path / "groq", RunRecord("b-groq", "groq", "replay", AT, AT, AT), [_row("groq")])
+    write_staged_run(tmp_path / "xai", RunRecord("b-xai", "xai", "replay", AT, AT, AT), [])
+    (tmp_path / "xai" / "rows.jsonl").write_text("{}\n")  # whole, but one row more than its run.json says
+    for p in planned:
+        _stage_if_missing(p, tmp_path, {"cohere": "crawler process failed (exit 1)"})
+    outcomes = StagedOutcomes(tmp_path, planned)
+    assert list(outcomes) == ["groq", "xai", "cohere", "deepseek"]
+    assert (outcomes["groq"].run.status, len(outcomes["groq"].rows)) == ("ok", 1)
+    assert outcomes["xai"].run.status == "failed" and "refused" in outcomes["xai"].run.error
+    assert is_staged(tmp_path / "xai")  # left as it is: the load records it as failed, with the same reason
+    assert read_staged_run(tmp_path / "cohere").run.error == "crawler process failed (exit 1)"
+    assert read_staged_run(tmp_path / "deepseek").run.error.endswith("deepseek: no staged run there")

@@ -142,10 +142,15 @@ def write_staged_run(
     return folder
 
 
+def is_staged(folder: Path) -> bool:
+    """Whether ``folder`` holds a whole staged run (its files are renamed into place together), unread."""
+    return (folder / RUN_FILE).is_file() and (folder / ROWS_FILE).is_file()
+
+
 def read_staged_run(folder: Path) -> StagedRun:
     """The staged run in ``folder``; a missing, half-written or inconsistent one is refused (``BadInput``)."""
     folder = Path(folder)
-    if not (folder / RUN_FILE).is_file() or not (folder / ROWS_FILE).is_file():
+    if not is_staged(folder):
         partial = sorted(folder.parent.glob(f".{folder.name}.partial-*"))
         if partial or folder.exists():
             where = partial[0] if partial else folder

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,3 +139,25 @@ def test_the_caller_hears_once_that_the_crawler_process_runs(vendor_pages, tmp_p
                            on_started=lambda: heard.append("started"))  # fmt: skip
     assert heard == ["started"]
     assert outcomes["xai"].run.status == "ok"
+
+
+@pytest.mark.parametrize("pidfd", [True, False])
+def test_the_crawl_hears_a_crawler_process_exit_and_its_code(pidfd):
+    from aiprices.schedules.spawn import _ExitWatch
+
+    for code, seconds in ((3, 0), (0, 30)):
+        proc = subprocess.Popen([sys.executable, "-c", f"import sys, time; time.sleep({seconds}); sys.exit({code})"])
+        with _ExitWatch(proc) as watch:
+            if pidfd and watch.fd is None:
+                proc.kill()
+                pytest.skip("this system has no pidfd_open (Linux >= 5.3)")
+            if not pidfd and watch.fd is not None:
+                os.close(watch.fd)
+                watch.fd = None  # as where pidfd_open is missing: Popen.wait's polling
+            if seconds:
+                with pytest.raises(subprocess.TimeoutExpired):
+                    watch.wait(0.05)
+                proc.terminate()
+                assert watch.wait(30) == -signal.SIGTERM
+            else:
+                assert watch.wait(30) == code

@@ -103,3 +103,18 @@ def test_scrapys_generator_lint_runs_here_not_in_every_crawl():
     callbacks = {getattr(cls, name) for cls in spiders for name in ("parse", "start", "on_error")}
     assert len(spiders) == len(SOURCES) and callbacks
     assert [cb.__qualname__ for cb in callbacks if is_generator_with_return_value(cb)] == []
+
+
+EXIT_NOW = """
+import logging, sys
+from aiprices.crawler.run import exit_now
+logging.basicConfig(stream=sys.stderr, format="%(message)s")
+logging.getLogger("aiprices").warning("last log line")
+print("last output", end="")
+exit_now(4)
+"""
+
+
+def test_a_crawler_process_exits_at_once_with_its_output_and_log_flushed():
+    done = subprocess.run([sys.executable, "-c", EXIT_NOW], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (4, "last output", "last log line\n")

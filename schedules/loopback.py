@@ -30,7 +30,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
-    """Queues many connections: a replay's crawlers connect all at once (a robots.txt and a page per source),
+    """Queues many connections: a replay's crawlers connect all at once (a page per source),
     often while the loads keep this process too busy to accept them. With socketserver's default listen queue
     of 5 the kernel dropped the connections beyond it, and each dropped one waited a whole TCP retransmission
     (1 s) before it was accepted: a second of a 2-second replay."""

@@ -33,6 +33,9 @@ from .spawn import Control, PlannedSource, run_spiders
 DEFAULT_LOCK_WAIT = 60.0
 # Replays read loopback files: no politeness delay needed, and a slow start would only hide concurrency.
 REPLAY_SETTINGS = {
+    # A replay fetches nothing but its own loopback server (the spiders allow no other host), which has no
+    # robots.txt to obey: asking for it cost a request per source.
+    "ROBOTSTXT_OBEY": False,
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,

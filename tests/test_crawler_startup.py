@@ -118,3 +118,11 @@ exit_now(4)
 def test_a_crawler_process_exits_at_once_with_its_output_and_log_flushed():
     done = subprocess.run([sys.executable, "-c", EXIT_NOW], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout, done.stderr) == (4, "last output", "last log line\n")
+
+
+def test_a_live_crawl_obeys_robots_txt_and_a_replay_of_its_own_loopback_server_does_not_ask():
+    from aiprices.schedules.runs import REPLAY_SETTINGS
+
+    assert _settings().getbool("ROBOTSTXT_OBEY") is True
+    replay = crawler_settings({"staging_dir": "staging", "archive_root": "archive", "settings": REPLAY_SETTINGS})
+    assert replay.getbool("ROBOTSTXT_OBEY") is False

@@ -8,7 +8,7 @@ from http.server import SimpleHTTPRequestHandler
 
 from aiprices.schedules.loopback import LoopbackHTTPServer
 
-# A replay of every source opens two connections per source (robots.txt and the page) at the same moment.
+# A replay of every source opens a connection per source (two with robots.txt asked) at the same moment.
 SIMULTANEOUS = 40
 # Well below the kernel's first SYN retransmission (1 s), which is what a connection the queue dropped waits.
 CONNECT_TIMEOUT = 0.5

@@ -8,13 +8,14 @@ returned with one error per bad file (``load_budgets``), so one broken file neve
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
 from . import budget_yaml
 from .errors import BudgetError, CalcError
@@ -23,9 +24,27 @@ from .money import parse_amount
 from .plan import MAX_COUNT, TIERS
 from .tco import category_of
 
+_ISO_DAY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*$")
 KINDS = ("token", "inference", "finetune", "image", "fixed")
 
-NonNegInt = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+def _count(value: object) -> object:
+    """A count is a number: ``true`` is not 1 (pydantic's lax mode would read it so)."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a number ({value!r})")
+    return value
+
+
+def _day(value: object) -> object:
+    """A date is written as one: a number (or text of one) is not read as seconds since 1970, as pydantic's lax
+    mode would read it."""
+    if isinstance(value, bool | int | float | Decimal) or (isinstance(value, str) and not _ISO_DAY.match(value)):
+        raise ValueError(f"not a valid date ({value}); write YYYY-MM-DD")
+    return value
+
+
+NonNegInt = Annotated[int, BeforeValidator(_count), Field(ge=0, le=MAX_COUNT)]
+Day = Annotated[date, BeforeValidator(_day)]
 NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_COUNT)]
 Share = Annotated[Decimal, Field(ge=0, le=1)]
 
@@ -184,7 +203,7 @@ class Budget(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    priced_on: date
+    priced_on: Day
     saved_total: Written | None = None
     description: str | None = None
     fallback: Fallback = "none"

@@ -6,7 +6,8 @@ expands to billions), no alias that contains itself, nesting at most ``MAX_DEPTH
 (``CSafeLoader``) parses when it is installed, else PyYAML's pure-Python ``SafeLoader``; both keep line
 numbers. Floats are built as Decimal from their text (``0.010`` stays exactly 0.010), ``.nan``/``.inf`` as
 Decimal NaN/Infinity for validation to reject by field, and an impossible date (``2025-02-30``) stays text so
-the date check reports it by field too. Every error is one ``BudgetError``: ``file:line: field: reason``.
+the date check reports it by field too. A key written twice in one mapping, and an integer too long for Python to
+read, are errors too. Every error is one ``BudgetError``: ``file:line: field: reason``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,15 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
         return loader.construct_scalar(node)
 
 
+def _int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:  # more digits than Python converts (4,300): no count or price is that long
+        raise yaml.constructor.ConstructorError(None, None, "a number too long to read", node.start_mark) from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:float", _decimal)
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
@@ -115,6 +124,8 @@ def _check_bounded(root: yaml.Node, path: Path) -> None:
         if depth > MAX_DEPTH:
             raise BudgetError(f"{path}:{line}: (nesting): nested deeper than {MAX_DEPTH} levels")
         open_nodes.add(key)
+        if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(node, path)
         total = 1
         for child in _children(node):
             total += size(child, depth + 1)
@@ -126,6 +137,20 @@ def _check_bounded(root: yaml.Node, path: Path) -> None:
         return total
 
     size(root, 0)
+
+
+def _check_unique_keys(node: yaml.MappingNode, path: Path) -> None:
+    """A key written twice in one mapping is an error: YAML would keep the last silently (a second ``model:``
+    or ``calls_per_day:`` on a line is a typo, not an answer)."""
+    first: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.value == "<<":  # (merge keys may repeat)
+            continue
+        line = key.start_mark.line + 1
+        if key.value in first:
+            raise BudgetError(f"{path}:{line}: {key.value}: written twice in one mapping (first on line "
+                              f"{first[key.value]}); keep one")  # fmt: skip
+        first[key.value] = line
 
 
 def marks(node: yaml.Node) -> dict[tuple, int]:

@@ -112,12 +112,36 @@ def test_oversized_file(tmp_path):
         ),
         ("calls_per_day: 100", "calls_per_day: lots", "b.yaml:8: lines[0].calls_per_day: not a number ('lots')"),
         ("kind: token", "kind: token\n    tier: turbo", "b.yaml:7: lines[0].tier: 'turbo' is not one of 'standard'"),
+        # Lax conversions that would be silent wrong values: true as 1, a number as seconds since 1970.
+        ("input_tokens: 10", "input_tokens: true", "b.yaml:9: lines[0].input_tokens: not a number (True)"),
+        ("priced_on: 2025-03-01", "priced_on: 0", "b.yaml:2: priced_on: not a valid date (0); write YYYY-MM-DD"),
+        ("priced_on: 2025-03-01", "priced_on: 1.5e+9", "b.yaml:2: priced_on: not a valid date (1.5E+9); write"),
+        ("priced_on: 2025-03-01", "priced_on: '20250301'", "b.yaml:2: priced_on: not a valid date (20250301); write"),
+        ("input_tokens: 10", "input_tokens: 1" + "0" * 5000, "b.yaml:9: (yaml): not valid YAML (a number too long"),
     ],
 )
 def test_numbers_and_dates_name_the_field(old, new, expected):
     text = GOOD.replace(old, new)
     assert text != GOOD
     assert expected in _error(text)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("output_tokens: 10", "output_tokens: 10\n    input_tokens: 99", "b.yaml:11: input_tokens: written twice"),
+        ("name: b\n", "name: b\nname: c\n", "b.yaml:2: name: written twice in one mapping (first on line 1); keep"),
+    ],
+)
+def test_a_key_written_twice_is_an_error_not_the_last_one_silently(old, new, expected):
+    text = GOOD.replace(old, new)
+    assert text != GOOD
+    assert expected in _error(text)
+
+
+def test_merge_keys_still_merge():
+    text = GOOD.replace("calls_per_day: 100", "calls_per_day: 100\n    <<: {days_per_month: 20}")
+    assert parse_budget(text, "b.yaml").budget.lines[0].days_per_month == 20
 
 
 def test_fixed_amount_infinity_and_beyond():

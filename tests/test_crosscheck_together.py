@@ -7,12 +7,9 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from aiprices.pipeline.aliases import canonical
-from aiprices.pipeline.rows import stage_rows
 from aiprices.schedules.loading import StagedBatch, load_batch
 from aiprices.schedules.spawn import PlannedSource
 from aiprices.warehouse.connection import connect
@@ -21,6 +18,7 @@ from aiprices.warehouse.load import load_run
 from aiprices.warehouse.staging import RunRecord, StagedRun, write_staged_run
 from click.testing import CliRunner
 from helpers.built_once import copy_warehouse
+from helpers.captured_rows import captured_rows
 
 from aiprices.cli import cli
 
@@ -34,20 +32,11 @@ CAPTURES = {
 DAYS = (datetime(2026, 11, 13, tzinfo=UTC), datetime(2026, 11, 14, tzinfo=UTC))
 
 
-def _rows(source: str, capture: Path) -> list[dict]:
-    kind = capture.name.split(".", 1)[1]
-    url = f"https://{source}.example/{capture.name}"
-    items = import_module(f"aiprices.crawler.extract.{source}").extract(capture.read_bytes(), url, kind).items
-    for item in items:
-        item["model"] = canonical(item["vendor"], item["source_model_key"], item.get("model"))[0]
-    return stage_rows(enumerate(items), source=source, source_url=url, rejected=[])
-
-
 def _runs(pages: Path) -> list[StagedRun]:
     """Two days of each source: the second day one price is 10% higher (results close and open)."""
     runs = []
     for source, name in CAPTURES.items():
-        rows = _rows(source, pages / source / name)
+        rows = captured_rows(source, pages / source / name)
         for n, at in enumerate(DAYS):
             day = [dict(row) for row in rows]
             if n:

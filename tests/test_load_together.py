@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from aiprices.pipeline.aliases import canonical
-from aiprices.pipeline.rows import stage_rows
 from aiprices.schedules.loading import StagedBatch, load_batch, load_source, load_sources
 from aiprices.schedules.spawn import PlannedSource
 from aiprices.warehouse.connection import connect
 from aiprices.warehouse.staging import RunRecord, write_staged_run
+from helpers.captured_rows import captured_rows
 
 CAPTURES = {
     "azure": "2026-10-04.retail-page.json",
@@ -31,15 +29,6 @@ TABLES = {
     "run_hold_prices": "*",
     "catalogue_names": "*",
 }
-
-
-def _rows(source: str, capture: Path) -> list[dict]:
-    kind = capture.name.split(".", 1)[1]
-    url = f"https://{source}.example/{capture.name}"
-    items = import_module(f"aiprices.crawler.extract.{source}").extract(capture.read_bytes(), url, kind).items
-    for item in items:
-        item["model"] = canonical(item["vendor"], item["source_model_key"], item.get("model"))[0]
-    return stage_rows(enumerate(items), source=source, source_url=url, rejected=[])
 
 
 def _day(folder: Path, n: int, rows: dict[str, list[dict]]) -> StagedBatch:
@@ -70,7 +59,7 @@ def test_sources_loaded_together_leave_what_loading_each_alone_leaves(vendor_pag
     for path in [vendor_pages / s / n for s, n in CAPTURES.items()]:
         if not path.is_file():
             pytest.skip(f"shared file {path} is absent")
-    rows = {source: _rows(source, vendor_pages / source / name) for source, name in CAPTURES.items()}
+    rows = {source: captured_rows(source, vendor_pages / source / name) for source, name in CAPTURES.items()}
     alone_db = tmp_path / "alone.duckdb"
     alone_db.write_bytes(migrated_db.read_bytes())
     results = {}

@@ -139,15 +139,15 @@ def load_sources(con, batch: StagedBatch, planned: list[PlannedSource]) -> list[
         return [load_source(con, batch, p) for p in planned]
     staged = [_read(batch, p) for p in planned]
     results = []
-    for p, run in zip(planned, staged, strict=True):
-        run.run.kind = batch.kind
-        results.append(source_result(p, run, run.run.status))
+    for p, one in zip(planned, staged, strict=True):
+        one.run.kind = batch.kind
+        results.append(source_result(p, one, one.run.status))
     try:
         loads = load_runs(con, staged, check=False)
-    except LoadRefused:
+    except LoadRefused:  # (the transaction rolled back whole; each is read and loaded again on its own)
         return [load_source(con, batch, p) for p in planned]
-    for result, run, res in zip(results, staged, loads, strict=True):
-        _loaded(result, run.run, res)
+    for result, one, res in zip(results, staged, loads, strict=True):
+        _loaded(result, one.run, res)
     return results
 
 

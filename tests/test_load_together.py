@@ -112,3 +112,17 @@ def test_a_run_older_than_what_is_loaded_is_skipped_alone_and_the_others_load(mi
     assert [(r.source, r.status, r.added) for r in results] == [("groq", "skipped", 0), ("xai", "ok", 1)]
     assert "is not newer than the newest loaded one" in results[0].error
     assert loaded == [("b1-xai",), ("b2-groq",)]
+
+
+def test_a_staged_file_the_warehouse_cannot_store_fails_its_source_alone(migrated_db, tmp_path):
+    batch = _batch(tmp_path / "day1", 1, ("cohere", "groq", "xai"))
+    rows = tmp_path / "day1" / "groq" / "rows.jsonl"
+    rows.write_text(rows.read_text().replace('"price": "1.5"', '"price": "1E+20"'))  # edited after staging
+    con = connect(migrated_db)
+    results = load_batch(con, batch)
+    stored = con.execute("SELECT source, count(*) FROM price_intervals GROUP BY ALL ORDER BY 1").fetchall()
+    con.close()
+    assert [(r.source, r.status, r.added) for r in results] == [("cohere", "ok", 1), ("groq", "failed", 0),
+                                                               ("xai", "ok", 1)]  # fmt: skip
+    assert "rows.jsonl line 1: price 1E+20 is not a storable price" in results[1].error
+    assert stored == [("cohere", 1), ("xai", 1)]

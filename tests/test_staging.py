@@ -83,3 +83,31 @@ def test_a_kept_identity_staged_before_the_identity_grew_gets_the_new_columns_de
     meta["kept"] = [list(ident[: IDENTITY_COLUMNS.index("currency")])]  # as written before currency/time_window
     (folder / RUN_FILE).write_text(json.dumps(meta))
     assert read_staged_run(folder).kept == {ident}
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"price": Decimal("1E+14")}, "price 1E+14 is not a storable price (0 or more, below 10^14)"),
+        ({"price": Decimal("-0.5")}, "price -0.5 is not a storable price (0 or more, below 10^14)"),
+        ({"price": Decimal("NaN")}, "price NaN is not a storable price (0 or more, below 10^14)"),
+        ({"price": Decimal("1E-25")}, "price 1E-25 has more than 24 decimals"),
+        ({"unit": None}, "unit is missing"),
+        ({"source_model_key": None}, "source_model_key is missing"),
+        ({"context_min_tokens": 2**63}, "context_min_tokens 9223372036854775808 is not a whole number of tokens"),
+        ({"context_min_tokens": "many"}, "context_min_tokens 'many' is not a whole number of tokens"),
+    ],
+)
+def test_a_staged_row_the_warehouse_cannot_store_refuses_the_run_naming_its_line(tmp_path, change, problem):
+    """The pipeline checks every price before staging it; a staged file from elsewhere is checked again, so that
+    it fails its own source (a failed run that says why) instead of the load of every source staged with it."""
+    write_staged_run(tmp_path / "groq", _run(), [_rows()[0], {**_rows()[1], **change}])
+    with pytest.raises(BadInput) as info:
+        read_staged_run(tmp_path / "groq")
+    assert str(info.value) == f"{tmp_path / 'groq'}: {ROWS_FILE} line 2: {problem}; refused"
+
+
+def test_the_largest_and_the_finest_storable_prices_are_read(tmp_path):
+    rows = [{**_rows()[0], "price": Decimal("99999999999999.999999999999999999999999")}, _rows()[1]]
+    write_staged_run(tmp_path / "groq", _run(), rows)
+    assert [r["price"] for r in read_staged_run(tmp_path / "groq").rows] == [rows[0]["price"], Decimal("3.10")]

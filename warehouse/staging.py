@@ -19,10 +19,18 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from pathlib import Path
 
-from .contract import IDENTITY_COLUMNS, IDENTITY_DEFAULTS, PRICE_COLUMNS, SCHEDULE_COLUMNS
+from .contract import (
+    IDENTITY,
+    IDENTITY_COLUMNS,
+    IDENTITY_DEFAULTS,
+    PRICE_COLUMNS,
+    PRICE_DIGITS,
+    PRICE_SCALE,
+    SCHEDULE_COLUMNS,
+)
 from .errors import BadInput
 
 ROWS_FILE = "rows.jsonl"
@@ -31,6 +39,12 @@ ROWS_FILE = "rows.jsonl"
 SLICE_KEYS = 10_000
 RUN_FILE = "run.json"
 _TIMES = ("observed_at", "started_at", "finished_at")
+# What a staged row must hold (identity columns added later get their default when absent) and how a price is
+# stored: DECIMAL(38, 24).
+_REQUIRED = ("price", *(c.name for c in IDENTITY if not c.nullable and c.name not in IDENTITY_DEFAULTS))
+_INTEGER_DIGITS = PRICE_DIGITS - PRICE_SCALE
+_STEP = Decimal(1).scaleb(-PRICE_SCALE)
+_EXACT = Context(prec=PRICE_DIGITS)
 
 
 @dataclass
@@ -179,10 +193,30 @@ def _identity(ident: list) -> tuple:
 def _read_rows(path: Path) -> list[dict]:
     rows = []
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
+        for n, line in enumerate(fh, start=1):
             row = json.loads(line)
             row["price"] = Decimal(row["price"])
             for name in SCHEDULE_COLUMNS:
                 row[name] = datetime.fromisoformat(row[name]) if row.get(name) else None
+            problem = _unstorable(row)
+            if problem:
+                raise BadInput(f"{path.parent}: {ROWS_FILE} line {n}: {problem}; refused")
             rows.append(row)
     return rows
+
+
+def _unstorable(row: dict) -> str | None:
+    """Why the warehouse could not store this staged row as it is (None: it can). The crawl's pipeline checks
+    every price before staging it; this guards the load against a staged file from elsewhere (edited, or
+    written by another version), which would otherwise fail the load of every source staged with it."""
+    missing = [name for name in _REQUIRED if row.get(name) is None]
+    if missing:
+        return f"{missing[0]} is missing"
+    price, context = row["price"], row["context_min_tokens"]
+    if not price.is_finite() or price < 0 or (price and price.adjusted() >= _INTEGER_DIGITS):
+        return f"price {price} is not a storable price (0 or more, below 10^{_INTEGER_DIGITS})"
+    if price.quantize(_STEP, context=_EXACT) != price:
+        return f"price {price} has more than {PRICE_SCALE} decimals"
+    if isinstance(context, bool) or not isinstance(context, int) or not 0 <= context < 2**63:
+        return f"context_min_tokens {context!r} is not a whole number of tokens"
+    return None

@@ -111,3 +111,28 @@ def test_the_largest_and_the_finest_storable_prices_are_read(tmp_path):
     rows = [{**_rows()[0], "price": Decimal("99999999999999.999999999999999999999999")}, _rows()[1]]
     write_staged_run(tmp_path / "groq", _run(), rows)
     assert [r["price"] for r in read_staged_run(tmp_path / "groq").rows] == [rows[0]["price"], Decimal("3.10")]
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (('"observed_at": "2026-03-01T06:15:00+00:00"', '"observed_at": "2026-03-01T06:15:00"'),
+         "ValueError: observed_at '2026-03-01T06:15:00' has no UTC offset"),
+        (('"observed_at": "2026-03-01T06:15:00+00:00"', '"observed_at": null'), "ValueError: observed_at is missing"),
+    ],
+)  # fmt: skip
+def test_a_run_time_without_its_utc_offset_refuses_the_run(tmp_path, edit, problem):
+    folder = write_staged_run(tmp_path / "groq", _run(), _rows())
+    meta = (folder / RUN_FILE).read_text()
+    assert edit[0] in meta
+    (folder / RUN_FILE).write_text(meta.replace(*edit))
+    with pytest.raises(BadInput, match=f"unreadable staged run \\({problem}\\); refused"):
+        read_staged_run(folder)
+
+
+def test_a_stated_date_without_its_utc_offset_refuses_the_run(tmp_path):
+    folder = write_staged_run(tmp_path / "groq", _run(), [{**_rows()[0], "effective_from": AT}])
+    text = (folder / ROWS_FILE).read_text()
+    (folder / ROWS_FILE).write_text(text.replace("2026-03-01T06:15:00+00:00", "2026-03-01T06:15:00"))
+    with pytest.raises(BadInput, match="effective_from '2026-03-01T06:15:00' has no UTC offset"):
+        read_staged_run(folder)

@@ -174,7 +174,7 @@ def read_staged_run(folder: Path) -> StagedRun:
         meta = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
         run = meta["run"]
         for name in _TIMES:
-            run[name] = datetime.fromisoformat(run[name]) if run[name] else None
+            run[name] = _instant(run[name], name, required=name != "finished_at")
         record = RunRecord(**run)
         rows = _read_rows(folder / ROWS_FILE)
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -197,12 +197,25 @@ def _read_rows(path: Path) -> list[dict]:
             row = json.loads(line)
             row["price"] = Decimal(row["price"])
             for name in SCHEDULE_COLUMNS:
-                row[name] = datetime.fromisoformat(row[name]) if row.get(name) else None
+                row[name] = _instant(row.get(name), name)
             problem = _unstorable(row)
             if problem:
                 raise BadInput(f"{path.parent}: {ROWS_FILE} line {n}: {problem}; refused")
             rows.append(row)
     return rows
+
+
+def _instant(text: str | None, name: str, required: bool = False) -> datetime | None:
+    """A stored instant: ISO 8601 with its UTC offset (our writer always gives one; an instant without one would
+    be compared with the warehouse's and fail the load of the whole batch)."""
+    if not text:
+        if required:
+            raise ValueError(f"{name} is missing")
+        return None
+    instant = datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        raise ValueError(f"{name} {text!r} has no UTC offset")
+    return instant
 
 
 def _unstorable(row: dict) -> str | None:

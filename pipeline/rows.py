@@ -51,7 +51,7 @@ def check(item: dict) -> None:
     texts = _texts(item) if _TEXTS[0] in item else ()
     if not all(texts) or len(texts) < len(_TEXTS) or item.get("price") is None:
         missing = [name for name in REQUIRED if item.get(name) in (None, "")]
-        raise InvalidPrice("missing_field", missing[0], "is missing")
+        raise InvalidPrice("missing_field", "price", f"has no {missing[0]}")  # (the problem names the field)
     price, unit = item["price"], item["unit"]
     if not isinstance(price, Decimal):
         raise InvalidPrice("not_decimal", f"price {price!r}", f"is {type(price).__name__}, not Decimal")

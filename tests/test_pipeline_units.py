@@ -213,3 +213,16 @@ def test_an_items_row_is_what_itemadapter_reads_whatever_the_item_type():
     row = item_row(ours)
     row["price"] = Decimal("9")
     assert ours.price == Decimal("0.59")  # a copy: the pipelines' changes to a row never reach the item
+
+
+def test_a_price_read_outside_scrapy_without_an_identity_field_is_rejected_naming_the_field():
+    from aiprices.pipeline.rows import stage_rows
+
+    rejected: list[str] = []
+    row = {"vendor": "openai", "model": "", "source_model_key": "", "price_key": "input", "unit": "usd_per_token",
+           "price": Decimal("0.000001"), "currency": "USD"}  # fmt: skip
+    assert (
+        stage_rows([("''.input_cost_per_token: 0.000001", row)], source="litellm", source_url="u", rejected=rejected)
+        == []
+    )
+    assert rejected == ["''.input_cost_per_token: 0.000001 has no source_model_key"]

@@ -9,32 +9,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from decimal import Context, Decimal
+from decimal import Decimal
 from operator import itemgetter
 
 from aiprices.warehouse.contract import (
     CURRENCIES,
+    EXACT,
     IDENTITY_COLUMNS,
-    PRICE_DIGITS,
     PRICE_KEYS,
-    PRICE_SCALE,
     SERVICE_TIERS,
     TIME_WINDOW,
     UNIT_SCALES,
+    unstorable,
 )
 
 REQUIRED = ("source", "vendor", "source_model_key", "price_key", "unit", "price", "currency")
 _TEXTS = tuple(name for name in REQUIRED if name != "price")
 _texts = itemgetter(*_TEXTS)
-MAX_INTEGER_DIGITS = PRICE_DIGITS - PRICE_SCALE
-# Wide enough for every storable price, so scaling and tidying one never rounds it (the default context
-# keeps 28 digits).
-_EXACT = Context(prec=PRICE_DIGITS)
 _ZERO, _ONE = Decimal(0), Decimal(1)
 _CURRENCIES, _TIERS = frozenset(CURRENCIES), frozenset(SERVICE_TIERS)
 _WINDOW = re.compile(TIME_WINDOW)
-# Power of ten of a unit's factor -> the smallest step a published price may have (10^-24 once scaled).
-_QUANTUM = {f.adjusted(): _ONE.scaleb(-PRICE_SCALE - f.adjusted()) for _, f in UNIT_SCALES.values()}
 
 
 class InvalidPrice(ValueError):
@@ -62,7 +56,9 @@ def check(item: dict) -> None:
     scale = UNIT_SCALES.get(unit)
     if scale is None:
         raise InvalidPrice("unknown_unit", f"unit {unit!r}", "is not a known unit")
-    _check_storable(price, scale[1])
+    problem = unstorable(price, scale[1].adjusted())
+    if problem:
+        raise InvalidPrice(problem[0], f"price {price}", problem[1])
     if item["price_key"] not in PRICE_KEYS:
         raise InvalidPrice("unknown_price_key", f"price_key {item['price_key']!r}", "is not a known price key")
     if item["currency"] not in _CURRENCIES:
@@ -77,20 +73,6 @@ def check(item: dict) -> None:
         raise InvalidPrice("bad_context", f"context_min_tokens {ctx!r}", "is not a non-negative int")
 
 
-def _check_storable(price: Decimal, factor: Decimal) -> None:
-    """``price`` times ``factor`` (a power of ten) fits the stored type exactly. The magnitude is judged
-    first, so the exactness test that follows can neither overflow nor round."""
-    if not price:
-        return
-    power = factor.adjusted()
-    if price.adjusted() + power >= MAX_INTEGER_DIGITS:
-        problem = f"is too large (a price must stay below 10^{MAX_INTEGER_DIGITS} once scaled)"
-        raise InvalidPrice("too_large", f"price {price}", problem)
-    # Below 10^14 once scaled, the price rounded to 24 decimals has at most 38 digits: exact in _EXACT.
-    if price.quantize(_QUANTUM[power], context=_EXACT) != price:
-        raise InvalidPrice("too_precise", f"price {price}", f"has more than {PRICE_SCALE} decimals when scaled")
-
-
 def normalize_price(price: Decimal, unit: str) -> tuple[Decimal, str]:
     """``(price, unit)`` in the stored unit (``per_1k_tokens`` -> ``usd_per_1m_tokens`` x1000, ...).
 
@@ -103,7 +85,7 @@ def normalize_price(price: Decimal, unit: str) -> tuple[Decimal, str]:
     if scale is None:
         return price, unit
     stored, factor = scale
-    return tidy(_EXACT.multiply(price, factor)), stored
+    return tidy(EXACT.multiply(price, factor)), stored
 
 
 def tidy(value: Decimal) -> Decimal:
@@ -111,8 +93,8 @@ def tidy(value: Decimal) -> Decimal:
     if not value:
         return _ZERO
     if value == value.to_integral_value():
-        return value.quantize(_ONE, context=_EXACT)
-    return value.normalize(_EXACT)
+        return value.quantize(_ONE, context=EXACT)
+    return value.normalize(EXACT)
 
 
 def stage_rows(

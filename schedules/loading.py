@@ -19,11 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiprices.warehouse.errors import BadInput
-from aiprices.warehouse.staging import RunRecord, StagedRun, read_staged_run
+from aiprices.warehouse.staging import RunRecord, StagedRun
 
 from .errors import CrawlError
-from .spawn import PlannedSource, failed_run
+from .spawn import PlannedSource, staged_or_failed
 
 if TYPE_CHECKING:
     from aiprices.warehouse.load import LoadResult
@@ -137,7 +136,7 @@ def load_sources(con, batch: StagedBatch, planned: list[PlannedSource]) -> list[
 
     if len(planned) < 2:
         return [load_source(con, batch, p) for p in planned]
-    staged = [_read(batch, p) for p in planned]
+    staged = [staged_or_failed(batch.folder, p) for p in planned]
     results = []
     for p, one in zip(planned, staged, strict=True):
         one.run.kind = batch.kind
@@ -157,7 +156,7 @@ def load_source(con, batch: StagedBatch, p: PlannedSource) -> SourceResult:
     from aiprices.warehouse.errors import LoadRefused
     from aiprices.warehouse.load import load_run
 
-    staged = _read(batch, p)
+    staged = staged_or_failed(batch.folder, p)
     staged.run.kind = batch.kind
     result = source_result(p, staged, staged.run.status)
     try:
@@ -174,14 +173,6 @@ def _loaded(result: SourceResult, run: RunRecord, res: LoadResult) -> SourceResu
     result.added, result.changed, result.removed = res.added, res.changed, res.removed
     result.error = run.error
     return result
-
-
-def _read(batch: StagedBatch, p: PlannedSource) -> StagedRun:
-    """The source's staged run; one that can no longer be read loads as a failed run that says why."""
-    try:
-        return read_staged_run(batch.folder / p.source)
-    except BadInput as exc:
-        return failed_run(p, str(exc))
 
 
 def source_result(p: PlannedSource, staged: StagedRun, status: str) -> SourceResult:
@@ -206,7 +197,7 @@ def staged_results(batch: StagedBatch, status: str, reason: str) -> list[SourceR
     """Results of a batch that stays staged (e.g. the warehouse was busy)."""
     results = []
     for p in batch.planned:
-        staged = _read(batch, p)
+        staged = staged_or_failed(batch.folder, p)
         result = source_result(p, staged, status)
         result.error = "; ".join(filter(None, [staged.run.error, reason]))
         results.append(result)

@@ -156,11 +156,7 @@ class StagedOutcomes(Mapping[str, StagedRun]):
 
     def __getitem__(self, source: str) -> StagedRun:
         if source not in self.read:
-            p = self.planned[source]
-            try:
-                self.read[source] = read_staged_run(self.staging_dir / source)
-            except BadInput as exc:
-                self.read[source] = failed_run(p, str(exc))
+            self.read[source] = staged_or_failed(self.staging_dir, self.planned[source])
         return self.read[source]
 
     def __iter__(self) -> Iterator[str]:
@@ -168,6 +164,14 @@ class StagedOutcomes(Mapping[str, StagedRun]):
 
     def __len__(self) -> int:
         return len(self.planned)
+
+
+def staged_or_failed(staging_dir: Path, p: PlannedSource) -> StagedRun:
+    """The source's staged run; one that can no longer be read is a failed run that says why."""
+    try:
+        return read_staged_run(staging_dir / p.source)
+    except BadInput as exc:
+        return failed_run(p, str(exc))
 
 
 def failed_run(p: PlannedSource, error: str) -> StagedRun:

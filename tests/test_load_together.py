@@ -124,5 +124,5 @@ def test_a_staged_file_the_warehouse_cannot_store_fails_its_source_alone(migrate
     con.close()
     assert [(r.source, r.status, r.added) for r in results] == [("cohere", "ok", 1), ("groq", "failed", 0),
                                                                ("xai", "ok", 1)]  # fmt: skip
-    assert "rows.jsonl line 1: price 1E+20 is not a storable price" in results[1].error
+    assert "rows.jsonl line 1: price 1E+20 is too large (a price must stay below 10^14 once scaled)" in results[1].error
     assert stored == [("cohere", 1), ("xai", 1)]

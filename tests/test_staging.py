@@ -88,10 +88,10 @@ def test_a_kept_identity_staged_before_the_identity_grew_gets_the_new_columns_de
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
-        ({"price": Decimal("1E+14")}, "price 1E+14 is not a storable price (0 or more, below 10^14)"),
-        ({"price": Decimal("-0.5")}, "price -0.5 is not a storable price (0 or more, below 10^14)"),
-        ({"price": Decimal("NaN")}, "price NaN is not a storable price (0 or more, below 10^14)"),
-        ({"price": Decimal("1E-25")}, "price 1E-25 has more than 24 decimals"),
+        ({"price": Decimal("1E+14")}, "price 1E+14 is too large (a price must stay below 10^14 once scaled)"),
+        ({"price": Decimal("-0.5")}, "price -0.5 is not a valid price"),
+        ({"price": Decimal("NaN")}, "price NaN is not a valid price"),
+        ({"price": Decimal("1E-25")}, "price 1E-25 has more than 24 decimals when scaled"),
         ({"unit": None}, "unit is missing"),
         ({"source_model_key": None}, "source_model_key is missing"),
         ({"context_min_tokens": 2**63}, "context_min_tokens 9223372036854775808 is not a whole number of tokens"),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,24 @@ if TYPE_CHECKING:
 # 3.3333333333333335e-11 per token stay exact after scaling to per-1M tokens).
 PRICE_DIGITS = 38
 PRICE_SCALE = 24
+MAX_INTEGER_DIGITS = PRICE_DIGITS - PRICE_SCALE
+# Wide enough for every storable price, so scaling, tidying or checking one never rounds it (the default context
+# keeps 28 digits).
+EXACT = Context(prec=PRICE_DIGITS)
+
+
+def unstorable(price: Decimal, power: int = 0) -> tuple[str, str] | None:
+    """Why a finite price of 0 or more, times 10^``power`` (its unit's factor), cannot be stored exactly:
+    ``(reason, problem)`` (a short stats key; ``is too large ...``), else None. The magnitude is judged first, so
+    the exactness test that follows can neither overflow nor round."""
+    if not price:
+        return None
+    if price.adjusted() + power >= MAX_INTEGER_DIGITS:
+        return "too_large", f"is too large (a price must stay below 10^{MAX_INTEGER_DIGITS} once scaled)"
+    # Below 10^14 once scaled, the price rounded to 24 decimals has at most 38 digits: exact in EXACT.
+    if price.quantize(Decimal(1).scaleb(-PRICE_SCALE - power), context=EXACT) != price:
+        return "too_precise", f"has more than {PRICE_SCALE} decimals when scaled"
+    return None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from decimal import Context, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from .contract import (
@@ -27,9 +27,8 @@ from .contract import (
     IDENTITY_COLUMNS,
     IDENTITY_DEFAULTS,
     PRICE_COLUMNS,
-    PRICE_DIGITS,
-    PRICE_SCALE,
     SCHEDULE_COLUMNS,
+    unstorable,
 )
 from .errors import BadInput
 
@@ -39,12 +38,8 @@ ROWS_FILE = "rows.jsonl"
 SLICE_KEYS = 10_000
 RUN_FILE = "run.json"
 _TIMES = ("observed_at", "started_at", "finished_at")
-# What a staged row must hold (identity columns added later get their default when absent) and how a price is
-# stored: DECIMAL(38, 24).
+# What a staged row must hold (identity columns added later get their default when absent).
 _REQUIRED = ("price", *(c.name for c in IDENTITY if not c.nullable and c.name not in IDENTITY_DEFAULTS))
-_INTEGER_DIGITS = PRICE_DIGITS - PRICE_SCALE
-_STEP = Decimal(1).scaleb(-PRICE_SCALE)
-_EXACT = Context(prec=PRICE_DIGITS)
 
 
 @dataclass
@@ -226,10 +221,11 @@ def _unstorable(row: dict) -> str | None:
     if missing:
         return f"{missing[0]} is missing"
     price, context = row["price"], row["context_min_tokens"]
-    if not price.is_finite() or price < 0 or (price and price.adjusted() >= _INTEGER_DIGITS):
-        return f"price {price} is not a storable price (0 or more, below 10^{_INTEGER_DIGITS})"
-    if price.quantize(_STEP, context=_EXACT) != price:
-        return f"price {price} has more than {PRICE_SCALE} decimals"
+    if not price.is_finite() or price < 0:
+        return f"price {price} is not a valid price"
+    problem = unstorable(price)
+    if problem:
+        return f"price {price} {problem[1]}"
     if isinstance(context, bool) or not isinstance(context, int) or not 0 <= context < 2**63:
         return f"context_min_tokens {context!r} is not a whole number of tokens"
     return None
